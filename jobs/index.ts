@@ -1,0 +1,8 @@
+import type { CheckDefinition } from '../src/checks/define.js';
+import { createRegistry } from '../src/checks/registry.js';
+import harborHealth from './harbor-health.js';
+
+/** Every check, in the order `/harbor help` lists them. Explicit: no folder scanning. */
+export const checks: readonly CheckDefinition[] = [harborHealth];
+
+export const registry = createRegistry(checks);

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { registry } from '../../jobs/index.js';
+import { runCheckCommand } from '../cli/check-command.js';
+import { readEnv } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { createLogger } from '../log.js';
+
+const usage = `harbor-pilot: chat-ops incident response for Harbor and its Kubernetes clusters
+
+usage:
+  harbor-pilot start                 Slack bot and workers in one process
+  harbor-pilot bot                   the Slack bot only (enqueues checks)
+  harbor-pilot worker                the workers only (run checks and remediations)
+  harbor-pilot check [CHECK_ID ...] [--config FILE] [--harbor NAME] [--cluster NAME] [--json] [--fail-on critical|warning|info]
+
+Configuration: --config FILE or HARBOR_PILOT_CONFIG. See README.md.
+`;
+
+type Sub = (argv: string[]) => Promise<number>;
+
+async function main(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  let env;
+  try {
+    env = readEnv(process.env);
+  } catch (err) {
+    process.stderr.write(`harbor-pilot: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const log = createLogger({ level: env.LOG_LEVEL });
+  const subs: Record<string, Sub> = {
+    check: (a) => runCheckCommand(a, registry, { stdout: process.stdout, stderr: process.stderr, env: process.env, log }),
+  };
+  if (!sub || sub === 'help' || sub === '--help' || sub === '-h') {
+    process.stdout.write(usage);
+    return sub ? 0 : 2;
+  }
+  const run = subs[sub];
+  if (!run) {
+    process.stderr.write(`harbor-pilot: unknown command "${sub}"; valid: ${Object.keys(subs).join(', ')}\n\n${usage}`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`harbor-pilot ${sub}: ${err.message}\n`);
+      return 2;
+    }
+    log.fatal({ err }, 'unexpected error');
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`harbor-pilot: ${(err as Error).stack ?? err}\n`);
+    process.exitCode = 1;
+  },
+);

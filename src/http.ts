@@ -1,0 +1,193 @@
+import { Agent, fetch as undiciFetch } from 'undici';
+import { UpstreamError, type UpstreamService } from './errors.js';
+import type { Logger } from './log.js';
+
+export type FetchLike = (url: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
+
+export interface HttpOptions {
+  service: UpstreamService;
+  baseUrl: string;
+  /** Sent on every request; never logged. */
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  /** Extra attempts for idempotent reads. */
+  retries?: number;
+  retryBaseMs?: number;
+  insecureSkipTLSVerify?: boolean;
+  fetch?: FetchLike;
+  log?: Logger;
+}
+
+export interface HttpRequest {
+  method?: string;
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Statuses returned to the caller instead of thrown (for example 404 on a probe). */
+  accept?: number[];
+  /** Per-call override. */
+  timeoutMs?: number;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface Http {
+  readonly baseUrl: string;
+  request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>>;
+  /** Follows `Link: <...>; rel="next"` until the last page, yielding each page's items. */
+  pages<T>(req: HttpRequest & { pageSize?: number }): AsyncGenerator<{ items: T[]; total: number | null }>;
+}
+
+const idempotent = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A small JSON HTTP client: timeouts per attempt, bounded retries for reads, typed upstream errors. */
+export function createHttp(options: HttpOptions): Http {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const doFetch: FetchLike = options.fetch ?? (undiciFetch as unknown as FetchLike);
+  const dispatcher = options.insecureSkipTLSVerify ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined;
+  const retries = options.retries ?? 2;
+  const retryBaseMs = options.retryBaseMs ?? 200;
+
+  async function attempt<T>(req: HttpRequest, method: string): Promise<HttpResponse<T>> {
+    const url = buildUrl(base, req.path, req.query);
+    const timeout = AbortSignal.timeout(req.timeoutMs ?? options.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...req.headers };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    let res: Response;
+    let text: string;
+    try {
+      res = await doFetch(url, { method, headers, body, signal, dispatcher });
+      text = method === 'HEAD' ? '' : await res.text();
+    } catch (err) {
+      const timedOut = timeout.aborted && !req.signal?.aborted;
+      throw new UpstreamError({
+        service: options.service,
+        status: null,
+        method,
+        path: req.path,
+        detail: timedOut ? `no answer within ${req.timeoutMs ?? options.timeoutMs} ms` : describeNetworkError(err),
+        retryable: !req.signal?.aborted,
+        cause: err,
+      });
+    }
+    const parsed = parseBody(text, res.headers.get('content-type'));
+    if (res.status >= 400 && !req.accept?.includes(res.status)) {
+      throw new UpstreamError({
+        service: options.service,
+        status: res.status,
+        method,
+        path: req.path,
+        detail: describeErrorBody(parsed, res.statusText),
+      });
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  }
+
+  async function request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const maxAttempts = idempotent.has(method) ? retries + 1 : 1;
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt<T>(req, method);
+      } catch (err) {
+        if (!(err instanceof UpstreamError) || !err.retryable || n >= maxAttempts || req.signal?.aborted) throw err;
+        const delay = retryBaseMs * 2 ** (n - 1);
+        options.log?.debug({ service: options.service, path: req.path, attempt: n, status: err.status }, 'retrying request');
+        await sleep(delay, req.signal);
+      }
+    }
+  }
+
+  async function* pages<T>(req: HttpRequest & { pageSize?: number }) {
+    let next: HttpRequest | null = { ...req, query: { page: 1, page_size: req.pageSize ?? 100, ...req.query } };
+    while (next) {
+      const res: HttpResponse<T[] | null> = await request<T[] | null>(next);
+      const totalHeader = res.headers.get('x-total-count');
+      yield { items: res.body ?? [], total: totalHeader === null ? null : Number(totalHeader) };
+      const link = nextLink(res.headers.get('link'));
+      next = link ? { ...req, path: link.path, query: link.query } : null;
+    }
+  }
+
+  return { baseUrl: base, request, pages };
+}
+
+function buildUrl(base: string, path: string, query?: HttpRequest['query']): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) qs.set(k, String(v));
+  const s = qs.toString();
+  return `${base}${path}${s ? `?${s}` : ''}`;
+}
+
+/** Parses the rel="next" target of a Link header into a path (relative to the API base) and query. */
+export function nextLink(header: string | null): { path: string; query: Record<string, string> } | null {
+  if (!header) return null;
+  for (const part of header.split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (!m?.[1]) continue;
+    const url = new URL(m[1], 'http://placeholder');
+    const path = url.pathname.replace(/^\/api\/v2\.0/, '');
+    return { path, query: Object.fromEntries(url.searchParams) };
+  }
+  return null;
+}
+
+function parseBody(text: string, contentType: string | null): unknown {
+  if (text === '') return null;
+  if (contentType?.includes('json') || /^[[{]/.test(text.trimStart())) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** Harbor answers `{"errors":[{"code","message"}]}`; Kubernetes a Status; others text. */
+export function describeErrorBody(body: unknown, fallback: string): string {
+  let detail = fallback;
+  if (body && typeof body === 'object') {
+    const b = body as { errors?: { code?: string; message?: string }[]; message?: string };
+    if (Array.isArray(b.errors) && b.errors.length > 0) {
+      detail = b.errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+    } else if (typeof b.message === 'string') {
+      detail = b.message;
+    }
+  } else if (typeof body === 'string' && body.trim()) {
+    detail = body.trim();
+  }
+  return detail.length > 300 ? `${detail.slice(0, 297)}...` : detail;
+}
+
+function describeNetworkError(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code) return `connection failed (${cause.code})`;
+  return `connection failed (${(err as Error).message ?? 'unknown error'})`;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,109 @@
+import * as k8s from '@kubernetes/client-node';
+import type { ClusterConfig } from '../config.js';
+import { UpstreamError } from '../errors.js';
+
+export interface KubeClientOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace: string;
+  release: string;
+  timeoutMs?: number;
+  /** Tests and the lab pass a ready KubeConfig. */
+  kubeConfig?: k8s.KubeConfig;
+}
+
+/** Loads a kubeconfig file (and context) or the in-cluster service account. */
+export function loadKubeConfig(options: Pick<KubeClientOptions, 'kubeconfig' | 'context'>): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (options.kubeconfig) {
+    kc.loadFromFile(options.kubeconfig);
+    if (options.context) kc.setCurrentContext(options.context);
+  } else {
+    kc.loadFromCluster();
+  }
+  return kc;
+}
+
+/**
+ * The Kubernetes APIs of one cluster, plus where the Harbor release lives in it. Every call goes
+ * through `call()`, which bounds it in time and turns API errors into UpstreamError.
+ */
+export function createKubeClients(options: KubeClientOptions) {
+  const kc = options.kubeConfig ?? loadKubeConfig(options);
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  return {
+    kc,
+    server: kc.getCurrentCluster()?.server ?? '(unknown)',
+    namespace: options.namespace,
+    release: options.release,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    networking: kc.makeApiClient(k8s.NetworkingV1Api),
+    custom: kc.makeApiClient(k8s.CustomObjectsApi),
+    /** Label selector of the Helm chart's pods for this release. */
+    releaseSelector: `app=harbor,release=${options.release}`,
+    call<T>(what: { verb: string; resource: string; namespace?: string }, fn: () => Promise<T>): Promise<T> {
+      return kubeCall(what, fn, timeoutMs);
+    },
+  };
+}
+
+export type KubeClients = ReturnType<typeof createKubeClients>;
+
+export function createKubeClientsFromConfig(cluster: ClusterConfig): KubeClients {
+  return createKubeClients({
+    kubeconfig: cluster.kubeconfig,
+    context: cluster.context,
+    namespace: cluster.namespace,
+    release: cluster.release,
+    timeoutMs: cluster.timeoutMs,
+  });
+}
+
+/** Runs one API call with a deadline; maps ApiException and network errors to UpstreamError. */
+export async function kubeCall<T>(
+  what: { verb: string; resource: string; namespace?: string },
+  fn: () => Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
+  const path = what.namespace ? `${what.resource} in ${what.namespace}` : what.resource;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new UpstreamError({ service: 'kubernetes', status: null, method: what.verb, path, detail: `no answer within ${timeoutMs} ms` })),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([fn(), deadline]);
+  } catch (err) {
+    if (err instanceof UpstreamError) throw err;
+    if (err instanceof k8s.ApiException) {
+      throw new UpstreamError({ service: 'kubernetes', status: err.code, method: what.verb, path, detail: statusMessage(err.body), cause: err });
+    }
+    const code = (err as { cause?: { code?: string }; code?: string }).cause?.code ?? (err as { code?: string }).code;
+    throw new UpstreamError({
+      service: 'kubernetes',
+      status: null,
+      method: what.verb,
+      path,
+      detail: `connection failed (${code ?? (err as Error).message})`,
+      cause: err,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function statusMessage(body: unknown): string {
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return body.slice(0, 300);
+    }
+  }
+  const msg = (parsed as { message?: unknown } | null)?.message;
+  return typeof msg === 'string' ? msg.slice(0, 300) : 'error';
+}

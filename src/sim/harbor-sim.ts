@@ -1,0 +1,76 @@
+import { startHttpSim, type HttpSim, type SimHandler } from './http-sim.js';
+
+/** Simulated Harbor state; shapes follow swagger-v2.15.2.yaml. Extend it per API area. */
+export interface HarborSimState {
+  version: string;
+  health: { status: string; components: { name: string; status: string; error?: string }[] };
+  /** Accepted basic-auth credentials; empty = no auth required. */
+  users: { username: string; password: string }[];
+  /** Offset of Harbor's clock from the real one (for clock-skew scenarios). */
+  clockOffsetMs: number;
+  [area: string]: unknown;
+}
+
+export interface HarborSim extends HttpSim {
+  state: HarborSimState;
+}
+
+export type HarborRoutes = (sim: HarborSim) => void;
+
+export const healthyComponents = ['core', 'database', 'jobservice', 'portal', 'redis', 'registry', 'registryctl', 'trivy'];
+
+export function defaultHarborState(): HarborSimState {
+  return {
+    version: 'v2.15.2-080b0220',
+    health: { status: 'healthy', components: healthyComponents.map((name) => ({ name, status: 'healthy' })) },
+    users: [{ username: 'robot$pilot', password: 'pilot-secret' }],
+    clockOffsetMs: 0,
+  };
+}
+
+/** True when the request carries credentials the simulated Harbor accepts. */
+export function authenticated(sim: HarborSim, headers: Record<string, string | string[] | undefined>): boolean {
+  const h = headers.authorization;
+  if (typeof h !== 'string' || !h.startsWith('Basic ')) return false;
+  const [user, ...rest] = Buffer.from(h.slice(6), 'base64').toString('utf8').split(':');
+  return sim.state.users.some((u) => u.username === user && u.password === rest.join(':'));
+}
+
+export const unauthorized = { status: 401, body: { errors: [{ code: 'UNAUTHORIZED', message: 'unauthorized' }] } };
+
+/** Wraps a handler so it answers 401 without valid basic auth, as Harbor does. */
+export function requireAuth(sim: HarborSim, handler: SimHandler): SimHandler {
+  return (req) => (authenticated(sim, req.headers) ? handler(req) : unauthorized);
+}
+
+const coreRoutes: HarborRoutes = (sim) => {
+  sim.route('GET', /^\/api\/v2\.0\/health$/, () => ({ body: sim.state.health }));
+  sim.route('GET', /^\/api\/v2\.0\/ping$/, () => ({ body: 'Pong' }));
+  sim.route('GET', /^\/api\/v2\.0\/systeminfo$/, (req) => {
+    const info: Record<string, unknown> = {
+      current_time: new Date(Date.now() + sim.state.clockOffsetMs).toISOString(),
+      external_url: sim.url,
+      registry_url: sim.url.replace(/^https?:\/\//, ''),
+      auth_mode: 'db_auth',
+      primary_auth_mode: false,
+      self_registration: false,
+      has_ca_root: false,
+    };
+    if (authenticated(sim, req.headers)) info.harbor_version = sim.state.version;
+    return { body: info, headers: { date: new Date(Date.now() + sim.state.clockOffsetMs).toUTCString() } };
+  });
+};
+
+/** Route sets added by API area; a new area adds its module to this list. */
+export const harborRouteSets: HarborRoutes[] = [coreRoutes];
+
+/**
+ * A simulated Harbor (REST API under /api/v2.0, registry API under /v2) on localhost. Tests use it as
+ * a fake; the lab serves incident scenarios from it. One implementation for both.
+ */
+export async function startHarborSim(options: { state?: Partial<HarborSimState>; port?: number; routes?: HarborRoutes[] } = {}): Promise<HarborSim> {
+  const http = await startHttpSim({ port: options.port });
+  const sim = Object.assign(http, { state: { ...defaultHarborState(), ...options.state } }) as HarborSim;
+  for (const add of [...harborRouteSets, ...(options.routes ?? [])]) add(sim);
+  return sim;
+}
