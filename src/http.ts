@@ -172,8 +172,9 @@ export function describeErrorBody(body: unknown, fallback: string): string {
 }
 
 function describeNetworkError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return `connection failed (${cause.code})`;
+  const cause = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+  const code = cause?.code ?? cause?.errors?.find((e) => e.code)?.code ?? cause?.message;
+  if (code) return `connection failed (${code})`;
   return `connection failed (${(err as Error).message ?? 'unknown error'})`;
 }
 

@@ -44,3 +44,58 @@ export function tempFiles(files: Record<string, string>): Record<string, string>
 export function uniquePrefix(name: string): string {
   return `hpt-${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:net';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** Posts to Bolt as Slack does: `v0=` HMAC-SHA256 of `v0:ts:body` with the signing secret. */
+export async function postSigned(
+  url: string,
+  body: string,
+  secret: string,
+  options: { ts?: number; signature?: string; contentType?: string } = {},
+): Promise<{ status: number; text: string; ms: number }> {
+  const ts = options.ts ?? Math.floor(Date.now() / 1000);
+  const signature = options.signature ?? `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
+  const started = performance.now();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': signature,
+    },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, text, ms: performance.now() - started };
+}
+
+/** The form body of a slash command invocation. */
+export function slashBody(fields: { text: string; user?: string; channel?: string; command?: string; responseUrl: string }): string {
+  return new URLSearchParams({
+    token: 'legacy-token',
+    team_id: 'T0SIM',
+    team_domain: 'sim',
+    channel_id: fields.channel ?? 'C0INCIDENT',
+    channel_name: 'incident',
+    user_id: fields.user ?? 'U0RESPONDER',
+    user_name: 'responder',
+    command: fields.command ?? '/harbor',
+    text: fields.text,
+    api_app_id: 'A0SIM',
+    response_url: fields.responseUrl,
+    trigger_id: '123.456.abc',
+  }).toString();
+}

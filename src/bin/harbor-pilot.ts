@@ -30,6 +30,9 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger({ level: env.LOG_LEVEL });
   const subs: Record<string, Sub> = {
     check: (a) => runCheckCommand(a, registry, { stdout: process.stdout, stderr: process.stderr, env: process.env, log }),
+    start: async (a) => (await import('./serve.js')).serve('start', a, env, log),
+    bot: async (a) => (await import('./serve.js')).serve('bot', a, env, log),
+    worker: async (a) => (await import('./serve.js')).serve('worker', a, env, log),
   };
   if (!sub || sub === 'help' || sub === '--help' || sub === '-h') {
     process.stdout.write(usage);

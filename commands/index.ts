@@ -1,0 +1,8 @@
+import type { CommandDefinition } from '../src/slack/command.js';
+import check from './check.js';
+import diagnose from './diagnose.js';
+import help from './help.js';
+import status from './status.js';
+
+/** Every slash sub-command, in the order `help` lists them. Explicit: no folder scanning. */
+export const commands: readonly CommandDefinition[] = [help, diagnose, check, status];

@@ -1,0 +1,94 @@
+import type { App } from '@slack/bolt';
+import type { Redis } from 'ioredis';
+import { createClientSet, type ClientSet } from './checks/clients.js';
+import type { Registry } from './checks/registry.js';
+import type { Config, Env } from './config.js';
+import { ConfigError, errorMessage } from './errors.js';
+import type { FetchLike } from './http.js';
+import type { Logger } from './log.js';
+import { createQueues, createRedisConnection, type Queues } from './queues.js';
+import { createSlackApp } from './slack/app.js';
+import type { CommandDefinition } from './slack/command.js';
+import { createSlackReporter } from './slack/reporter.js';
+import { createSlackWebClient } from './slack/web.js';
+import { startWorkers, type Workers } from './worker/workers.js';
+
+export type Mode = 'start' | 'bot' | 'worker';
+
+export interface RuntimeOptions {
+  mode: Mode;
+  config: Config;
+  env: Env;
+  registry: Registry;
+  commands: readonly CommandDefinition[];
+  log: Logger;
+  now?: () => Date;
+  fetch?: FetchLike;
+}
+
+export interface Runtime {
+  app?: App;
+  workers?: Workers;
+  queues: Queues;
+  redis: Redis;
+  clients: ClientSet;
+  close(): Promise<void>;
+}
+
+/** Warns when Redis would drop or lose queued jobs (eviction on, or no persistence). */
+export async function checkRedisDurability(redis: Redis, log: Logger): Promise<string[]> {
+  const warnings: string[] = [];
+  try {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    const [, aof] = (await redis.config('GET', 'appendonly')) as string[];
+    const [, save] = (await redis.config('GET', 'save')) as string[];
+    if (policy !== 'noeviction') warnings.push(`maxmemory-policy is "${policy}": Redis may evict queued jobs; set it to noeviction`);
+    if (aof !== 'yes' && !save) warnings.push('persistence is off (appendonly no, no save points): a Redis restart loses queued jobs and pending approvals');
+  } catch (err) {
+    warnings.push(`could not read the Redis configuration (${errorMessage(err)}); make sure maxmemory-policy is noeviction and persistence is on`);
+  }
+  for (const w of warnings) log.warn({ redis: 'durability' }, w);
+  return warnings;
+}
+
+/** Builds and starts the bot, the workers, or both, on one Redis connection. */
+export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
+  const log = o.log.child({ mode: o.mode });
+  const now = o.now ?? (() => new Date());
+  if (!o.env.SLACK_BOT_TOKEN) throw new ConfigError(['env SLACK_BOT_TOKEN: required by start, bot and worker (they post to Slack)']);
+  const redis = createRedisConnection(o.env.REDIS_URL);
+  redis.on('error', (err) => log.warn({ err: errorMessage(err) }, 'redis connection error'));
+  await checkRedisDurability(redis, log);
+  const settings = { connection: redis, prefix: o.env.HARBOR_PILOT_QUEUE_PREFIX };
+  const queues = createQueues(settings);
+  const clients = createClientSet(o.config, { log, fetch: o.fetch });
+  const web = createSlackWebClient({ token: o.env.SLACK_BOT_TOKEN, apiUrl: o.env.SLACK_API_URL });
+  const reporter = createSlackReporter(web);
+
+  let workers: Workers | undefined;
+  if (o.mode !== 'bot') {
+    workers = startWorkers(settings, { config: o.config, registry: o.registry, clients, reporter, log, now });
+  }
+  let app: App | undefined;
+  if (o.mode !== 'worker') {
+    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, log, now });
+    await app.start();
+    log.info({ socketMode: !!o.env.SLACK_APP_TOKEN, port: o.env.SLACK_APP_TOKEN ? undefined : o.env.PORT }, 'slack bot started');
+  }
+  log.info({ checks: o.registry.checks.size }, 'harbor-pilot started');
+  return {
+    app,
+    workers,
+    queues,
+    redis,
+    clients,
+    async close() {
+      // Stop taking new commands, let active jobs finish (BullMQ hands back what it cannot), then Redis.
+      await app?.stop().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'bot stop failed'));
+      await workers?.close();
+      await queues.close();
+      await redis.quit().catch(() => redis.disconnect());
+      log.info('harbor-pilot stopped');
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { App, LogLevel, type CustomRoute, type Logger as BoltLogger, type RespondFn, type SlashCommand } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Registry } from '../checks/registry.js';
+import type { Config, Env } from '../config.js';
+import { ConfigError, NotAuthorizedError, UserInputError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Queues } from '../queues.js';
+import { textMessage, type MessageBody } from './blocks.js';
+import { tokenize, type CommandContext, type CommandDefinition } from './command.js';
+import { escapeMrkdwn } from './mrkdwn.js';
+
+export interface SlackAppOptions {
+  config: Config;
+  env: Env;
+  registry: Registry;
+  commands: readonly CommandDefinition[];
+  queues: Queues;
+  log: Logger;
+  now?: () => Date;
+  customRoutes?: CustomRoute[];
+  /** Registers interactive handlers (approval buttons) on the app. */
+  extend?: (app: App) => void;
+}
+
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  return {
+    debug: (...m) => log.debug({ slack: m.map(String).join(' ') }, 'bolt'),
+    info: (...m) => log.info({ slack: m.map(String).join(' ') }, 'bolt'),
+    warn: (...m) => log.warn({ slack: m.map(String).join(' ') }, 'bolt'),
+    error: (...m) => log.error({ slack: m.map(String).join(' ') }, 'bolt'),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+function asBody(b: MessageBody | string): MessageBody {
+  return typeof b === 'string' ? textMessage(b) : b;
+}
+
+/**
+ * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set, HTTP (POST /slack/events) otherwise.
+ * One slash command dispatches to the sub-commands; user errors become ephemeral replies.
+ */
+export function createSlackApp(options: SlackAppOptions): App {
+  const { env, config, log } = options;
+  if (!env.SLACK_BOT_TOKEN) throw new ConfigError(['env SLACK_BOT_TOKEN: required to run the Slack bot']);
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+    throw new ConfigError(['env SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)']);
+  }
+  const clientOptions = env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 2 } } : { retryConfig: { retries: 2 } };
+  const common = { token: env.SLACK_BOT_TOKEN, logger: boltLogger(log.child({ component: 'bolt' })), clientOptions, tokenVerificationEnabled: false };
+  const app = env.SLACK_APP_TOKEN
+    ? new App({ ...common, appToken: env.SLACK_APP_TOKEN, socketMode: true, signingSecret: env.SLACK_SIGNING_SECRET })
+    : new App({ ...common, signingSecret: env.SLACK_SIGNING_SECRET as string, port: env.PORT, customRoutes: options.customRoutes });
+
+  const commandName = config.slack?.command ?? '/harbor';
+  const byName = new Map(options.commands.map((c) => [c.name, c]));
+
+  app.command(commandName, async ({ command, ack, respond, client }) => {
+    const [sub = 'help', ...args] = tokenize(command.text ?? '');
+    const reqId = randomUUID().slice(0, 8);
+    const clog = log.child({ cmd: sub, user: command.user_id, reqId });
+    let acked = false;
+    const ctx: CommandContext = {
+      args,
+      user: command.user_id,
+      channel: command.channel_id,
+      config,
+      registry: options.registry,
+      queues: options.queues,
+      commands: options.commands,
+      web: client as unknown as WebClient,
+      log: clog,
+      now: options.now ?? (() => new Date()),
+      async ack(body) {
+        acked = true;
+        await (body === undefined ? ack() : ack({ response_type: 'ephemeral', ...asBody(body) }));
+      },
+      async respond(body) {
+        await respond({ response_type: 'ephemeral', ...asBody(body) });
+      },
+    };
+    const def = byName.get(sub);
+    try {
+      if (!def) {
+        throw new UserInputError(`unknown sub-command "${sub}"; valid: ${options.commands.map((c) => c.name).join(', ')}. Try ${commandName} help`);
+      }
+      await def.run(ctx);
+      if (!acked) await ack();
+    } catch (err) {
+      await replyError(err, { acked, ack, respond, clog, reqId, command });
+    }
+  });
+
+  options.extend?.(app);
+  app.error(async (err) => {
+    log.error({ err: errorMessage(err) }, 'unhandled slack error');
+  });
+  return app;
+}
+
+async function replyError(
+  err: unknown,
+  r: { acked: boolean; ack: (b?: object) => Promise<void>; respond: RespondFn; clog: Logger; reqId: string; command: SlashCommand },
+): Promise<void> {
+  const safe = err instanceof UserInputError || err instanceof NotAuthorizedError;
+  const text = safe ? `:warning: ${escapeMrkdwn((err as Error).message)}` : `:x: Something went wrong (reference ${r.reqId}). The logs have the details.`;
+  if (safe) r.clog.info({ err: (err as Error).message }, 'command refused');
+  else r.clog.error({ err: errorMessage(err) }, 'command failed');
+  try {
+    if (!r.acked) await r.ack({ response_type: 'ephemeral', ...textMessage(text) });
+    else await r.respond({ response_type: 'ephemeral', ...textMessage(text) });
+  } catch (replyErr) {
+    r.clog.error({ err: errorMessage(replyErr) }, 'error reply failed');
+  }
+}

@@ -1,0 +1,78 @@
+import type { KnownBlock } from '@slack/web-api';
+import type { Finding, Severity } from '../findings/finding.js';
+import { clip, code, escapeMrkdwn, mention } from './mrkdwn.js';
+
+export const severityIcon: Record<Severity, string> = { critical: ':red_circle:', warning: ':large_orange_circle:', info: ':large_blue_circle:' };
+
+const sectionMax = 3000;
+
+export interface MessageBody {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Extra blocks under a finding, one per proposed remediation (approval buttons plug in here). */
+export type RemediationBlocks = (finding: Finding) => KnownBlock[];
+
+function resourceLabel(f: Finding): string {
+  return `${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`;
+}
+
+/** A threaded finding: severity, title, summary, evidence, proposed remediations. */
+export function findingMessage(f: Finding, remediationBlocks?: RemediationBlocks): MessageBody {
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: clip(`${severityIcon[f.severity]} *${f.severity.toUpperCase()}* · *${escapeMrkdwn(f.title)}*`, sectionMax) } },
+  ];
+  if (f.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(f.summary), sectionMax) } });
+  if (f.evidence.length > 0) {
+    const lines = f.evidence.slice(0, 15).map((e) => `• ${escapeMrkdwn(clip(e.replace(/`/g, "'"), 400))}`);
+    if (f.evidence.length > 15) lines.push(`• … ${f.evidence.length - 15} more`);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Evidence*\n${lines.join('\n')}`, sectionMax) } });
+  }
+  if (f.remediations.length > 0) {
+    if (remediationBlocks) blocks.push(...remediationBlocks(f));
+    else {
+      const lines = f.remediations.map((r) => `• ${code(r.id)} ${escapeMrkdwn(r.title)} (risk ${r.risk})`);
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Proposed fixes*\n${lines.join('\n')}`, sectionMax) } });
+    }
+  }
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: clip(`${escapeMrkdwn(f.target)} · ${escapeMrkdwn(resourceLabel(f))} · ${code(f.cause)} · check ${code(f.check)} · fingerprint ${code(f.fingerprint)}`, sectionMax) }],
+  });
+  return { text: clip(`[${f.severity}] ${f.title}`, 300), blocks: blocks.slice(0, 50) };
+}
+
+export interface RootStatus {
+  label: string;
+  requestedBy?: string;
+  planned: number;
+  done?: { critical: number; warning: number; info: number; errors: number; durationMs: number; checks: number };
+}
+
+/** The channel message a diagnosis threads under: queued, then its summary. */
+export function rootMessage(s: RootStatus): MessageBody {
+  const who = s.requestedBy ? ` for ${mention(s.requestedBy)}` : '';
+  if (!s.done) {
+    const text = `:mag: Diagnosing ${escapeMrkdwn(s.label)}${who}: ${s.planned} check${s.planned === 1 ? '' : 's'} queued. Findings follow in this thread.`;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const d = s.done;
+  const total = d.critical + d.warning + d.info;
+  const icon = d.critical > 0 ? ':red_circle:' : d.warning > 0 ? ':large_orange_circle:' : ':white_check_mark:';
+  const counts = `${d.critical} critical · ${d.warning} warning · ${d.info} info`;
+  const errors = d.errors > 0 ? ` · ${d.errors} check${d.errors === 1 ? '' : 's'} could not complete` : '';
+  const head = `${icon} Diagnosis of ${escapeMrkdwn(s.label)}${who} finished in ${(d.durationMs / 1000).toFixed(1)} s`;
+  const body = total === 0 && d.errors === 0 ? `${d.checks} checks ran; nothing found.` : `${counts}${errors} (${d.checks} check${d.checks === 1 ? '' : 's'}). Details in the thread.`;
+  return {
+    text: `${head}: ${counts}${errors}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `${head}\n${body}` } },
+    ],
+  };
+}
+
+/** A plain ephemeral/text answer. */
+export function textMessage(text: string): MessageBody {
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, sectionMax) } }] };
+}

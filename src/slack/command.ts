@@ -1,0 +1,69 @@
+import type { WebClient } from '@slack/web-api';
+import type { Registry } from '../checks/registry.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Queues } from '../queues.js';
+import type { MessageBody } from './blocks.js';
+
+/** Everything a slash subcommand may use. Slow work goes to a queue after `ack`. */
+export interface CommandContext {
+  /** Words after the subcommand, as typed. */
+  args: string[];
+  user: string;
+  channel: string;
+  config: Config;
+  registry: Registry;
+  queues: Queues;
+  /** Sub-commands listed by `help`. */
+  commands: readonly CommandDefinition[];
+  web: WebClient;
+  log: Logger;
+  now(): Date;
+  /** Acknowledge within Slack's 3 s; the body, if any, is shown to the caller only. */
+  ack(body?: MessageBody | string): Promise<void>;
+  /** An ephemeral answer after the ack. */
+  respond(body: MessageBody | string): Promise<void>;
+}
+
+export interface CommandDefinition {
+  name: string;
+  usage: string;
+  summary: string;
+  run(ctx: CommandContext): Promise<void>;
+}
+
+export function defineCommand(def: CommandDefinition): CommandDefinition {
+  return Object.freeze(def);
+}
+
+/**
+ * Splits a slash command's text into words. Slack sends `<`, `>` and `&` escaped and links or
+ * mentions as `<...|label>`; those are unwrapped to their label.
+ */
+export function tokenize(text: string): string[] {
+  return text
+    .replace(/<[^|>]*\|([^>]*)>/g, '$1')
+    .replace(/<([^>]*)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+}
+
+/** `key=value` words as params: numbers and booleans typed, the rest strings. */
+export function parseParamWords(words: string[]): { params: Record<string, string | number | boolean>; bad: string[] } {
+  const params: Record<string, string | number | boolean> = {};
+  const bad: string[] = [];
+  for (const w of words) {
+    const m = /^([A-Za-z][A-Za-z0-9_.-]*)=(.*)$/.exec(w);
+    if (!m) {
+      bad.push(w);
+      continue;
+    }
+    const v = m[2] as string;
+    params[m[1] as string] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v;
+  }
+  return { params, bad };
+}

@@ -1,0 +1,49 @@
+import type { ClientSet } from '../checks/clients.js';
+import type { Registry } from '../checks/registry.js';
+import { runCheck, type CheckRun } from '../checks/runner.js';
+import type { Config } from '../config.js';
+import { UserInputError } from '../errors.js';
+import { countBySeverity, type Finding } from '../findings/finding.js';
+import type { Logger } from '../log.js';
+import type { CheckJob, CheckJobResult, SlackThread } from '../queues.js';
+import type { Reporter } from '../slack/reporter.js';
+import { parseTargetRef } from '../targets.js';
+
+export interface WorkerContext {
+  config: Config;
+  registry: Registry;
+  clients: ClientSet;
+  reporter?: Reporter;
+  log: Logger;
+  now(): Date;
+  signal?: AbortSignal;
+  /** Decides what of a run is announced; the default posts every finding. */
+  publish?(run: CheckRun, thread: SlackThread, job: CheckJob): Promise<void>;
+}
+
+/**
+ * Runs one (check, target) job and posts its findings in the thread. Never throws for a check's
+ * fault (the runner turns it into a finding); throws only when Slack itself fails, so BullMQ retries.
+ */
+export async function processCheckJob(data: CheckJob, ctx: WorkerContext): Promise<CheckJobResult> {
+  const check = ctx.registry.check(data.checkId);
+  if (!check) throw new UserInputError(`unknown check id "${data.checkId}"`);
+  const target = parseTargetRef(ctx.config, data.target);
+  const run = await runCheck({ check, target, params: data.params }, { config: ctx.config, clients: ctx.clients, log: ctx.log, now: ctx.now, signal: ctx.signal });
+  if (data.slack) {
+    if (ctx.publish) await ctx.publish(run, data.slack, data);
+    else if (ctx.reporter) await postAll(ctx.reporter, data.slack, run.findings);
+  }
+  return {
+    id: run.id,
+    target: run.target,
+    status: run.status,
+    durationMs: run.durationMs,
+    counts: countBySeverity(run.findings),
+    fingerprints: run.findings.map((f) => f.fingerprint),
+  };
+}
+
+async function postAll(reporter: Reporter, thread: SlackThread, findings: Finding[]): Promise<void> {
+  for (const f of findings) await reporter.postFinding(thread, f);
+}

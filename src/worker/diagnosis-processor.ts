@@ -1,0 +1,34 @@
+import type { Reporter } from '../slack/reporter.js';
+import { checkJobResultSchema, type CheckJobResult, type DiagnosisJob } from '../queues.js';
+
+/**
+ * Summarizes a diagnosis once all its check jobs are done: counts by severity, checks that could
+ * not run, duration; then updates the root message. `results` are the children's return values;
+ * `failed` counts children that failed for good (their Slack posts never went out).
+ */
+export async function processDiagnosisJob(
+  data: DiagnosisJob,
+  results: unknown[],
+  failed: number,
+  ctx: { reporter?: Reporter; now(): Date },
+): Promise<{ counts: Record<string, number>; errors: number; checks: number }> {
+  const runs: CheckJobResult[] = results.map((r) => checkJobResultSchema.parse(r));
+  const counts = { critical: 0, warning: 0, info: 0 };
+  for (const r of runs) {
+    counts.critical += r.counts.critical;
+    counts.warning += r.counts.warning;
+    counts.info += r.counts.info;
+  }
+  const errors = runs.filter((r) => r.status === 'error').length + failed;
+  const checks = runs.length + failed;
+  if (data.slack && ctx.reporter) {
+    const durationMs = ctx.now().getTime() - Date.parse(data.startedAt);
+    await ctx.reporter.updateRoot(data.slack, {
+      label: data.label,
+      requestedBy: data.requestedBy,
+      planned: data.planned,
+      done: { ...counts, errors, durationMs, checks },
+    });
+  }
+  return { counts, errors, checks };
+}
