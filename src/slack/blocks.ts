@@ -11,15 +11,16 @@ export interface MessageBody {
   blocks: KnownBlock[];
 }
 
-/** Extra blocks under a finding, one per proposed remediation (approval buttons plug in here). */
-export type RemediationBlocks = (finding: Finding) => KnownBlock[];
 
 function resourceLabel(f: Finding): string {
   return `${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`;
 }
 
-/** A threaded finding: severity, title, summary, evidence, proposed remediations. */
-export function findingMessage(f: Finding, remediationBlocks?: RemediationBlocks): MessageBody {
+/**
+ * A threaded finding: severity, title, summary, evidence, proposed remediations. `remediationBlocks`
+ * (plans and approval buttons) replace the plain list of proposed fixes when given.
+ */
+export function findingMessage(f: Finding, remediationBlocks?: KnownBlock[]): MessageBody {
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: clip(`${severityIcon[f.severity]} *${f.severity.toUpperCase()}* · *${escapeMrkdwn(f.title)}*`, sectionMax) } },
   ];
@@ -30,7 +31,7 @@ export function findingMessage(f: Finding, remediationBlocks?: RemediationBlocks
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Evidence*\n${lines.join('\n')}`, sectionMax) } });
   }
   if (f.remediations.length > 0) {
-    if (remediationBlocks) blocks.push(...remediationBlocks(f));
+    if (remediationBlocks) blocks.push(...remediationBlocks);
     else {
       const lines = f.remediations.map((r) => `• ${code(r.id)} ${escapeMrkdwn(r.title)} (risk ${r.risk})`);
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Proposed fixes*\n${lines.join('\n')}`, sectionMax) } });

@@ -1,17 +1,18 @@
 import type { WebClient } from '@slack/web-api';
 import type { Finding } from '../findings/finding.js';
 import type { SlackThread } from '../queues.js';
-import { findingMessage, rootMessage, type MessageBody, type RemediationBlocks, type RootStatus } from './blocks.js';
+import type { KnownBlock } from '@slack/web-api';
+import { findingMessage, rootMessage, type MessageBody, type RootStatus } from './blocks.js';
 
 /** What the workers say in Slack. One place, so the findings store can decide what to re-post. */
 export interface Reporter {
   postRoot(channel: string, status: RootStatus): Promise<SlackThread>;
   updateRoot(thread: SlackThread, status: RootStatus): Promise<void>;
-  postFinding(thread: SlackThread, finding: Finding): Promise<string>;
+  postFinding(thread: SlackThread, finding: Finding, remediationBlocks?: KnownBlock[]): Promise<string>;
   postText(thread: SlackThread, body: MessageBody): Promise<string>;
 }
 
-export function createSlackReporter(web: WebClient, options: { remediationBlocks?: RemediationBlocks } = {}): Reporter {
+export function createSlackReporter(web: WebClient): Reporter {
   const post = async (channel: string, body: MessageBody, threadTs?: string): Promise<string> => {
     const res = await web.chat.postMessage({ channel, thread_ts: threadTs, text: body.text, blocks: body.blocks, unfurl_links: false, unfurl_media: false });
     return String(res.ts);
@@ -24,8 +25,8 @@ export function createSlackReporter(web: WebClient, options: { remediationBlocks
       const body = rootMessage(status);
       await web.chat.update({ channel: thread.channel, ts: thread.threadTs, text: body.text, blocks: body.blocks });
     },
-    postFinding(thread, finding) {
-      return post(thread.channel, findingMessage(finding, options.remediationBlocks), thread.threadTs);
+    postFinding(thread, finding, remediationBlocks) {
+      return post(thread.channel, findingMessage(finding, remediationBlocks), thread.threadTs);
     },
     postText(thread, body) {
       return post(thread.channel, body, thread.threadTs);

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/web-api';
 import type { ClientSet } from '../checks/clients.js';
 import type { Registry } from '../checks/registry.js';
 import { runCheck, type CheckRun } from '../checks/runner.js';
@@ -19,6 +20,8 @@ export interface WorkerContext {
   signal?: AbortSignal;
   /** Decides what of a run is announced; the default posts every finding. */
   publish?(run: CheckRun, thread: SlackThread, job: CheckJob): Promise<void>;
+  /** Blocks (plans, approval buttons) shown under a finding's proposed remediations. */
+  remediationBlocks?(finding: Finding, thread: SlackThread, job: CheckJob): Promise<KnownBlock[] | undefined>;
 }
 
 /**
@@ -32,7 +35,7 @@ export async function processCheckJob(data: CheckJob, ctx: WorkerContext): Promi
   const run = await runCheck({ check, target, params: data.params }, { config: ctx.config, clients: ctx.clients, log: ctx.log, now: ctx.now, signal: ctx.signal });
   if (data.slack) {
     if (ctx.publish) await ctx.publish(run, data.slack, data);
-    else if (ctx.reporter) await postAll(ctx.reporter, data.slack, run.findings);
+    else if (ctx.reporter) await postAll(ctx, ctx.reporter, data.slack, run.findings, data);
   }
   return {
     id: run.id,
@@ -44,6 +47,10 @@ export async function processCheckJob(data: CheckJob, ctx: WorkerContext): Promi
   };
 }
 
-async function postAll(reporter: Reporter, thread: SlackThread, findings: Finding[]): Promise<void> {
-  for (const f of findings) await reporter.postFinding(thread, f);
+/** Posts each finding in the thread, with its remediation blocks when approvals are wired in. */
+export async function postAll(ctx: WorkerContext, reporter: Reporter, thread: SlackThread, findings: Finding[], job: CheckJob): Promise<void> {
+  for (const f of findings) {
+    const extra = f.remediations.length > 0 ? await ctx.remediationBlocks?.(f, thread, job) : undefined;
+    await reporter.postFinding(thread, f, extra);
+  }
 }
