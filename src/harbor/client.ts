@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import { UpstreamError } from '../errors.js';
 import { createHttp, type FetchLike, type Http, type HttpRequest } from '../http.js';
 import type { Logger } from '../log.js';
+import { replicationApi } from './replication.js';
 import { generalInfoSchema, overallHealthSchema, type GeneralInfo, type OverallHealthStatus } from './schemas.js';
 
 export interface HarborClientOptions {
@@ -64,6 +65,7 @@ export function createHarborClient(options: HarborClientOptions) {
     site,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     auth: options.auth,
+    ...replicationApi(http),
 
     /** `GET /health`: needs no authentication. */
     getHealth(signal?: AbortSignal): Promise<OverallHealthStatus> {

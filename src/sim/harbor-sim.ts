@@ -1,3 +1,4 @@
+import { replicationRoutes } from './harbor-replication.js';
 import { startHttpSim, type HttpSim, type SimHandler } from './http-sim.js';
 
 /** Simulated Harbor state; shapes follow swagger-v2.15.2.yaml. Extend it per API area. */
@@ -62,7 +63,7 @@ const coreRoutes: HarborRoutes = (sim) => {
 };
 
 /** Route sets added by API area; a new area adds its module to this list. */
-export const harborRouteSets: HarborRoutes[] = [coreRoutes];
+export const harborRouteSets: HarborRoutes[] = [coreRoutes, replicationRoutes];
 
 /**
  * A simulated Harbor (REST API under /api/v2.0, registry API under /v2) on localhost. Tests use it as
