@@ -1,0 +1,57 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { checks, registry } from '../../jobs/index.js';
+import { causes } from '../../src/findings/causes.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+// The shared contract sits beside the repository; a copy travels with the tests for clones without it.
+const shared = join(root, '../shared/CONTRACT.md');
+const contract = readFileSync(existsSync(shared) ? shared : join(root, 'test/fixtures/CONTRACT.md'), 'utf8');
+
+function files(dir: string): string[] {
+  return readdirSync(join(root, dir)).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(join(root, p)).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  return [...text.matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((m) => m[1] as string);
+}
+
+describe('architecture', () => {
+  it('src/ (outside its entry points) never imports commands/ or jobs/', () => {
+    const offenders = files('src')
+      .filter((f) => !f.startsWith('src/bin/'))
+      .flatMap((f) => imports(f).filter((i) => /(^|\/)(commands|jobs)\//.test(i)).map((i) => `${relative(root, join(root, f))} -> ${i}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('jobs/ never imports @slack/bolt', () => {
+    expect(files('jobs').filter((f) => imports(f).some((i) => i.startsWith('@slack/bolt')))).toEqual([]);
+  });
+
+  it('every check id, cause code and remediation id is in CONTRACT.md or the cause catalog', () => {
+    for (const c of checks) {
+      expect(contract, `check ${c.id}`).toContain(`\`${c.id}\``);
+      for (const cause of c.causes) expect(Object.keys(causes), `${c.id} cause ${cause}`).toContain(cause);
+    }
+    for (const id of registry.remediations.keys()) expect(contract, `remediation ${id}`).toContain(`\`${id}\``);
+  });
+
+  it('every cause of CONTRACT.md is in the cause catalog', () => {
+    const table = contract.slice(contract.indexOf('| check id |'), contract.indexOf('Remediation ids'));
+    const named = [...table.matchAll(/`([a-z0-9-]+)` \[/g)].map((m) => m[1] as string);
+    expect(named.length).toBeGreaterThan(20);
+    expect(named.filter((c) => !(c in causes))).toEqual([]);
+  });
+
+  it('each check file is named after its id and each command after its name', () => {
+    for (const c of checks) expect(readdirSync(join(root, 'jobs'))).toContain(`${c.id}.ts`);
+    for (const c of commands) expect(readdirSync(join(root, 'commands'))).toContain(`${c.name}.ts`);
+  });
+});
