@@ -1,9 +1,10 @@
 import type { CheckDefinition } from '../src/checks/define.js';
 import { createRegistry } from '../src/checks/registry.js';
 import harborHealth from './harbor-health.js';
+import replicationFailures from './replication-failures.js';
 import replicationStuck from './replication-stuck.js';
 
 /** Every check, in the order `/harbor help` lists them. Explicit: no folder scanning. */
-export const checks: readonly CheckDefinition[] = [harborHealth, replicationStuck];
+export const checks: readonly CheckDefinition[] = [harborHealth, replicationStuck, replicationFailures];
 
 export const registry = createRegistry(checks);
