@@ -114,6 +114,8 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HARBOR_PILOT_QUEUE_PREFIX: z.string().min(1).default('hp'),
+  /** Port of /healthz, /readyz and /metrics in every mode; unset: only on PORT in HTTP mode. */
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 export type Env = z.infer<typeof envSchema>;
 

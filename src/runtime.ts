@@ -7,6 +7,9 @@ import { ConfigError, errorMessage } from './errors.js';
 import type { FetchLike } from './http.js';
 import type { Logger } from './log.js';
 import { createQueues, createRedisConnection, type Queues } from './queues.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
+import { startOpsServer, type ReadinessProbe } from './ops/server.js';
+import { opsRoutes, slackConnection } from './ops/routes.js';
 import { createSlackApp } from './slack/app.js';
 import type { CommandDefinition } from './slack/command.js';
 import { createSlackReporter } from './slack/reporter.js';
@@ -32,6 +35,9 @@ export interface Runtime {
   queues: Queues;
   redis: Redis;
   clients: ClientSet;
+  metrics: Metrics;
+  /** Port of the ops endpoints when OPS_PORT is set. */
+  opsPort?: number;
   close(): Promise<void>;
 }
 
@@ -63,18 +69,24 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const queues = createQueues(settings);
   const clients = createClientSet(o.config, { log, fetch: o.fetch });
   const web = createSlackWebClient({ token: o.env.SLACK_BOT_TOKEN, apiUrl: o.env.SLACK_API_URL });
-  const reporter = createSlackReporter(web);
+  const metrics = createMetrics({ queues });
+  const reporter = createSlackReporter(web, metrics);
+  const probes: ReadinessProbe[] = [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }];
 
   let workers: Workers | undefined;
   if (o.mode !== 'bot') {
-    workers = startWorkers(settings, { config: o.config, registry: o.registry, clients, reporter, log, now });
+    workers = startWorkers(settings, { config: o.config, registry: o.registry, clients, reporter, log, now, metrics });
   }
   let app: App | undefined;
   if (o.mode !== 'worker') {
-    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, log, now });
+    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, log, now, customRoutes: opsRoutes(metrics, probes) });
+    const connection = slackConnection(app, !!o.env.SLACK_APP_TOKEN);
+    probes.push({ name: 'slack', check: async () => connection.up });
     await app.start();
+    connection.started();
     log.info({ socketMode: !!o.env.SLACK_APP_TOKEN, port: o.env.SLACK_APP_TOKEN ? undefined : o.env.PORT }, 'slack bot started');
   }
+  const ops = o.env.OPS_PORT === undefined ? undefined : await startOpsServer({ port: o.env.OPS_PORT, metrics, probes, log });
   log.info({ checks: o.registry.checks.size }, 'harbor-pilot started');
   return {
     app,
@@ -82,11 +94,14 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     queues,
     redis,
     clients,
+    metrics,
+    opsPort: ops?.port,
     async close() {
       // Stop taking new commands, let active jobs finish (BullMQ hands back what it cannot), then Redis.
       await app?.stop().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'bot stop failed'));
       await workers?.close();
       await queues.close();
+      await ops?.close();
       await redis.quit().catch(() => redis.disconnect());
       log.info('harbor-pilot stopped');
     },

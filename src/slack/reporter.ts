@@ -1,4 +1,5 @@
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import type { Metrics } from '../ops/metrics.js';
 import type { Finding } from '../findings/finding.js';
 import type { SlackThread } from '../queues.js';
 import type { KnownBlock } from '@slack/web-api';
@@ -12,9 +13,20 @@ export interface Reporter {
   postText(thread: SlackThread, body: MessageBody): Promise<string>;
 }
 
-export function createSlackReporter(web: WebClient): Reporter {
+export function createSlackReporter(web: WebClient, metrics?: Pick<Metrics, 'slackError'>): Reporter {
+  const counted = async <T>(method: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (err) {
+      const e = err as { code?: string; data?: { error?: string } };
+      metrics?.slackError(method, e.data?.error ?? e.code ?? 'unknown', e.code === ErrorCode.RateLimitedError);
+      throw err;
+    }
+  };
   const post = async (channel: string, body: MessageBody, threadTs?: string): Promise<string> => {
-    const res = await web.chat.postMessage({ channel, thread_ts: threadTs, text: body.text, blocks: body.blocks, unfurl_links: false, unfurl_media: false });
+    const res = await counted('chat.postMessage', () =>
+      web.chat.postMessage({ channel, thread_ts: threadTs, text: body.text, blocks: body.blocks, unfurl_links: false, unfurl_media: false }),
+    );
     return String(res.ts);
   };
   return {
@@ -23,7 +35,7 @@ export function createSlackReporter(web: WebClient): Reporter {
     },
     async updateRoot(thread, status) {
       const body = rootMessage(status);
-      await web.chat.update({ channel: thread.channel, ts: thread.threadTs, text: body.text, blocks: body.blocks });
+      await counted('chat.update', () => web.chat.update({ channel: thread.channel, ts: thread.threadTs, text: body.text, blocks: body.blocks }));
     },
     postFinding(thread, finding, remediationBlocks) {
       return post(thread.channel, findingMessage(finding, remediationBlocks), thread.threadTs);

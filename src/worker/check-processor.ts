@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { UserInputError } from '../errors.js';
 import { countBySeverity, type Finding } from '../findings/finding.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../ops/metrics.js';
 import type { CheckJob, CheckJobResult, SlackThread } from '../queues.js';
 import type { Reporter } from '../slack/reporter.js';
 import { parseTargetRef } from '../targets.js';
@@ -18,6 +19,7 @@ export interface WorkerContext {
   log: Logger;
   now(): Date;
   signal?: AbortSignal;
+  metrics?: Metrics;
   /** Decides what of a run is announced; the default posts every finding. */
   publish?(run: CheckRun, thread: SlackThread, job: CheckJob): Promise<void>;
   /** Blocks (plans, approval buttons) shown under a finding's proposed remediations. */

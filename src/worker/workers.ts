@@ -21,8 +21,11 @@ export function startWorkers(settings: QueueSettings, ctx: WorkerContext, option
       const log = ctx.log.child({ queue: queueNames.checks, jobId: job.id, attempt: job.attemptsMade + 1 });
       const data = checkJobSchema.safeParse(job.data);
       if (!data.success) throw new UnrecoverableError(`bad check job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
+      ctx.metrics?.observeJobStart(queueNames.checks, job.timestamp, Date.now());
       try {
-        return await processCheckJob(data.data, { ...ctx, log });
+        const result = await processCheckJob(data.data, { ...ctx, log });
+        ctx.metrics?.observeCheck(result);
+        return result;
       } catch (err) {
         if (err instanceof UserInputError) throw new UnrecoverableError(err.message);
         throw err;

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { commands } from '../../commands/index.js';
-import { registry } from '../../jobs/index.js';
+import harborHealth from '../../jobs/harbor-health.js';
+import { createRegistry } from '../../src/checks/registry.js';
 import { parseConfig, readEnv } from '../../src/config.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
 import { freePort, memoryLogger, postSigned, slashBody, uniquePrefix } from '../helpers.js';
 
+// Only harbor-health: this test is about the Slack and queue machinery, not the catalog of checks.
+const registry = createRegistry([harborHealth]);
 const secret = 'e2e-signing-secret';
 let slack: SlackSim;
 let harbor: HarborSim;
@@ -119,6 +122,19 @@ describe('/harbor diagnose end to end', () => {
     const body = slashBody({ text: 'diagnose', responseUrl: slack.responseUrl('x') });
     expect((await postSigned(events, body, 'wrong-secret')).status).toBe(401);
     expect((await postSigned(events, body, secret, { ts: Math.floor(Date.now() / 1000) - 600 })).status).toBe(401);
+  });
+
+  it('serves /healthz, /readyz and /metrics beside the Slack endpoint', async () => {
+    const base = events.replace('/slack/events', '');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect([ready.status, await ready.text()]).toEqual([200, 'ready\n']);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/harbor_pilot_check_duration_seconds_count\{check="harbor-health",status="findings"\} [1-9]/);
+    expect(metrics).toMatch(/harbor_pilot_check_duration_seconds_count\{check="harbor-health",status="error"\} 1/);
+    expect(metrics).toMatch(/harbor_pilot_findings_total\{severity="critical"\} [3-9]/);
+    expect(metrics).toMatch(/harbor_pilot_queue_depth\{queue="checks",state="waiting"\} 0/);
+    expect(metrics).toContain('harbor_pilot_job_latency_seconds_bucket');
   });
 
   it('never logs or posts a secret', () => {
