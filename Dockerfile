@@ -12,7 +12,7 @@ RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: production dependencies and the compiled code only, as a non-root user.
 FROM node:22.19-bookworm-slim
-ENV NODE_ENV=production
+ENV NODE_ENV=production OPS_PORT=9464
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { parseConfig } from '../../src/config.js';
 
 const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
@@ -45,5 +45,35 @@ describe('deployment files', () => {
     const cfg = parseConfig(read('config.example.yaml'), { HARBOR_PASSWORD: 'x' });
     expect(cfg.harbors[0]?.name).toBe('prod');
     expect(cfg.digests[0]?.timezone).toBe('Europe/Berlin');
+  });
+});
+
+describe('Kubernetes manifests', () => {
+  const docs = (p: string) => parseAllDocuments(read(p)).map((d) => d.toJS());
+
+  it('run the bot non-root with resources and probes on the ops endpoints', () => {
+    const deploy = docs('deploy/kubernetes/harbor-pilot.yaml').find((d) => d.kind === 'Deployment');
+    const pod = deploy.spec.template.spec;
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    const c = pod.containers[0];
+    expect(c.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(c.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(c.resources.requests.memory).toBeDefined();
+    expect(c.resources.limits.memory).toBeDefined();
+    expect(c.env).toEqual(expect.arrayContaining([{ name: 'OPS_PORT', value: '9464' }]));
+  });
+
+  it('keep Redis persistent and non-evicting', () => {
+    const sts = docs('deploy/kubernetes/redis.yaml').find((d) => d.kind === 'StatefulSet');
+    expect(sts.spec.template.spec.containers[0].args.join(' ')).toContain('--appendonly yes');
+    expect(sts.spec.template.spec.containers[0].args.join(' ')).toContain('--maxmemory-policy noeviction');
+    expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+  });
+
+  it('separate read-only diagnosis RBAC from opt-in remediation verbs', () => {
+    const verbsOf = (p: string) => docs(p).filter((d) => d.kind === 'Role' || d.kind === 'ClusterRole').flatMap((r) => r.rules.flatMap((x: { verbs: string[] }) => x.verbs));
+    expect(new Set(verbsOf('deploy/kubernetes/rbac-readonly.yaml'))).toEqual(new Set(['get', 'list']));
+    expect(new Set(verbsOf('deploy/kubernetes/rbac-remediation.yaml'))).toEqual(new Set(['patch', 'delete']));
+    expect(parse(read('deploy/kubernetes/kustomization.yaml')).resources).not.toContain('rbac-remediation.yaml');
   });
 });
