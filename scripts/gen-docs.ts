@@ -1,0 +1,12 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { registry } from '../jobs/index.js';
+import { catalog, configReference, replaceSection } from '../src/docs/generate.js';
+
+// Regenerates the README's configuration reference and catalog from the zod schema and the
+// registries. `npm run docs`; test/unit/docs.test.ts fails when the README is stale.
+const path = new URL('../README.md', import.meta.url);
+let readme = readFileSync(path, 'utf8');
+readme = replaceSection(readme, 'config', configReference());
+readme = replaceSection(readme, 'catalog', catalog(registry));
+writeFileSync(path, readme);
+process.stdout.write('README.md regenerated\n');
