@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineCheck, defineRemediation, propose, type FindingInput } from '../src/checks/define.js';
+import { withPermissionHints } from '../src/harbor/permissions.js';
 import type { HarborClient } from '../src/harbor/client.js';
 import { classifyReplicationFailure, type FailureSignature, type ReplicationFailureCause } from '../src/harbor/replication-failures.js';
 import type { ReplicationExecution } from '../src/harbor/replication-schemas.js';
@@ -61,40 +62,42 @@ export default defineCheck({
   causes: ['replication-tag-unknown-race', 'replication-tag-listing-failed'],
   params: z.strictObject({ sinceHours: z.number().positive().default(24), maxExecutions: z.number().int().positive().default(100), maxTaskLogs: z.number().int().min(0).default(10) }),
   remediations: [rerunReplicationPolicy],
-  async run(ctx) {
-    const harbor = ctx.harbor();
-    const cutoff = ctx.now().getTime() - ctx.params.sinceHours * 3600_000;
-    const recent = await harbor.listReplicationExecutions({ max: ctx.params.maxExecutions }, ctx.signal);
-    const latest = new Map<number, ReplicationExecution>();
-    for (const e of recent) if (e.status !== 'InProgress' && !latest.has(e.policy_id)) latest.set(e.policy_id, e);
-    const findings: FindingInput[] = [];
-    for (const exec of latest.values()) {
-      if (exec.status !== 'Failed' || Date.parse(exec.start_time ?? '') < cutoff) continue;
-      const found = new Map<ReplicationFailureCause, { sig: FailureSignature; where: string }[]>();
-      const note = (sigs: FailureSignature[], where: string) => sigs.forEach((sig) => found.set(sig.cause, [...(found.get(sig.cause) ?? []), { sig, where }]));
-      note(classifyReplicationFailure(exec.status_text ?? ''), `execution ${exec.id} status_text`);
-      const failedTasks = ctx.params.maxTaskLogs > 0 ? await harbor.listReplicationTasks(exec.id, { status: 'Failed', max: ctx.params.maxTaskLogs }, ctx.signal) : [];
-      for (const t of failedTasks) note(classifyReplicationFailure(await harbor.getReplicationTaskLog(exec.id, t.id, ctx.signal)), `task ${t.id} log (${t.src_resource ?? '-'})`);
-      if (found.size === 0) continue;
-      const policy = await harbor.getReplicationPolicy(exec.policy_id, ctx.signal).catch(() => null);
-      const name = policy ? `policy "${policy.name}"` : `policy ${exec.policy_id}`;
-      for (const [cause, hits] of found) {
-        const repos = [...new Set(hits.map((h) => h.sig.repository).filter(Boolean))];
-        findings.push({
-          cause,
-          title: cause === 'replication-tag-unknown-race'
-            ? `Replication execution ${exec.id} (${name}) read a tag before it was written`
-            : `Replication execution ${exec.id} (${name}) could not list the tags of ${repos[0] ?? 'a repository'}`,
-          summary: advice[cause](name),
-          resource: { kind: 'ReplicationExecution', name: String(exec.id), namespace: null },
-          evidence: [
-            `GET /api/v2.0/replication/executions/${exec.id}: status=${exec.status} start_time=${exec.start_time ?? '-'} failed=${exec.failed} succeed=${exec.succeed} total=${exec.total}`,
-            ...hits.slice(0, 5).map((h) => `${h.where}: ${h.sig.line}`),
-          ],
-          remediations: cause === 'replication-tag-unknown-race' ? [propose(rerunReplicationPolicy, { harbor: ctx.target.name, policyId: exec.policy_id, failedExecutionId: exec.id }, `Re-run ${name}`)] : [],
-        });
+  run(ctx) {
+    return withPermissionHints(async () => {
+      const harbor = ctx.harbor();
+      const cutoff = ctx.now().getTime() - ctx.params.sinceHours * 3600_000;
+      const recent = await harbor.listReplicationExecutions({ max: ctx.params.maxExecutions }, ctx.signal);
+      const latest = new Map<number, ReplicationExecution>();
+      for (const e of recent) if (e.status !== 'InProgress' && !latest.has(e.policy_id)) latest.set(e.policy_id, e);
+      const findings: FindingInput[] = [];
+      for (const exec of latest.values()) {
+        if (exec.status !== 'Failed' || Date.parse(exec.start_time ?? '') < cutoff) continue;
+        const found = new Map<ReplicationFailureCause, { sig: FailureSignature; where: string }[]>();
+        const note = (sigs: FailureSignature[], where: string) => sigs.forEach((sig) => found.set(sig.cause, [...(found.get(sig.cause) ?? []), { sig, where }]));
+        note(classifyReplicationFailure(exec.status_text ?? ''), `execution ${exec.id} status_text`);
+        const failedTasks = ctx.params.maxTaskLogs > 0 ? await harbor.listReplicationTasks(exec.id, { status: 'Failed', max: ctx.params.maxTaskLogs }, ctx.signal) : [];
+        for (const t of failedTasks) note(classifyReplicationFailure(await harbor.getReplicationTaskLog(exec.id, t.id, ctx.signal)), `task ${t.id} log (${t.src_resource ?? '-'})`);
+        if (found.size === 0) continue;
+        const policy = await harbor.getReplicationPolicy(exec.policy_id, ctx.signal).catch(() => null);
+        const name = policy ? `policy "${policy.name}"` : `policy ${exec.policy_id}`;
+        for (const [cause, hits] of found) {
+          const repos = [...new Set(hits.map((h) => h.sig.repository).filter(Boolean))];
+          findings.push({
+            cause,
+            title: cause === 'replication-tag-unknown-race'
+              ? `Replication execution ${exec.id} (${name}) read a tag before it was written`
+              : `Replication execution ${exec.id} (${name}) could not list the tags of ${repos[0] ?? 'a repository'}`,
+            summary: advice[cause](name),
+            resource: { kind: 'ReplicationExecution', name: String(exec.id), namespace: null },
+            evidence: [
+              `GET /api/v2.0/replication/executions/${exec.id}: status=${exec.status} start_time=${exec.start_time ?? '-'} failed=${exec.failed} succeed=${exec.succeed} total=${exec.total}`,
+              ...hits.slice(0, 5).map((h) => `${h.where}: ${h.sig.line}`),
+            ],
+            remediations: cause === 'replication-tag-unknown-race' ? [propose(rerunReplicationPolicy, { harbor: ctx.target.name, policyId: exec.policy_id, failedExecutionId: exec.id }, `Re-run ${name}`)] : [],
+          });
+        }
       }
-    }
-    return findings;
+      return findings;
+    });
   },
 });

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineCheck, defineRemediation, propose, type FindingInput } from '../src/checks/define.js';
+import { withPermissionHints } from '../src/harbor/permissions.js';
 import { formatDuration } from '../src/checks/format.js';
 import { jobserviceEvidence } from '../src/harbor/jobservice-evidence.js';
 import { taskIsActive } from '../src/harbor/replication-schemas.js';
@@ -83,38 +84,40 @@ export default defineCheck({
     maxExecutions: z.number().int().positive().default(50),
   }),
   remediations: [stopReplicationExecution, stopJobserviceJob],
-  async run(ctx) {
-    const harbor = ctx.harbor();
-    const now = ctx.now();
-    const { floorMinutes, factor, stallMinutes, maxExecutions } = ctx.params;
-    const thresholds = { floorMs: floorMinutes * 60_000, factor, stallMs: stallMinutes * 60_000 };
-    const running = await harbor.listReplicationExecutions({ status: 'InProgress', max: maxExecutions }, ctx.signal);
-    const usual = new Map<number, number | null>();
-    const findings: FindingInput[] = [];
-    for (const exec of running) {
-      if (!usual.has(exec.policy_id)) {
-        const history = await harbor.listReplicationExecutions({ policyId: exec.policy_id, status: 'Succeed', max: 20 }, ctx.signal);
-        usual.set(exec.policy_id, usualDurationMs(history));
+  run(ctx) {
+    return withPermissionHints(async () => {
+      const harbor = ctx.harbor();
+      const now = ctx.now();
+      const { floorMinutes, factor, stallMinutes, maxExecutions } = ctx.params;
+      const thresholds = { floorMs: floorMinutes * 60_000, factor, stallMs: stallMinutes * 60_000 };
+      const running = await harbor.listReplicationExecutions({ status: 'InProgress', max: maxExecutions }, ctx.signal);
+      const usual = new Map<number, number | null>();
+      const findings: FindingInput[] = [];
+      for (const exec of running) {
+        if (!usual.has(exec.policy_id)) {
+          const history = await harbor.listReplicationExecutions({ policyId: exec.policy_id, status: 'Succeed', max: 20 }, ctx.signal);
+          usual.set(exec.policy_id, usualDurationMs(history));
+        }
+        const tasks = await harbor.listReplicationTasks(exec.id, {}, ctx.signal);
+        const a = assessExecution(exec, tasks, usual.get(exec.policy_id) ?? null, thresholds, now);
+        if (!a.stuck) continue;
+        const js = await jobserviceEvidence(harbor, a.activeTasks, now, ctx.signal);
+        const policy = await harbor.getReplicationPolicy(exec.policy_id, ctx.signal).catch(() => null);
+        const name = policy ? `"${policy.name}" (policy ${exec.policy_id})` : `policy ${exec.policy_id}`;
+        const taskLines = a.activeTasks.slice(0, 5).map((t) => `task ${t.id} status=${t.status} job_id=${t.job_id ?? '-'} start_time=${t.start_time ?? '-'} src=${t.src_resource ?? '-'}`);
+        findings.push({
+          cause: 'replication-stuck',
+          title: `Replication execution ${exec.id} in progress for ${formatDuration(a.elapsedMs)}`,
+          summary: `Execution ${exec.id} of ${name} has run ${formatDuration(a.elapsedMs)}${a.usualMs === null ? '' : ` (usually ${formatDuration(a.usualMs)})`} and no task finished for ${formatDuration(a.idleMs)}. Stop it with stop-replication-execution; if tasks stay active, stop their jobservice jobs${js.available ? '' : ' (not possible before Harbor 2.7)'} or restart the jobservice Deployment, then re-run the policy.`,
+          resource: { kind: 'ReplicationExecution', name: String(exec.id), namespace: null },
+          evidence: [...a.evidence, ...taskLines, ...js.lines],
+          remediations: [
+            propose(stopReplicationExecution, { harbor: ctx.target.name, executionId: exec.id }, `Stop execution ${exec.id}`),
+            ...(js.available ? a.activeTasks.filter((t) => t.job_id).slice(0, 5).map((t) => propose(stopJobserviceJob, { harbor: ctx.target.name, executionId: exec.id, taskId: t.id, jobId: t.job_id as string }, `Stop job of task ${t.id} if it stays`)) : []),
+          ],
+        });
       }
-      const tasks = await harbor.listReplicationTasks(exec.id, {}, ctx.signal);
-      const a = assessExecution(exec, tasks, usual.get(exec.policy_id) ?? null, thresholds, now);
-      if (!a.stuck) continue;
-      const js = await jobserviceEvidence(harbor, a.activeTasks, now, ctx.signal);
-      const policy = await harbor.getReplicationPolicy(exec.policy_id, ctx.signal).catch(() => null);
-      const name = policy ? `"${policy.name}" (policy ${exec.policy_id})` : `policy ${exec.policy_id}`;
-      const taskLines = a.activeTasks.slice(0, 5).map((t) => `task ${t.id} status=${t.status} job_id=${t.job_id ?? '-'} start_time=${t.start_time ?? '-'} src=${t.src_resource ?? '-'}`);
-      findings.push({
-        cause: 'replication-stuck',
-        title: `Replication execution ${exec.id} in progress for ${formatDuration(a.elapsedMs)}`,
-        summary: `Execution ${exec.id} of ${name} has run ${formatDuration(a.elapsedMs)}${a.usualMs === null ? '' : ` (usually ${formatDuration(a.usualMs)})`} and no task finished for ${formatDuration(a.idleMs)}. Stop it with stop-replication-execution; if tasks stay active, stop their jobservice jobs${js.available ? '' : ' (not possible before Harbor 2.7)'} or restart the jobservice Deployment, then re-run the policy.`,
-        resource: { kind: 'ReplicationExecution', name: String(exec.id), namespace: null },
-        evidence: [...a.evidence, ...taskLines, ...js.lines],
-        remediations: [
-          propose(stopReplicationExecution, { harbor: ctx.target.name, executionId: exec.id }, `Stop execution ${exec.id}`),
-          ...(js.available ? a.activeTasks.filter((t) => t.job_id).slice(0, 5).map((t) => propose(stopJobserviceJob, { harbor: ctx.target.name, executionId: exec.id, taskId: t.id, jobId: t.job_id as string }, `Stop job of task ${t.id} if it stays`)) : []),
-        ],
-      });
-    }
-    return findings;
+      return findings;
+    });
   },
 });

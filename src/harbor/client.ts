@@ -2,6 +2,8 @@ import type * as z from 'zod';
 import { UpstreamError } from '../errors.js';
 import { createHttp, type FetchLike, type Http, type HttpRequest } from '../http.js';
 import type { Logger } from '../log.js';
+import { artifactsApi } from './artifacts.js';
+import { registryApi } from './registry-v2.js';
 import { replicationApi } from './replication.js';
 import { generalInfoSchema, overallHealthSchema, type GeneralInfo, type OverallHealthStatus } from './schemas.js';
 
@@ -66,6 +68,8 @@ export function createHarborClient(options: HarborClientOptions) {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     auth: options.auth,
     ...replicationApi(http),
+    ...artifactsApi(http),
+    ...registryApi(site, options.auth),
 
     /** `GET /health`: needs no authentication. */
     getHealth(signal?: AbortSignal): Promise<OverallHealthStatus> {

@@ -1,3 +1,4 @@
+import { artifactRoutes } from './harbor-artifacts.js';
 import { replicationRoutes } from './harbor-replication.js';
 import { startHttpSim, type HttpSim, type SimHandler } from './http-sim.js';
 
@@ -63,7 +64,7 @@ const coreRoutes: HarborRoutes = (sim) => {
 };
 
 /** Route sets added by API area; a new area adds its module to this list. */
-export const harborRouteSets: HarborRoutes[] = [coreRoutes, replicationRoutes];
+export const harborRouteSets: HarborRoutes[] = [coreRoutes, replicationRoutes, artifactRoutes];
 
 /**
  * A simulated Harbor (REST API under /api/v2.0, registry API under /v2) on localhost. Tests use it as

@@ -84,6 +84,7 @@ describe('replication-stuck', () => {
     expect(run.status).toBe('error');
     expect(run.findings[0]).toMatchObject({ cause: 'permission-denied' });
     expect(run.findings[0]?.evidence.join('\n')).toContain('GET /replication/executions → 403');
+    expect(run.findings[0]?.evidence.join('\n')).toContain('the robot account needs system replication:list and replication:read');
   });
 
   it('stops the execution: plan, execute, verify', async () => {
