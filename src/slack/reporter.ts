@@ -11,6 +11,9 @@ export interface Reporter {
   updateRoot(thread: SlackThread, status: RootStatus): Promise<void>;
   postFinding(thread: SlackThread, finding: Finding, remediationBlocks?: KnownBlock[]): Promise<string>;
   postText(thread: SlackThread, body: MessageBody): Promise<string>;
+  /** A message in a channel, or in a thread when `threadTs` is given; returns its ts. */
+  postMessage(channel: string, body: MessageBody, threadTs?: string): Promise<string>;
+  updateMessage(channel: string, ts: string, body: MessageBody): Promise<void>;
 }
 
 export function createSlackReporter(web: WebClient, metrics?: Pick<Metrics, 'slackError'>): Reporter {
@@ -42,6 +45,12 @@ export function createSlackReporter(web: WebClient, metrics?: Pick<Metrics, 'sla
     },
     postText(thread, body) {
       return post(thread.channel, body, thread.threadTs);
+    },
+    postMessage(channel, body, threadTs) {
+      return post(channel, body, threadTs);
+    },
+    async updateMessage(channel, ts, body) {
+      await counted('chat.update', () => web.chat.update({ channel, ts, text: body.text, blocks: body.blocks }));
     },
   };
 }
