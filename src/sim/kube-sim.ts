@@ -224,6 +224,8 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
     const denied = forbid('get', `${kind}/proxy`, req);
     if (denied) return denied;
     const name = rawName.replace(/:.*$/, '');
+    // The API server forwards an encoded slash as part of one segment; the backend finds no such path.
+    if (/%2F/i.test(req.path)) return { status: 404, body: '404 page not found', headers: { 'content-type': 'text/plain' } };
     return state.proxy[`${ns}/${kind}/${name}${path || '/'}`] ?? status(503, 'ServiceUnavailable', `no endpoints available for ${kind} "${name}"`);
   });
   sim.route('GET', new RegExp(`^/api/v1${nsPath}$`), (req) => list('', 'v1', req.params[1] as string, req.params[0], req));

@@ -1,0 +1,71 @@
+import type { RemediationOutcome, RemediationPlan } from '../checks/define.js';
+import { UpstreamError } from '../errors.js';
+import { changedSince } from '../kube/patch.js';
+import { diffObjects } from './diff.js';
+
+type Versioned = { metadata?: { resourceVersion?: string } };
+
+/** One strategic-merge-patch remediation on one object: how to read it, patch it and show it. */
+export interface PatchSpec<T extends Versioned> {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** The resourceVersion the finding saw; anything else means the object moved on. */
+  resourceVersion: string;
+  /** The API path, for the plan's request line. */
+  apiPath: string;
+  summary: string;
+  read(): Promise<T>;
+  /** The patch body for the current object, or why nothing may be patched. */
+  build(current: T): { body: Record<string, unknown> } | { refuse: string };
+  patch(body: Record<string, unknown>, dryRun: boolean): Promise<T>;
+  /** The part of the object the diff shows. */
+  project(obj: T): unknown;
+}
+
+function withVersion(body: Record<string, unknown>, rv: string): Record<string, unknown> {
+  return { ...body, metadata: { ...((body.metadata as object | undefined) ?? {}), resourceVersion: rv } };
+}
+
+/** Reads the object, refuses when it changed since the finding, dry-runs the patch server-side, diffs. */
+export async function planPatch<T extends Versioned>(spec: PatchSpec<T>): Promise<RemediationPlan> {
+  const requests = [`PATCH ${spec.apiPath}?fieldManager=harbor-pilot (strategic merge patch)`];
+  let current: T;
+  try {
+    current = await spec.read();
+  } catch (err) {
+    if (err instanceof UpstreamError && err.status === 404) return { summary: spec.summary, requests, refuse: `${spec.kind} ${spec.namespace}/${spec.name} no longer exists` };
+    throw err;
+  }
+  const refuse = changedSince(spec.kind, spec.name, spec.resourceVersion, current.metadata?.resourceVersion);
+  if (refuse) return { summary: spec.summary, requests, refuse };
+  const built = spec.build(current);
+  if ('refuse' in built) return { summary: spec.summary, requests, refuse: built.refuse };
+  const dry = await spec.patch(withVersion(built.body, spec.resourceVersion), true);
+  const diff = diffObjects(spec.project(current), spec.project(dry));
+  if (!diff) return { summary: spec.summary, requests, refuse: `the server-side dry run (dryRun=All) changes nothing on ${spec.kind} ${spec.name}: it is already as this fix would make it` };
+  return {
+    summary: spec.summary,
+    requests: [...requests, `dry run: PATCH ${spec.apiPath}?dryRun=All accepted`],
+    diff,
+    expect: { resourceVersion: spec.resourceVersion },
+  };
+}
+
+/** Applies the patch only to the planned version of the object (a 409 from the server otherwise). */
+export async function executePatch<T extends Versioned>(spec: PatchSpec<T>, plan: RemediationPlan): Promise<RemediationOutcome> {
+  if (plan.refuse) return { ok: false, detail: `not run: ${plan.refuse}` };
+  const rv = String(plan.expect?.resourceVersion ?? spec.resourceVersion);
+  const current = await spec.read();
+  const refuse = changedSince(spec.kind, spec.name, rv, current.metadata?.resourceVersion);
+  if (refuse) return { ok: false, detail: `not run: ${refuse}` };
+  const built = spec.build(current);
+  if ('refuse' in built) return { ok: false, detail: `not run: ${built.refuse}` };
+  try {
+    const after = await spec.patch(withVersion(built.body, rv), false);
+    return { ok: true, detail: `patched ${spec.kind} ${spec.namespace}/${spec.name} (resourceVersion ${rv} → ${after.metadata?.resourceVersion ?? '?'})` };
+  } catch (err) {
+    if (err instanceof UpstreamError && err.status === 409) return { ok: false, detail: `not run: ${spec.kind} ${spec.name} changed between plan and execution (409 Conflict)` };
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+import type { KubeClients } from './client.js';
+
+/** Bounds of every log read: the bot reads a recent tail, never a whole log. */
+export const logLimits = { tailLines: 300, limitBytes: 256 * 1024 } as const;
+
+export interface LogRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  previous?: boolean;
+  tailLines?: number;
+  limitBytes?: number;
+}
+
+/**
+ * The recent tail of a container's log, bounded by lines and bytes. Null when there is no such log
+ * (no previous container, container not started), which is normal and not an error.
+ */
+export async function readLogTail(kube: KubeClients, req: LogRequest): Promise<string | null> {
+  try {
+    const text = await kube.call({ verb: 'get', resource: 'pods/log', namespace: req.namespace }, () =>
+      kube.core.readNamespacedPodLog({
+        name: req.pod,
+        namespace: req.namespace,
+        container: req.container,
+        previous: req.previous ?? false,
+        tailLines: req.tailLines ?? logLimits.tailLines,
+        limitBytes: req.limitBytes ?? logLimits.limitBytes,
+      }),
+    );
+    return typeof text === 'string' ? text : String(text ?? '');
+  } catch (err) {
+    const status = (err as { status?: number | null }).status;
+    if (status === 400 || status === 404) return null;
+    throw err;
+  }
+}
+
+/** Log lines fit for evidence: the last `max`, each cut to `width` characters. */
+export function excerpt(lines: readonly string[], max = 5, width = 240): string[] {
+  return lines.slice(-max).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+}
+
+/** Splits a log into non-empty lines. */
+export function logLines(text: string | null): string[] {
+  return (text ?? '').split('\n').filter((l) => l.trim() !== '');
+}

@@ -1,0 +1,63 @@
+import { createClientSet } from '../src/checks/clients.js';
+import type { CheckDefinition, RunContext } from '../src/checks/define.js';
+import { createRunContext, runCheck, type CheckRun } from '../src/checks/runner.js';
+import { parseConfig, type Config } from '../src/config.js';
+import type { HarborSim } from '../src/sim/harbor-sim.js';
+import { startKubeSim, type KubeSim } from '../src/sim/kube-sim.js';
+import { targetOf } from '../src/targets.js';
+import { memoryLogger, tempFiles } from './helpers.js';
+
+export interface ClusterHarness {
+  kube: KubeSim;
+  config: Config;
+  now: Date;
+  logs: string[];
+  run(check: CheckDefinition, params?: Record<string, unknown>): Promise<CheckRun>;
+  /** The context a remediation gets for cluster/prod. */
+  context(): RunContext;
+  close(): Promise<void>;
+}
+
+/**
+ * A fake Kubernetes API (and optionally a fake Harbor) with a configuration naming them as
+ * cluster/prod and harbor/prod; checks run through the real runner with an injected clock.
+ */
+export async function startClusterHarness(opts: { harbor?: HarborSim; now?: Date; clusterYaml?: string; harborYaml?: string } = {}): Promise<ClusterHarness> {
+  const kube = await startKubeSim();
+  const files = tempFiles({ kubeconfig: kube.kubeconfig('prod') });
+  const harborUrl = opts.harbor?.url ?? 'https://harbor.example.com';
+  const yaml = [
+    'harbors:',
+    '  - name: prod',
+    `    url: ${harborUrl}`,
+    '    username: robot$pilot',
+    '    password: pilot-secret',
+    '    timeoutMs: 1000',
+    ...(opts.harborYaml ? [opts.harborYaml] : []),
+    'clusters:',
+    '  - name: prod',
+    `    kubeconfig: ${files.kubeconfig}`,
+    '    namespace: harbor',
+    '    release: harbor',
+    '    harbor: prod',
+    '    remediations: ["*"]',
+    '    timeoutMs: 3000',
+    ...(opts.clusterYaml ? [opts.clusterYaml] : []),
+    '',
+  ].join('\n');
+  const config = parseConfig(yaml, {});
+  const now = opts.now ?? new Date();
+  const { log, lines } = memoryLogger();
+  const clients = createClientSet(config, { log });
+  const deps = { config, clients, log, now: () => now };
+  const target = targetOf('cluster', 'prod');
+  return {
+    kube,
+    config,
+    now,
+    logs: lines,
+    run: (check, params) => runCheck({ check, target, params }, deps),
+    context: () => createRunContext(target, deps, new AbortController().signal, log),
+    close: () => kube.close(),
+  };
+}
