@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startOpsServer, type ReadinessProbe } from './ops/server.js';
 import { opsRoutes, slackConnection } from './ops/routes.js';
 import { createSlackApp } from './slack/app.js';
+import { createReplayGuard } from './slack/replay-guard.js';
 import type { CommandDefinition } from './slack/command.js';
 import { createSlackReporter } from './slack/reporter.js';
 import { createSlackWebClient } from './slack/web.js';
@@ -79,7 +80,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   }
   let app: App | undefined;
   if (o.mode !== 'worker') {
-    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, log, now, customRoutes: opsRoutes(metrics, probes) });
+    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, log, now, customRoutes: opsRoutes(metrics, probes), middleware: [createReplayGuard(redis, o.env.HARBOR_PILOT_QUEUE_PREFIX)] });
     const connection = slackConnection(app, !!o.env.SLACK_APP_TOKEN);
     probes.push({ name: 'slack', check: async () => connection.up });
     await app.start();

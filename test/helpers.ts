@@ -96,6 +96,6 @@ export function slashBody(fields: { text: string; user?: string; channel?: strin
     text: fields.text,
     api_app_id: 'A0SIM',
     response_url: fields.responseUrl,
-    trigger_id: '123.456.abc',
+    trigger_id: `${Date.now()}.${Math.random().toString(36).slice(2, 10)}`,
   }).toString();
 }

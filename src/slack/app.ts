@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { App, LogLevel, type CustomRoute, type Logger as BoltLogger, type RespondFn, type SlashCommand } from '@slack/bolt';
+import { App, LogLevel, type AnyMiddlewareArgs, type CustomRoute, type Middleware, type Logger as BoltLogger, type RespondFn, type SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Registry } from '../checks/registry.js';
 import type { Config, Env } from '../config.js';
@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { Queues } from '../queues.js';
 import { textMessage, type MessageBody } from './blocks.js';
 import { tokenize, type CommandContext, type CommandDefinition } from './command.js';
-import { escapeMrkdwn } from './mrkdwn.js';
+import { clip, escapeMrkdwn } from './mrkdwn.js';
 
 export interface SlackAppOptions {
   config: Config;
@@ -21,6 +21,8 @@ export interface SlackAppOptions {
   customRoutes?: CustomRoute[];
   /** Registers interactive handlers (approval buttons) on the app. */
   extend?: (app: App) => void;
+  /** Global middleware that runs before any listener (the replay guard). */
+  middleware?: Middleware<AnyMiddlewareArgs>[];
 }
 
 function boltLogger(log: Logger): BoltLogger {
@@ -58,6 +60,7 @@ export function createSlackApp(options: SlackAppOptions): App {
     ? new App({ ...common, appToken: env.SLACK_APP_TOKEN, socketMode: true, signingSecret: env.SLACK_SIGNING_SECRET })
     : new App({ ...common, signingSecret: env.SLACK_SIGNING_SECRET as string, port: env.PORT, customRoutes: options.customRoutes });
 
+  for (const m of options.middleware ?? []) app.use(m);
   const commandName = config.slack?.command ?? '/harbor';
   const byName = new Map(options.commands.map((c) => [c.name, c]));
 
@@ -109,7 +112,7 @@ async function replyError(
   r: { acked: boolean; ack: (b?: object) => Promise<void>; respond: RespondFn; clog: Logger; reqId: string; command: SlashCommand },
 ): Promise<void> {
   const safe = err instanceof UserInputError || err instanceof NotAuthorizedError;
-  const text = safe ? `:warning: ${escapeMrkdwn((err as Error).message)}` : `:x: Something went wrong (reference ${r.reqId}). The logs have the details.`;
+  const text = safe ? `:warning: ${escapeMrkdwn(clip((err as Error).message, 2000))}` : `:x: Something went wrong (reference ${r.reqId}). The logs have the details.`;
   if (safe) r.clog.info({ err: (err as Error).message }, 'command refused');
   else r.clog.error({ err: errorMessage(err) }, 'command failed');
   try {

@@ -8,7 +8,8 @@ export function createSlackWebClient(options: { token: string; apiUrl?: string; 
   const opts: WebClientOptions = {
     logLevel: LogLevel.ERROR,
     retryConfig: { retries: options.retries ?? 3, factor: 2, minTimeout: 200, maxTimeout: 5000 },
-    rejectRateLimitedCalls: true,
+    // A 429 waits for Retry-After and tries again (bounded by retryConfig): posts are delayed, not dropped.
+    rejectRateLimitedCalls: false,
   };
   if (options.apiUrl) opts.slackApiUrl = options.apiUrl;
   return new WebClient(options.token, opts);

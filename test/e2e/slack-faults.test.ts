@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import harborHealth from '../../jobs/harbor-health.js';
+import { createRegistry } from '../../src/checks/registry.js';
+import { parseConfig, readEnv } from '../../src/config.js';
+import { startRuntime, type Runtime } from '../../src/runtime.js';
+import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
+import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
+import { freePort, memoryLogger, postSigned, slashBody, uniquePrefix } from '../helpers.js';
+
+const secret = 'faults-signing-secret';
+let slack: SlackSim;
+let harbor: HarborSim;
+let runtime: Runtime;
+let events: string;
+
+beforeAll(async () => {
+  slack = await startSlackSim();
+  harbor = await startHarborSim();
+  harbor.state.health = { status: 'unhealthy', components: [{ name: 'registry', status: 'unhealthy' }] };
+  const port = await freePort();
+  events = `http://127.0.0.1:${port}/slack/events`;
+  const config = parseConfig(`harbors:\n  - name: prod\n    url: ${harbor.url}\n`, {});
+  const env = readEnv({
+    REDIS_URL: inject('redisUrl'),
+    SLACK_BOT_TOKEN: 'xoxb-faults',
+    SLACK_SIGNING_SECRET: secret,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    HARBOR_PILOT_QUEUE_PREFIX: uniquePrefix('faults'),
+  });
+  runtime = await startRuntime({ mode: 'start', config, env, registry: createRegistry([harborHealth]), commands, log: memoryLogger('warn').log });
+});
+afterAll(async () => {
+  await runtime?.close();
+  await Promise.all([slack?.close(), harbor?.close()]);
+});
+beforeEach(() => slack.clearFaults());
+
+async function stillServes(): Promise<void> {
+  const res = await postSigned(events, slashBody({ text: 'help', responseUrl: slack.responseUrl('alive') }), secret);
+  expect(res.status).toBe(200);
+  expect(res.text).toContain('harbor-health');
+}
+
+describe('hostile and malformed Slack input', () => {
+  it('rejects bad JSON and missing fields without crashing', async () => {
+    const bad = await postSigned(events, `payload=${encodeURIComponent('{not json')}`, secret);
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    const missing = await postSigned(events, 'command=%2Fharbor&text=diagnose', secret);
+    expect(missing.status).toBeLessThan(500);
+    await stillServes();
+  });
+
+  it('answers a huge argument with a bounded ephemeral error', async () => {
+    const res = await postSigned(events, slashBody({ text: `check ${'x'.repeat(100_000)}`, responseUrl: slack.responseUrl('huge') }), secret);
+    expect(res.status).toBe(200);
+    const text = JSON.parse(res.text).text as string;
+    expect(text).toContain('unknown check id');
+    expect(text.length).toBeLessThan(3100);
+    await stillServes();
+  });
+
+  it('runs a replayed signed request once', async () => {
+    const before = slack.callsOf('chat.postMessage').filter((c) => !c.args.thread_ts).length;
+    const body = new URLSearchParams(slashBody({ text: 'diagnose', responseUrl: slack.responseUrl('replay') }));
+    body.set('trigger_id', `replay-${Date.now()}`);
+    const ts = Math.floor(Date.now() / 1000);
+    const first = await postSigned(events, body.toString(), secret, { ts });
+    const replay = await postSigned(events, body.toString(), secret, { ts });
+    expect([first.status, replay.status]).toEqual([200, 200]);
+    await slack.waitFor('chat.update', 1, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slack.callsOf('chat.postMessage').filter((c) => !c.args.thread_ts).length).toBe(before + 1);
+  });
+});
+
+describe('Slack upstream faults', () => {
+  it('delays posts on 429 with Retry-After instead of dropping them', async () => {
+    const updates = slack.callsOf('chat.update').length;
+    slack.fault({ path: /chat\.postMessage$/, status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '1' }, times: 2 });
+    const started = Date.now();
+    await postSigned(events, slashBody({ text: 'check harbor-health harbor/prod', responseUrl: slack.responseUrl('429') }), secret);
+    const all = await slack.waitFor('chat.update', updates + 1, 20_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    const root = all.at(-1)?.args.ts;
+    const threaded = slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === root);
+    expect(threaded.map((c) => c.args.text)).toEqual(['[critical] Harbor component registry is unhealthy']);
+  });
+
+  it('retries a 5xx a bounded number of times, then gives up without crashing', async () => {
+    // Faulted requests never reach the Web API routes, so count what arrived at the server.
+    const updateRequests = () => slack.requests.filter((r) => r.path.endsWith('/chat.update')).length;
+    const before = updateRequests();
+    slack.fault({ path: /chat\.update$/, status: 503, body: 'upstream down' });
+    await postSigned(events, slashBody({ text: 'check harbor-health harbor/prod', responseUrl: slack.responseUrl('5xx') }), secret);
+    await new Promise((r) => setTimeout(r, 9000));
+    const attempts = updateRequests() - before;
+    expect(attempts).toBeGreaterThan(1);
+    expect(attempts).toBeLessThanOrEqual(12);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(updateRequests() - before).toBe(attempts);
+    slack.clearFaults();
+    await stillServes();
+  }, 30_000);
+});
