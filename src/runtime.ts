@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Redis } from 'ioredis';
+import type { Worker } from 'bullmq';
 import { createClientSet, type ClientSet } from './checks/clients.js';
 import type { Registry } from './checks/registry.js';
 import type { Config, Env } from './config.js';
@@ -16,6 +17,7 @@ import type { CommandDefinition } from './slack/command.js';
 import { createSlackReporter } from './slack/reporter.js';
 import { createSlackWebClient } from './slack/web.js';
 import { startWorkers, type Workers } from './worker/workers.js';
+import { createApprovals } from './approvals/approvals.js';
 
 export type Mode = 'start' | 'bot' | 'worker';
 
@@ -33,6 +35,7 @@ export interface RuntimeOptions {
 export interface Runtime {
   app?: App;
   workers?: Workers;
+  remediationWorker?: Worker;
   queues: Queues;
   redis: Redis;
   clients: ClientSet;
@@ -74,13 +77,16 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const reporter = createSlackReporter(web, metrics);
   const probes: ReadinessProbe[] = [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }];
 
+  const approvals = createApprovals({ config: o.config, registry: o.registry, clients, redis, prefix: settings.prefix, web, log, now });
   let workers: Workers | undefined;
+  let remediationWorker: Worker | undefined;
   if (o.mode !== 'bot') {
-    workers = startWorkers(settings, { config: o.config, registry: o.registry, clients, reporter, log, now, metrics });
+    workers = startWorkers(settings, { config: o.config, registry: o.registry, clients, reporter, log, now, metrics, remediationBlocks: approvals.remediationBlocks });
+    remediationWorker = approvals.startWorker(settings);
   }
   let app: App | undefined;
   if (o.mode !== 'worker') {
-    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, log, now, customRoutes: opsRoutes(metrics, probes), middleware: [createReplayGuard(redis, o.env.HARBOR_PILOT_QUEUE_PREFIX)] });
+    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, log, now, customRoutes: opsRoutes(metrics, probes), middleware: [createReplayGuard(redis, o.env.HARBOR_PILOT_QUEUE_PREFIX)], extend: (a) => approvals.register(a, queues) });
     const connection = slackConnection(app, !!o.env.SLACK_APP_TOKEN);
     probes.push({ name: 'slack', check: async () => connection.up });
     await app.start();
@@ -92,6 +98,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   return {
     app,
     workers,
+    remediationWorker,
     queues,
     redis,
     clients,
@@ -100,7 +107,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     async close() {
       // Stop taking new commands, let active jobs finish (BullMQ hands back what it cannot), then Redis.
       await app?.stop().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'bot stop failed'));
-      await workers?.close();
+      await Promise.all([workers?.close(), remediationWorker?.close()]);
       await queues.close();
       await ops?.close();
       await redis.quit().catch(() => redis.disconnect());

@@ -1,0 +1,59 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createAuditLog } from '../audit.js';
+import type { ClientSet } from '../checks/clients.js';
+import type { Registry } from '../checks/registry.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { QueueSettings, Queues } from '../queues.js';
+import { registerApprovalActions } from './actions.js';
+import { createApproverResolver } from './authorize.js';
+import { slackSettings, type ApprovalDeps } from './deps.js';
+import { createRemediationBlocks } from './propose.js';
+import { createApprovalStore } from './store.js';
+import { startRemediationWorker, type RemediationWorkerOptions } from './worker.js';
+
+export interface ApprovalsOptions {
+  config: Config;
+  registry: Registry;
+  clients: ClientSet;
+  redis: Redis;
+  /** Key prefix of the store and the audit stream (the BullMQ prefix). */
+  prefix: string;
+  web: WebClient;
+  log: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Approvals of remediations, wired from one place: the worker hook that proposes (plans and
+ * buttons), the Bolt handlers of the buttons, and the worker that executes approved ones.
+ */
+export function createApprovals(o: ApprovalsOptions) {
+  const now = o.now ?? (() => new Date());
+  const log = o.log.child({ component: 'approvals' });
+  const deps: ApprovalDeps = {
+    config: o.config,
+    registry: o.registry,
+    clients: o.clients,
+    store: createApprovalStore(o.redis, o.prefix),
+    audit: createAuditLog(o.redis, o.prefix, now),
+    web: o.web,
+    log,
+    now,
+  };
+  const approvers = createApproverResolver(slackSettings(o.config), o.web, log, now);
+  return {
+    deps,
+    remediationBlocks: createRemediationBlocks(deps),
+    register(app: App, queues: Pick<Queues, 'remediations'>): void {
+      registerApprovalActions(app, { ...deps, approvers, remediations: queues.remediations });
+    },
+    startWorker(settings: QueueSettings, options?: RemediationWorkerOptions): Worker {
+      return startRemediationWorker(settings, deps, options);
+    },
+  };
+}
+export type Approvals = ReturnType<typeof createApprovals>;

@@ -1,0 +1,139 @@
+import type { Queue } from 'bullmq';
+import * as z from 'zod';
+import { UserInputError } from '../errors.js';
+import { formatTime, actionIds } from './blocks.js';
+import { approvalIdSchema, type Approval } from './approval.js';
+import { refuseApproval, type ApproverResolver } from './authorize.js';
+import { auditFields, slackSettings, type ApprovalDeps } from './deps.js';
+import { updateApprovalMessage } from './message.js';
+import { enqueueRemediation } from './job.js';
+
+/** The parts of a `block_actions` payload a click is judged on. Everything else is ignored. */
+export const clickSchema = z.object({
+  type: z.literal('block_actions'),
+  user: z.object({ id: z.string().regex(/^[UW][A-Z0-9]+$/) }),
+  channel: z.object({ id: z.string().regex(/^[A-Z0-9]+$/) }),
+  message: z.object({ ts: z.string().regex(/^\d+\.\d+$/), thread_ts: z.string().optional() }),
+  actions: z.array(z.object({ action_id: z.enum([actionIds.approve, actionIds.reject]), value: approvalIdSchema })).length(1),
+});
+export type Click = { verb: 'approve' | 'reject'; user: string; channel: string; messageTs: string; threadTs?: string; approvalId: string };
+
+export interface ClickDeps extends ApprovalDeps {
+  approvers: ApproverResolver;
+  remediations: Queue;
+}
+
+/** Why a click did nothing: shown to the clicker only, and audited. */
+export class ClickRefused extends UserInputError {
+  constructor(
+    readonly outcome: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Validates the untrusted payload; throws ClickRefused (with the clicker when known) when it is not one of ours. */
+export function parseClick(body: unknown): Click {
+  const parsed = clickSchema.safeParse(body);
+  if (!parsed.success) throw new ClickRefused('invalid', 'This button is not valid (the payload failed validation). Nothing happened.');
+  const { user, channel, message, actions } = parsed.data;
+  const action = actions[0] as (typeof actions)[number];
+  const verb = action.action_id === actionIds.approve ? 'approve' : 'reject';
+  return { verb, user: user.id, channel: channel.id, messageTs: message.ts, threadTs: message.thread_ts, approvalId: action.value };
+}
+
+/** Resolves the click to its stored approval, by id only; a button from another thread resolves to nothing. */
+async function resolve(deps: ClickDeps, click: Click): Promise<Approval> {
+  const a = await deps.store.get(click.approvalId);
+  if (!a || a.thread.channel !== click.channel || (click.threadTs !== undefined && click.threadTs !== a.thread.threadTs)) {
+    throw new ClickRefused('unknown', 'This approval is unknown (it expired long ago or belongs elsewhere). Nothing happened; re-run the check for a fresh proposal.');
+  }
+  await deps.store.setMessageTs(a.id, click.messageTs);
+  return a;
+}
+
+async function rerunHint(deps: ClickDeps, a: Approval): Promise<string> {
+  const group = await deps.store.group(a.groupId);
+  if (!group) return 're-run the check';
+  const params = Object.entries(group.check.params).map(([k, v]) => ` ${k}=${String(v)}`).join('');
+  return `re-run \`${slackSettings(deps.config).command} check ${group.check.id} ${group.check.target}${params}\``;
+}
+
+/** Marks a pending approval expired (by the injected clock) and refuses the click. */
+async function refuseIfExpired(deps: ClickDeps, a: Approval, click: Click): Promise<void> {
+  if (deps.now().getTime() < Date.parse(a.expiresAt)) return;
+  if (await deps.store.transition(a.id, ['pending'], 'expired')) {
+    await deps.audit.append({ actor: 'harbor-pilot', action: 'remediation.expired', ...auditFields(a), outcome: 'expired', detail: `approval ${a.id} expired at ${a.expiresAt}` });
+    await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
+  }
+  const state = (await deps.store.state(a.id))?.state;
+  if (state !== 'expired') return;
+  throw new ClickRefused('expired', `This approval expired at ${formatTime(a.expiresAt)}, so nothing happened. To get a fresh plan and buttons, ${await rerunHint(deps, a)}.`);
+}
+
+async function reject(deps: ClickDeps, a: Approval, click: Click): Promise<string> {
+  await refuseIfExpired(deps, a, click);
+  const at = deps.now().toISOString();
+  if (!(await deps.store.transition(a.id, ['pending'], 'rejected', { decidedBy: click.user, decidedAt: at }))) {
+    const state = (await deps.store.state(a.id))?.state ?? 'gone';
+    throw new ClickRefused(`already-${state}`, `This remediation is already ${state}; nothing happened.`);
+  }
+  await deps.audit.append({ actor: click.user, action: 'remediation.rejected', ...auditFields(a), outcome: 'rejected', detail: `approval ${a.id}` });
+  await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
+  return 'rejected';
+}
+
+async function approve(deps: ClickDeps, a: Approval, click: Click): Promise<string> {
+  const refusal = await refuseApproval(a, click.user, slackSettings(deps.config), deps.approvers);
+  if (refusal) throw new ClickRefused(refusal.code, refusal.message);
+  await refuseIfExpired(deps, a, click);
+  const r = await deps.store.approve(a.id, click.user, a.needed, deps.now().toISOString());
+  if (r.result === 'approved') {
+    await deps.audit.append({ actor: click.user, action: 'remediation.approved', ...auditFields(a), outcome: 'approved', detail: `approval ${a.id} by ${r.approvers.join(', ')}` });
+    try {
+      await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
+    } finally {
+      await enqueueRemediation(deps.remediations, a);
+    }
+    return 'approved';
+  }
+  if (r.result === 'recorded') {
+    await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
+    await postEphemeral(deps, click, 'Your approval is recorded. This risk needs a second, distinct approver before it runs.');
+    return 'recorded';
+  }
+  if (r.result === 'duplicate') throw new ClickRefused('duplicate', 'You already approved this; it needs a different second approver. Nothing happened.');
+  if (r.result === 'expired') throw new ClickRefused('expired', `This approval expired, so nothing happened. To get a fresh plan and buttons, ${await rerunHint(deps, a)}.`);
+  const state = r.result === 'decided' ? r.state : 'gone';
+  throw new ClickRefused(`already-${state}`, `This remediation is already ${state}; nothing happened.`);
+}
+
+export async function postEphemeral(deps: Pick<ApprovalDeps, 'web'>, click: Pick<Click, 'channel' | 'user'>, text: string): Promise<void> {
+  await deps.web.chat.postEphemeral({ channel: click.channel, user: click.user, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+}
+
+/**
+ * One click on a remediation button, already acked: resolve, authorize, decide atomically, audit
+ * the click whatever its outcome, and answer the clicker privately when nothing happened.
+ */
+export async function handleClick(deps: ClickDeps, click: Click): Promise<string> {
+  let approval: Approval | undefined;
+  try {
+    approval = await resolve(deps, click);
+    const outcome = click.verb === 'approve' ? await approve(deps, approval, click) : await reject(deps, approval, click);
+    await auditClick(deps, click, approval, outcome);
+    return outcome;
+  } catch (err) {
+    if (!(err instanceof ClickRefused)) throw err;
+    await auditClick(deps, click, approval, err.outcome, err.message);
+    await postEphemeral(deps, click, `:warning: ${err.message}`);
+    return err.outcome;
+  }
+}
+
+async function auditClick(deps: ClickDeps, click: Click, a: Approval | undefined, outcome: string, why?: string): Promise<void> {
+  const fields = a ? auditFields(a) : {};
+  const detail = `${click.verb} of approval ${click.approvalId}${why ? `: ${why}` : ''}`;
+  await deps.audit.append({ actor: click.user, action: 'remediation.clicked', ...fields, outcome, detail });
+}
