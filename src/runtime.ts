@@ -71,6 +71,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   await checkRedisDurability(redis, log);
   const settings = { connection: redis, prefix: o.env.HARBOR_PILOT_QUEUE_PREFIX };
   const queues = createQueues(settings);
+  for (const q of [queues.checks, queues.diagnoses, queues.remediations, queues.scheduled, queues.flow]) {
+    (q as unknown as NodeJS.EventEmitter).on('error', (err: Error) => log.warn({ err: errorMessage(err) }, 'queue connection error'));
+  }
   const clients = createClientSet(o.config, { log, fetch: o.fetch });
   const web = createSlackWebClient({ token: o.env.SLACK_BOT_TOKEN, apiUrl: o.env.SLACK_API_URL });
   const metrics = createMetrics({ queues });
