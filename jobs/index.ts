@@ -1,12 +1,14 @@
 import type { CheckDefinition } from '../src/checks/define.js';
 import { createRegistry } from '../src/checks/registry.js';
+import artifactIntegrity from './artifact-integrity.js';
 import harborHealth from './harbor-health.js';
 import imagePull from './image-pull.js';
+import podHealth from './pod-health.js';
 import replicationFailures from './replication-failures.js';
 import replicationStuck from './replication-stuck.js';
 import repoTagCount from './repo-tag-count.js';
 
 /** Every check, in the order `/harbor help` lists them. Explicit: no folder scanning. */
-export const checks: readonly CheckDefinition[] = [harborHealth, replicationStuck, replicationFailures, repoTagCount, imagePull];
+export const checks: readonly CheckDefinition[] = [harborHealth, replicationStuck, replicationFailures, repoTagCount, imagePull, podHealth];
 
 export const registry = createRegistry(checks);

@@ -1,4 +1,4 @@
-import { harborComponents, podTemplate, type ComponentSpec, type HarborRelease } from './harbor-chart.js';
+import { harborComponents, imageOf, podTemplate, type ComponentSpec, type HarborRelease } from './harbor-chart.js';
 import { endpointsOf } from './harbor-release-net.js';
 import { addReplicaSet, event, type ContainerCondition } from './harbor-release-pods.js';
 import type { KubeObject } from './kube-sim.js';
@@ -24,19 +24,10 @@ export function pullErrorMessage(image: string, problem: PullProblem): string {
   }
 }
 
-function specOf(component: string): ComponentSpec {
+export function specOf(component: string): ComponentSpec {
   const spec = harborComponents.find((c) => c.component === component);
   if (!spec) throw new Error(`no chart component "${component}"`);
   return spec;
-}
-
-/** Removes a component's pods (and their ReplicaSets' replicas); the rollout replaces them. */
-function dropPods(r: HarborRelease, component: string): void {
-  r.objects = r.objects.filter((o) => !(o.kind === 'Pod' && o.metadata.labels?.component === component));
-  for (const rs of r.objects.filter((o) => o.kind === 'ReplicaSet' && o.metadata.labels?.component === component)) {
-    rs.spec = { ...(rs.spec as object), replicas: 0 };
-    rs.status = { replicas: 0 };
-  }
 }
 
 export function refreshEndpoints(r: HarborRelease, component: string): void {
@@ -45,34 +36,57 @@ export function refreshEndpoints(r: HarborRelease, component: string): void {
 }
 
 /**
+ * Rolls a component's Deployment to a new pod template (new images and/or a new `seed` for its
+ * `checksum/*` annotations): a new ReplicaSet with pods in `conditions`. `keepOld` pods of the old
+ * ReplicaSet stay (a rollout midway); the others are gone.
+ */
+export function rollout(r: HarborRelease, component: string, opts: { imageFor?: (img: string) => string; seed?: string; conditions?: Record<string, ContainerCondition>; replicas?: number; keepOld?: number; mutate?: (template: PodTemplate) => void }): KubeObject {
+  const spec = specOf(component);
+  const dep = r.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `${r.fullname}-${component}`);
+  if (!dep) throw new Error(`${component} is not a Deployment`);
+  const template = podTemplate(r.options, spec, r.fullname, opts.seed) as PodTemplate;
+  for (const c of template.spec.containers) c.image = opts.imageFor ? opts.imageFor(c.image) : c.image;
+  opts.mutate?.(template);
+  const replicas = Number((dep.spec as { replicas: number }).replicas);
+  const revision = Number(dep.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 1) + 1;
+  const old = r.objects.filter((o) => o.kind === 'Pod' && o.metadata.labels?.component === component);
+  const keep = new Set(old.slice(0, opts.keepOld ?? 0));
+  r.objects = r.objects.filter((o) => !old.includes(o) || keep.has(o));
+  for (const rs of r.objects.filter((o) => o.kind === 'ReplicaSet' && o.metadata.labels?.component === component)) {
+    rs.spec = { ...(rs.spec as object), replicas: keep.size };
+    rs.status = { replicas: keep.size, readyReplicas: keep.size, availableReplicas: keep.size };
+  }
+  addReplicaSet(r, spec, { replicas: opts.replicas ?? replicas - keep.size, template, revision, conditions: opts.conditions });
+  const pods = r.objects.filter((o) => o.kind === 'Pod' && o.metadata.labels?.component === component);
+  const ready = pods.filter((p) => (p.status as { containerStatuses: { ready: boolean }[] }).containerStatuses.every((c) => c.ready)).length;
+  dep.spec = { ...(dep.spec as object), template };
+  dep.metadata = { ...dep.metadata, generation: 2, annotations: { ...dep.metadata.annotations, 'deployment.kubernetes.io/revision': String(revision) } };
+  dep.status = { observedGeneration: 2, replicas: pods.length, updatedReplicas: pods.length - keep.size, readyReplicas: ready, availableReplicas: ready, unavailableReplicas: Math.max(0, replicas - ready) };
+  refreshEndpoints(r, component);
+  return dep;
+}
+
+export type PodTemplate = { metadata: { annotations: Record<string, string> }; spec: { containers: { name: string; image: string }[]; volumes?: { name: string; secret?: { secretName: string } }[] } };
+
+/**
  * A Deployment rolled to new images whose pulls fail: a new ReplicaSet whose pods wait in
  * ErrImagePull / ImagePullBackOff, the kubelet's events, and no ready endpoints.
  */
 export function rolloutWithFailingPull(r: HarborRelease, component: string, imageFor: (img: string) => string, problem: PullProblem): KubeObject {
-  const spec = specOf(component);
-  const dep = r.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `${r.fullname}-${component}`);
-  if (!dep) throw new Error(`${component} is not a Deployment`);
-  const template = podTemplate(r.options, spec, r.fullname) as { spec: { containers: { name: string; image: string }[] } };
-  for (const c of template.spec.containers) c.image = imageFor(c.image);
-  const replicas = Number((dep.spec as { replicas: number }).replicas);
-  const revision = Number(dep.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 1) + 1;
-  dropPods(r, component);
+  const images = specOf(component).containers.map((c) => imageFor(imageOf(r.options, c.image)));
   const conditions: Record<string, ContainerCondition> = {};
-  template.spec.containers.forEach((c, i) => {
-    conditions[c.name] = i % 2 === 0 ? { state: 'pull-failing', reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` } : { state: 'pull-failing', reason: 'ErrImagePull', message: pullErrorMessage(c.image, problem) };
+  specOf(component).containers.forEach((c, i) => {
+    const image = images[i] as string;
+    conditions[c.name] = i % 2 === 0 ? { state: 'pull-failing', reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } : { state: 'pull-failing', reason: 'ErrImagePull', message: pullErrorMessage(image, problem) };
   });
-  addReplicaSet(r, spec, { replicas, template, revision, conditions });
+  const dep = rollout(r, component, { imageFor, conditions });
   for (const pod of r.objects.filter((o) => o.kind === 'Pod' && o.metadata.labels?.component === component)) {
-    for (const c of template.spec.containers) {
-      r.objects.push(event(r, 'Pod', pod.metadata.name, 'Pulling', `Pulling image "${c.image}"`, { count: 9, hoursAgo: 0.05 }));
-      r.objects.push(event(r, 'Pod', pod.metadata.name, 'Failed', `Failed to pull image "${c.image}": ${pullErrorMessage(c.image, problem)}`, { type: 'Warning', count: 9, hoursAgo: 0.05 }));
-      r.objects.push(event(r, 'Pod', pod.metadata.name, 'BackOff', `Back-off pulling image "${c.image}"`, { type: 'Warning', count: 40, hoursAgo: 0.01 }));
+    for (const image of images) {
+      r.objects.push(event(r, 'Pod', pod.metadata.name, 'Pulling', `Pulling image "${image}"`, { count: 9, hoursAgo: 0.05 }));
+      r.objects.push(event(r, 'Pod', pod.metadata.name, 'Failed', `Failed to pull image "${image}": ${pullErrorMessage(image, problem)}`, { type: 'Warning', count: 9, hoursAgo: 0.05 }));
+      r.objects.push(event(r, 'Pod', pod.metadata.name, 'BackOff', `Back-off pulling image "${image}"`, { type: 'Warning', count: 40, hoursAgo: 0.01 }));
     }
   }
-  dep.spec = { ...(dep.spec as object), template };
-  dep.metadata = { ...dep.metadata, generation: 2, annotations: { ...dep.metadata.annotations, 'deployment.kubernetes.io/revision': String(revision) } };
-  dep.status = { observedGeneration: 2, replicas, updatedReplicas: replicas, readyReplicas: 0, availableReplicas: 0, unavailableReplicas: replicas };
-  refreshEndpoints(r, component);
   return dep;
 }
 

@@ -45,13 +45,35 @@ function containerStatus(r: HarborRelease, name: string, image: string, c: Conta
   };
 }
 
-/** A pod of a component owned by `owner`, with its containers in the given conditions. */
-export function buildPod(r: HarborRelease, spec: ComponentSpec, name: string, template: Record<string, unknown>, owner: { kind: string; name: string }, conditions: Record<string, ContainerCondition> = {}): KubeObject {
-  const t = template as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { containers: { name: string; image: string }[] } };
-  const statuses = t.spec.containers.map((c) => containerStatus(r, c.name, c.image, conditions[c.name] ?? { state: 'running' }));
+/** A pod's status for its containers in the given conditions (running unless named). */
+export function podStatus(r: HarborRelease, name: string, containers: { name: string; image: string }[], conditions: Record<string, ContainerCondition>) {
+  const statuses = containers.map((c) => containerStatus(r, c.name, c.image, conditions[c.name] ?? { state: 'running' }));
   const ready = statuses.every((s) => s.ready);
-  const startTime = hoursAgo(r.options.now, Math.max(...t.spec.containers.map((c) => { const k = conditions[c.name]; return k?.state === 'running' ? (k.startedHoursAgo ?? 48) : 0.1; })));
-  const podIP = `10.42.0.${(parseInt(shortHash(name, 4), 16) % 250) + 2}`;
+  const age = (c: { name: string }) => {
+    const k = conditions[c.name] ?? { state: 'running' };
+    return k.state === 'running' ? (k.startedHoursAgo ?? 48) : k.state === 'crashloop' ? 6 : 0.1;
+  };
+  const startTime = hoursAgo(r.options.now, Math.max(...containers.map(age)));
+  return {
+    phase: ready || statuses.some((s) => s.state.running || s.restartCount > 0) ? 'Running' : 'Pending',
+    podIP: `10.42.0.${(parseInt(shortHash(name, 4), 16) % 250) + 2}`,
+    hostIP: '192.168.1.10',
+    startTime,
+    conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: type === 'Initialized' || type === 'PodScheduled' || ready ? 'True' : 'False' })),
+    containerStatuses: statuses,
+  };
+}
+
+/** Re-states an existing pod: its named containers move to the given conditions. */
+export function restatePod(r: HarborRelease, pod: KubeObject, conditions: Record<string, ContainerCondition>): void {
+  const containers = (pod.spec as { containers: { name: string; image: string }[] }).containers;
+  pod.status = podStatus(r, pod.metadata.name, containers, conditions);
+}
+
+/** A pod of a component owned by `owner`, with its containers in the given conditions. */
+export function buildPod(r: HarborRelease, _spec: ComponentSpec, name: string, template: Record<string, unknown>, owner: { kind: string; name: string }, conditions: Record<string, ContainerCondition> = {}): KubeObject {
+  const t = template as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { containers: { name: string; image: string }[] } };
+  const status = podStatus(r, name, t.spec.containers, conditions);
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -61,17 +83,10 @@ export function buildPod(r: HarborRelease, spec: ComponentSpec, name: string, te
       labels: { ...t.metadata.labels, ...(owner.kind === 'ReplicaSet' ? { 'pod-template-hash': owner.name.split('-').pop() as string } : {}) },
       annotations: t.metadata.annotations,
       ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, controller: true }],
-      creationTimestamp: startTime,
+      creationTimestamp: status.startTime,
     },
     spec: { ...t.spec, nodeName, restartPolicy: 'Always' },
-    status: {
-      phase: ready || statuses.some((s) => s.state.running || s.restartCount > 0) ? 'Running' : 'Pending',
-      podIP,
-      hostIP: '192.168.1.10',
-      startTime,
-      conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: type === 'Initialized' || type === 'PodScheduled' || ready ? 'True' : 'False' })),
-      containerStatuses: statuses,
-    },
+    status,
   };
 }
 
@@ -109,7 +124,8 @@ export function addReplicaSet(r: HarborRelease, spec: ComponentSpec, opts: { see
     status: { replicas: opts.replicas, readyReplicas: ready, availableReplicas: ready, fullyLabeledReplicas: opts.replicas },
   };
   r.objects.push(rs, ...pods);
-  for (const p of pods) {
+  const running = Object.values(opts.conditions ?? {}).every((c) => c.state === 'running');
+  for (const p of pods.filter(() => running)) {
     for (const c of spec.containers) r.logs[`${r.options.namespace}/${p.metadata.name}/${c.name}`] = healthyLog(r, spec.component, c.name);
     if (spec.component === 'core') coreProxyAnswers(r, p.metadata.name);
     r.objects.push(event(r, 'Pod', p.metadata.name, 'Started', `Started container ${spec.containers[0]?.name}`, { hoursAgo: 48 }));
