@@ -1,8 +1,9 @@
 import type { CommandDefinition } from '../src/slack/command.js';
+import audit from './audit.js';
 import check from './check.js';
 import diagnose from './diagnose.js';
 import help from './help.js';
 import status from './status.js';
 
 /** Every slash sub-command, in the order `help` lists them. Explicit: no folder scanning. */
-export const commands: readonly CommandDefinition[] = [help, diagnose, check, status];
+export const commands: readonly CommandDefinition[] = [help, diagnose, check, status, audit];
