@@ -33,8 +33,8 @@ function asJson(body: unknown): unknown {
 }
 
 /** GET through the pod proxy (`pods/<name>:<port>/proxy/<path>`); needs `get pods/proxy`. */
-export async function getViaPodProxy(kube: KubeClients, namespace: string, pod: string, port: number | string | undefined, path: string): Promise<unknown> {
-  const name = port === undefined ? pod : `${pod}:${port}`;
+export async function getViaPodProxy(kube: KubeClients, namespace: string, pod: string, port: number | string | undefined, path: string, scheme?: 'https'): Promise<unknown> {
+  const name = `${scheme ? `${scheme}:` : ''}${pod}${port === undefined ? '' : `:${port}`}`;
   const body = await kube.call({ verb: 'get', resource: 'pods/proxy', namespace }, () =>
     kube.core.connectGetNamespacedPodProxyWithPath({ name, namespace, path: path.replace(/^\/+/, '') }, proxyOptions),
   );

@@ -223,7 +223,7 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
     const [ns, kind, rawName, path] = req.params as [string, string, string, string];
     const denied = forbid('get', `${kind}/proxy`, req);
     if (denied) return denied;
-    const name = rawName.replace(/:.*$/, '');
+    const name = rawName.replace(/^https?:/, '').replace(/:.*$/, '');
     // The API server forwards an encoded slash as part of one segment; the backend finds no such path.
     if (/%2F/i.test(req.path)) return { status: 404, body: '404 page not found', headers: { 'content-type': 'text/plain' } };
     return state.proxy[`${ns}/${kind}/${name}${path || '/'}`] ?? status(503, 'ServiceUnavailable', `no endpoints available for ${kind} "${name}"`);

@@ -1,0 +1,50 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import * as z from 'zod';
+import { defineRemediation, type RunContext } from '../../src/checks/define.js';
+import { executePatch, planPatch, type PatchSpec } from '../../src/cluster/patch-plan.js';
+import { patchDeployment, readDeployment, rolloutStatus } from '../../src/kube/patch.js';
+
+const restartedAt = 'kubectl.kubernetes.io/restartedAt';
+
+const params = z.strictObject({
+  cluster: z.string().min(1),
+  namespace: z.string().min(1),
+  deployment: z.string().min(1),
+  resourceVersion: z.string().min(1),
+});
+type Params = z.infer<typeof params>;
+
+function restartSpec(ctx: RunContext, p: Params): PatchSpec<V1Deployment> {
+  const kube = ctx.kube();
+  return {
+    kind: 'Deployment',
+    namespace: p.namespace,
+    name: p.deployment,
+    resourceVersion: p.resourceVersion,
+    apiPath: `/apis/apps/v1/namespaces/${p.namespace}/deployments/${p.deployment}`,
+    summary: `Rollout restart of Deployment ${p.namespace}/${p.deployment}: every pod is replaced, one batch at a time, and reads its Secrets afresh`,
+    read: () => readDeployment(kube, p.namespace, p.deployment),
+    // What `kubectl rollout restart` does: a new pod template annotation starts a fresh rollout.
+    build: () => ({ body: { spec: { template: { metadata: { annotations: { [restartedAt]: ctx.now().toISOString() } } } } } }),
+    patch: (body, dryRun) => patchDeployment(kube, { namespace: p.namespace, name: p.deployment, body, dryRun }),
+    project: (d) => ({ 'pod template restartedAt': d.spec?.template.metadata?.annotations?.[restartedAt] ?? '(never restarted)' }),
+  };
+}
+
+export const rolloutRestart = defineRemediation({
+  id: 'rollout-restart',
+  title: 'Rollout restart of the Deployment',
+  description: "Restarts every pod of a Deployment the way `kubectl rollout restart` does (a restartedAt annotation on the pod template, strategic merge patch by field manager harbor-pilot), so all replicas load the same Secrets. Dry-run first; refuses when the Deployment changed since the finding.",
+  risk: 'medium',
+  targetKind: 'cluster',
+  params,
+  plan: (ctx, p) => planPatch(restartSpec(ctx, p)),
+  execute: (ctx, p, plan) => executePatch(restartSpec(ctx, p), plan),
+  async verify(ctx, p) {
+    const dep = await readDeployment(ctx.kube(), p.namespace, p.deployment);
+    const at = dep.spec?.template.metadata?.annotations?.[restartedAt];
+    if (!at) return { ok: false, detail: 'no restart recorded on the pod template' };
+    const rollout = rolloutStatus(dep);
+    return { ok: rollout.done, detail: `restarted at ${at}; rollout ${rollout.done ? 'complete' : 'in progress'} (${rollout.detail})` };
+  },
+});
