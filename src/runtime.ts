@@ -17,6 +17,8 @@ import type { CommandDefinition } from './slack/command.js';
 import { createSlackReporter } from './slack/reporter.js';
 import { createSlackWebClient } from './slack/web.js';
 import { startWorkers, type Workers } from './worker/workers.js';
+import { startLifecycle } from './worker/lifecycle.js';
+import type { ScheduledJobDefinition } from './worker/scheduled-worker.js';
 import { createApprovals } from './approvals/approvals.js';
 
 export type Mode = 'start' | 'bot' | 'worker';
@@ -30,6 +32,8 @@ export interface RuntimeOptions {
   log: Logger;
   now?: () => Date;
   fetch?: FetchLike;
+  /** Scheduled jobs beyond watches: the digest (jobs/digest.ts). */
+  scheduledJobs?: readonly ScheduledJobDefinition[];
 }
 
 export interface Runtime {
@@ -81,10 +85,12 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const probes: ReadinessProbe[] = [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }];
 
   const approvals = createApprovals({ config: o.config, registry: o.registry, clients, redis, prefix: settings.prefix, web, log, now });
+  const workerCtx = { config: o.config, registry: o.registry, clients, reporter, log, now, metrics, remediationBlocks: approvals.remediationBlocks };
+  const lifecycle = await startLifecycle({ runWorkers: o.mode !== 'bot', ctx: workerCtx, web, queues, settings: settings, scheduledJobs: o.scheduledJobs ?? [] });
   let workers: Workers | undefined;
   let remediationWorker: Worker | undefined;
   if (o.mode !== 'bot') {
-    workers = startWorkers(settings, { config: o.config, registry: o.registry, clients, reporter, log, now, metrics, remediationBlocks: approvals.remediationBlocks });
+    workers = startWorkers(settings, { ...workerCtx, publish: lifecycle.publisher.publish });
     remediationWorker = approvals.startWorker(settings);
   }
   let app: App | undefined;
@@ -110,7 +116,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     async close() {
       // Stop taking new commands, let active jobs finish (BullMQ hands back what it cannot), then Redis.
       await app?.stop().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'bot stop failed'));
-      await Promise.all([workers?.close(), remediationWorker?.close()]);
+      await Promise.all([workers?.close(), remediationWorker?.close(), lifecycle.close()]);
       await queues.close();
       await ops?.close();
       await redis.quit().catch(() => redis.disconnect());

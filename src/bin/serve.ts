@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { commands } from '../../commands/index.js';
+import digest from '../../jobs/digest.js';
 import { registry } from '../../jobs/index.js';
 import { loadConfig, type Env } from '../config.js';
 import type { Logger } from '../log.js';
@@ -9,7 +10,7 @@ import { startRuntime, type Mode } from '../runtime.js';
 export async function serve(mode: Mode, argv: string[], env: Env, log: Logger): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' } }, strict: true });
   const config = loadConfig({ env: process.env, path: values.config });
-  const runtime = await startRuntime({ mode, config, env, registry, commands, log });
+  const runtime = await startRuntime({ mode, config, env, registry, commands, log, scheduledJobs: [digest] });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');

@@ -1,0 +1,18 @@
+import { UserInputError } from '../src/errors.js';
+import type { DigestJob } from '../src/digest/post-digest.js';
+import { defineCommand } from '../src/slack/command.js';
+
+export default defineCommand({
+  name: 'digest',
+  usage: 'digest',
+  summary: 'post a digest in this channel now: new, open and resolved findings since the last one',
+  async run(ctx) {
+    if (ctx.args.length > 0) throw new UserInputError(`usage: digest (no arguments); got "${ctx.args.join(' ')}"`);
+    const configured = ctx.config.digests.find((d) => d.channel === ctx.channel && !d.targets);
+    const data: DigestJob = { channel: ctx.channel, timezone: configured?.timezone ?? 'UTC', requestedBy: ctx.user };
+    // One digest per channel per 10 s, however often the command is sent.
+    const jobId = `digest-now-${ctx.channel}-${Math.floor(ctx.now().getTime() / 10_000)}`;
+    await ctx.ack('Posting a digest in this channel…');
+    await ctx.queues.scheduled.add('digest', data, { jobId, attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } });
+  },
+});

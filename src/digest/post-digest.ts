@@ -1,0 +1,71 @@
+import * as z from 'zod';
+import { errorMessage } from '../errors.js';
+import { targetRefSchema } from '../findings/finding.js';
+import type { FindingServices } from '../findings/services.js';
+import type { Logger } from '../log.js';
+import type { Reporter } from '../slack/reporter.js';
+import type { WebClient } from '../slack/web.js';
+import { assembleDigest, type Digest } from './assemble.js';
+import { chartAltText, digestMessage } from './blocks.js';
+import { renderTrendChart } from './chart.js';
+import { auditEntriesSince, countRemediations } from './remediation-counts.js';
+
+/** One digest to post: a `digests` entry, or `/harbor digest` in a channel. */
+export const digestJobSchema = z.object({
+  channel: z.string().min(1),
+  timezone: z.string().min(1).default('UTC'),
+  targets: z.array(targetRefSchema).optional(),
+  requestedBy: z.string().optional(),
+});
+export type DigestJob = z.infer<typeof digestJobSchema>;
+
+export interface DigestContext {
+  findings: FindingServices;
+  reporter: Reporter;
+  web: WebClient;
+  log: Logger;
+  now(): Date;
+}
+
+const firstWindowMs = 24 * 3600 * 1000;
+
+/** Gathers what a digest covers: since the last digest for the same channel and targets (or 24 h). */
+export async function buildDigest(data: DigestJob, ctx: DigestContext): Promise<{ digest: Digest; markerKey: string }> {
+  const { store, silences, redis, prefix } = ctx.findings;
+  const now = ctx.now();
+  const markerKey = `${prefix}:digest:last:${data.channel}|${data.targets?.join(',') ?? '*'}`;
+  const last = await redis.get(markerKey);
+  const since = last ? new Date(last) : new Date(now.getTime() - firstWindowMs);
+  const [records, active, lastRuns, audit] = await Promise.all([store.list(), silences.list(), store.lastRuns(), auditEntriesSince(redis, prefix, since, now)]);
+  const remediations = countRemediations(audit, data.targets);
+  const digest = assembleDigest({ records, silences: active, lastRuns, remediations, since, now, timezone: data.timezone, targets: data.targets });
+  return { digest, markerKey };
+}
+
+/**
+ * Posts a digest with its trend chart attached (files.uploadV2 shares the PNG in the same message as
+ * the digest's blocks). When the upload fails the digest goes out as a plain message: it says
+ * everything the chart does, in words.
+ */
+export async function postDigest(data: DigestJob, ctx: DigestContext): Promise<{ newFindings: number; stillOpen: number; resolved: number; chart: boolean }> {
+  const { digest, markerKey } = await buildDigest(data, ctx);
+  const body = digestMessage(digest);
+  let chart = true;
+  try {
+    await ctx.web.files.uploadV2({
+      channel_id: data.channel,
+      file: renderTrendChart(digest.trend),
+      filename: 'open-findings-14-days.png',
+      title: 'Open findings by severity, last 14 days',
+      alt_text: chartAltText(digest.trend),
+      blocks: body.blocks,
+    });
+  } catch (err) {
+    chart = false;
+    ctx.log.warn({ err: errorMessage(err), channel: data.channel }, 'digest chart upload failed; posting the digest without it');
+    await ctx.reporter.postMessage(data.channel, body);
+  }
+  await ctx.findings.redis.set(markerKey, digest.until);
+  ctx.log.info({ channel: data.channel, new: digest.newFindings.length, open: digest.stillOpen.length, resolved: digest.resolved.length, chart }, 'digest posted');
+  return { newFindings: digest.newFindings.length, stillOpen: digest.stillOpen.length, resolved: digest.resolved.length, chart };
+}

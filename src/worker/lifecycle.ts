@@ -1,0 +1,62 @@
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createFindingServices, type FindingServices } from '../findings/services.js';
+import type { Queues, QueueSettings } from '../queues.js';
+import { syncSchedules } from '../schedules.js';
+import type { Reporter } from '../slack/reporter.js';
+import type { WebClient } from '../slack/web.js';
+import type { WorkerContext } from './check-processor.js';
+import { createPublisher, type Publisher } from './publisher.js';
+import { startScheduledWorker, type ScheduledJobDefinition } from './scheduled-worker.js';
+import { watchJob } from './watch-processor.js';
+
+export interface LifecycleOptions {
+  /** Whether this process runs workers (`start`, `worker`) or only the bot. */
+  runWorkers: boolean;
+  /** The workers' context, without `publish` (this provides it). */
+  ctx: Omit<WorkerContext, 'publish' | 'reporter'> & { reporter: Reporter };
+  web: WebClient;
+  queues: Queues;
+  /** Where workers keep their Redis work (the findings store included). */
+  settings: QueueSettings & { connection: Redis };
+  /** Scheduled job kinds beyond `watch` (the digest, from jobs/). */
+  scheduledJobs: readonly ScheduledJobDefinition[];
+}
+
+export interface Lifecycle {
+  findings: FindingServices;
+  publisher: Publisher;
+  /** The `scheduled` queue's worker, when this process runs workers. */
+  worker?: Worker;
+  close(): Promise<void>;
+}
+
+/**
+ * The findings lifecycle of a process: the store and silences, the publisher behind
+ * WorkerContext.publish, the job schedulers synced from the configuration (in every mode, so
+ * whichever process restarts with a new configuration applies it) and the worker of the
+ * `scheduled` queue (watches and digests).
+ */
+export async function startLifecycle(o: LifecycleOptions): Promise<Lifecycle> {
+  const { ctx } = o;
+  const jobs = [watchJob, ...o.scheduledJobs] as readonly ScheduledJobDefinition[];
+  await syncSchedules(o.queues.scheduled, ctx.config, ctx.log, jobs.map((j) => j.name));
+  const findings = createFindingServices(o.settings.connection, o.settings.prefix, ctx.now);
+  const publisher = createPublisher({
+    store: findings.store,
+    silences: findings.silences,
+    reporter: ctx.reporter,
+    log: ctx.log,
+    now: ctx.now,
+    remediationBlocks: ctx.remediationBlocks,
+  });
+  const worker = o.runWorkers ? startScheduledWorker(o.settings, { ...ctx, findings, publisher, web: o.web }, jobs) : undefined;
+  return {
+    findings,
+    publisher,
+    worker,
+    async close() {
+      await worker?.close();
+    },
+  };
+}

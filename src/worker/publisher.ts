@@ -1,0 +1,92 @@
+import type { KnownBlock } from '@slack/web-api';
+import type { CheckRun } from '../checks/runner.js';
+import type { Finding } from '../findings/finding.js';
+import type { Silences } from '../findings/silences.js';
+import type { FindingRecord, FindingStore } from '../findings/store.js';
+import type { Logger } from '../log.js';
+import type { CheckJob, SlackThread } from '../queues.js';
+import { resolvedMessage, stillPresentMessage } from '../slack/lifecycle-blocks.js';
+import type { Reporter } from '../slack/reporter.js';
+
+export interface PublisherDeps {
+  store: FindingStore;
+  silences: Silences;
+  reporter: Reporter;
+  log: Logger;
+  now(): Date;
+  /** The approvals' blocks under a newly posted finding (WorkerContext.remediationBlocks). */
+  remediationBlocks?(finding: Finding, thread: SlackThread, job: CheckJob): Promise<KnownBlock[] | undefined>;
+}
+
+/** What the findings lifecycle says in Slack. `publish` is the WorkerContext hook. */
+export interface Publisher {
+  /**
+   * Records a run, posts the findings not yet in this thread, keeps one "still present" note per
+   * (check, target) for the ones that are, and tells the threads of resolved findings.
+   * Silenced findings are recorded (and counted) but not announced.
+   */
+  publish(run: CheckRun, thread: SlackThread, job: CheckJob): Promise<void>;
+  /** Posts one finding in a thread, with its remediation blocks, and remembers where. */
+  post(record: FindingRecord, thread: SlackThread, job: CheckJob): Promise<void>;
+  /** Creates or updates the "still present" note of a (check, target) in a thread. */
+  notePresent(run: Pick<CheckRun, 'id' | 'target'>, thread: SlackThread, records: FindingRecord[]): Promise<void>;
+  /** Tells every thread a resolved finding was posted in that it resolved. */
+  announceResolved(resolved: FindingRecord[]): Promise<void>;
+  /** True when a silence is in force for the fingerprint. */
+  isSilenced(fingerprint: string): Promise<boolean>;
+}
+
+export function postedIn(record: FindingRecord, thread: SlackThread): boolean {
+  return record.posts.some((p) => p.channel === thread.channel && p.threadTs === thread.threadTs);
+}
+
+export function createPublisher(deps: PublisherDeps): Publisher {
+  const { store, silences, reporter, log } = deps;
+  const isSilenced = async (fp: string) => (await silences.active(fp)) !== undefined;
+
+  const self: Publisher = {
+    isSilenced,
+    async publish(run, thread, job) {
+      const outcome = await store.recordRun(run);
+      const present: FindingRecord[] = [];
+      for (const { record } of outcome.sightings) {
+        if (await isSilenced(record.fingerprint)) continue;
+        if (postedIn(record, thread)) present.push(record);
+        else await self.post(record, thread, job);
+      }
+      if (present.length > 0) await self.notePresent(run, thread, present);
+      await self.announceResolved(outcome.resolved);
+      log.info({ check: run.id, target: run.target, seen: outcome.sightings.length, repeated: present.length, resolved: outcome.resolved.length }, 'findings published');
+    },
+    async post(record, thread, job) {
+      const f = record.finding;
+      const extra = f.remediations.length > 0 ? await deps.remediationBlocks?.(f, thread, job) : undefined;
+      const ts = await reporter.postFinding(thread, f, extra);
+      await store.addPost(record.fingerprint, { ...thread, ts });
+    },
+    async notePresent(run, thread, records) {
+      const body = stillPresentMessage(run, records, deps.now());
+      const ts = await store.statusNote(thread, run);
+      if (ts && (await updated(reporter, thread.channel, ts, body))) return;
+      await store.setStatusNote(thread, run, await reporter.postText(thread, body));
+    },
+    async announceResolved(resolved) {
+      for (const r of resolved) {
+        if (await isSilenced(r.fingerprint)) continue;
+        for (const p of r.posts) await reporter.postText({ channel: p.channel, threadTs: p.threadTs }, resolvedMessage(r, deps.now()));
+      }
+    },
+  };
+  return self;
+}
+
+/** Updates a message; false when Slack no longer has it (deleted), so the caller posts anew. */
+async function updated(reporter: Reporter, channel: string, ts: string, body: ReturnType<typeof stillPresentMessage>): Promise<boolean> {
+  try {
+    await reporter.updateMessage(channel, ts, body);
+    return true;
+  } catch (err) {
+    if ((err as { data?: { error?: string } }).data?.error === 'message_not_found') return false;
+    throw err;
+  }
+}

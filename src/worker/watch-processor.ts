@@ -1,0 +1,80 @@
+import * as z from 'zod';
+import { planChecks, runPlan, type CheckRun } from '../checks/runner.js';
+import { targetRefSchema } from '../findings/finding.js';
+import type { FindingRecord } from '../findings/store.js';
+import type { SlackThread } from '../queues.js';
+import { incidentRootMessage } from '../slack/lifecycle-blocks.js';
+import { listTargets, parseTargetRef } from '../targets.js';
+import { defineScheduledJob, type ScheduledContext } from './scheduled-worker.js';
+
+/** One `watches` entry with its channel resolved (the watch's own, else slack.alertChannel). */
+export const watchJobSchema = z.object({
+  channel: z.string().min(1),
+  targets: z.array(targetRefSchema).optional(),
+  checks: z.array(z.string().min(1)).optional(),
+});
+export type WatchJob = z.infer<typeof watchJobSchema>;
+
+interface Placed {
+  record: FindingRecord;
+  thread: SlackThread;
+}
+
+/**
+ * A watch tick: runs its checks on its targets, records every finding, and announces critical ones
+ * that the alert channel has not seen yet: one thread per incident (a target with new critical
+ * findings), joined by later ones while it is open. Findings already there get a "still present"
+ * note; resolved ones are told in their thread. Everything else is recorded for the digest only.
+ */
+export async function processWatchJob(data: WatchJob, ctx: ScheduledContext): Promise<{ runs: number; announced: number; resolved: number }> {
+  const targets = data.targets?.map((ref) => parseTargetRef(ctx.config, ref));
+  const plan = planChecks(ctx.registry, ctx.config, { ids: data.checks, targets }, listTargets(ctx.config));
+  const report = await runPlan(plan, { config: ctx.config, clients: ctx.clients, log: ctx.log, now: ctx.now, signal: ctx.signal });
+  const incidents = new Map<string, SlackThread>();
+  const fresh: FindingRecord[] = [];
+  let resolved = 0;
+  for (const run of report.runs) {
+    const outcome = await ctx.findings.store.recordRun(run);
+    await ctx.publisher.announceResolved(outcome.resolved);
+    resolved += outcome.resolved.length;
+    const present: Placed[] = [];
+    for (const { record } of outcome.sightings) {
+      if (await ctx.publisher.isSilenced(record.fingerprint)) continue;
+      const post = record.posts.find((p) => p.channel === data.channel);
+      if (post) present.push({ record, thread: { channel: post.channel, threadTs: post.threadTs } });
+      else if (record.finding.severity === 'critical') fresh.push(record);
+    }
+    for (const p of present) incidents.set(p.record.finding.target, p.thread);
+    await notePresent(ctx, run, present);
+  }
+  await announce(ctx, data.channel, fresh, incidents);
+  ctx.log.info({ runs: report.runs.length, announced: fresh.length, resolved }, 'watch completed');
+  return { runs: report.runs.length, announced: fresh.length, resolved };
+}
+
+async function notePresent(ctx: ScheduledContext, run: CheckRun, present: Placed[]): Promise<void> {
+  const byThread = new Map<string, Placed[]>();
+  for (const p of present) byThread.set(p.thread.threadTs, [...(byThread.get(p.thread.threadTs) ?? []), p]);
+  for (const group of byThread.values()) {
+    await ctx.publisher.notePresent(run, (group[0] as Placed).thread, group.map((g) => g.record));
+  }
+}
+
+/** New critical findings: into their target's open incident thread, or a new one. */
+async function announce(ctx: ScheduledContext, channel: string, fresh: FindingRecord[], incidents: Map<string, SlackThread>): Promise<void> {
+  const byTarget = new Map<string, FindingRecord[]>();
+  for (const r of fresh) byTarget.set(r.finding.target, [...(byTarget.get(r.finding.target) ?? []), r]);
+  for (const [target, records] of byTarget) {
+    let thread = incidents.get(target);
+    if (!thread) {
+      const body = incidentRootMessage(target, records.map((r) => r.finding), ctx.now());
+      thread = { channel, threadTs: await ctx.reporter.postMessage(channel, body) };
+    }
+    for (const r of records) {
+      const job = { runId: `watch-${thread.threadTs.replace('.', '')}`, checkId: r.finding.check, target: r.finding.target, params: {}, slack: thread };
+      await ctx.publisher.post(r, thread, job);
+    }
+  }
+}
+
+export const watchJob = defineScheduledJob({ name: 'watch', data: watchJobSchema, process: processWatchJob });
