@@ -12,6 +12,7 @@ usage:
   harbor-pilot bot                   the Slack bot only (enqueues checks)
   harbor-pilot worker                the workers only (run checks and remediations)
   harbor-pilot check [CHECK_ID ...] [--config FILE] [--harbor NAME] [--cluster NAME] [--json] [--fail-on critical|warning|info]
+  harbor-pilot audit [--json] [--count N]   the newest audit entries (REDIS_URL)
 
 Configuration: --config FILE or HARBOR_PILOT_CONFIG. See README.md.
 `;
@@ -33,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
     start: async (a) => (await import('./serve.js')).serve('start', a, env, log),
     bot: async (a) => (await import('./serve.js')).serve('bot', a, env, log),
     worker: async (a) => (await import('./serve.js')).serve('worker', a, env, log),
+    audit: async (a) => (await import('../cli/audit-command.js')).runAuditCommand(a, { stdout: process.stdout, stderr: process.stderr, env: process.env }),
   };
   if (!sub || sub === 'help' || sub === '--help' || sub === '-h') {
     process.stdout.write(usage);
