@@ -68,7 +68,7 @@ export function createRemediationBlocks(deps: ApprovalDeps) {
         items.push({ kind: 'approval', approvalId: p.approval.id });
         approvals.push(p.approval);
       }
-      const audited = p.kind === 'approval' ? { target: p.approval.target, outcome: 'pending', detail: p.approval.plan.summary } : { target: finding.target, outcome: 'advice', detail: p.reason };
+      const audited = p.kind === 'approval' ? { target: p.approval.target, outcome: 'pending', detail: `approval ${p.approval.id}: ${p.approval.plan.summary}` } : { target: finding.target, outcome: 'advice', detail: p.reason };
       await deps.audit.append({ actor: 'harbor-pilot', action: 'remediation.proposed', remediation: r.id, params: r.params, fingerprint: finding.fingerprint, ...audited });
     }
     const group: ProposalGroup = { id: groupId, finding, check: { id: job.checkId, target: job.target, params: job.params }, thread, items };
