@@ -25,6 +25,8 @@ export interface SlackSim extends HttpSim {
   /** A response_url that records what Bolt's respond() posts to it. */
   responseUrl(id: string): string;
   responses: { id: string; body: Record<string, unknown> }[];
+  /** Files WebClient.files.uploadV2 sent to the upload URL (step 2 of 3), by upload id. */
+  uploads: { id: string; bytes: number; contentType: string | undefined }[];
   /** Resolves when `count` calls of `method` have arrived. */
   waitFor(method: string, count?: number, timeoutMs?: number): Promise<SlackCall[]>;
 }
@@ -49,6 +51,7 @@ export async function startSlackSim(options: { port?: number } = {}): Promise<Sl
   sim.state = { userGroups: {}, messages: new Map() };
   sim.calls = [];
   sim.responses = [];
+  sim.uploads = [];
   sim.apiUrl = `${sim.url}/api/`;
   sim.callsOf = (method) => sim.calls.filter((c) => c.method === method);
   sim.responseUrl = (id) => `${sim.url}/response/${id}`;
@@ -72,6 +75,13 @@ export async function startSlackSim(options: { port?: number } = {}): Promise<Sl
   sim.route('POST', /^\/response\/([^/]+)$/, (req) => {
     sim.responses.push({ id: req.params[0] as string, body: decodeArgs(req) });
     return { body: 'ok' };
+  });
+  sim.route('POST', /^\/upload\/([^/]+)$/, (req) => {
+    const ctype = req.headers['content-type'];
+    // The body reaches routes as UTF-8 text, so binary sizes come from the header.
+    const bytes = Number(req.headers['content-length'] ?? Buffer.byteLength(req.body));
+    sim.uploads.push({ id: req.params[0] as string, bytes, contentType: typeof ctype === 'string' ? ctype : undefined });
+    return { body: 'OK - upload received' };
   });
   sim.route('POST', /^\/api\/([a-zA-Z.]+)$/, (req) => {
     const method = req.params[0] as string;
@@ -116,8 +126,15 @@ function answer(sim: SlackSim, method: string, args: Record<string, unknown>, ne
     }
     case 'files.getUploadURLExternal':
       return { ok: true, upload_url: `${sim.url}/upload/${nextTs()}`, file_id: `F${Date.now()}` };
-    case 'files.completeUploadExternal':
-      return { ok: true, files: [{ id: 'F1', title: 'upload' }] };
+    case 'files.completeUploadExternal': {
+      const files = JSON.parse(String(args.files ?? '[]')) as { id: string; title?: string }[];
+      if (args.channel_id) {
+        const ts = nextTs();
+        const msg = { channel: String(args.channel_id), ts, thread_ts: args.thread_ts as string | undefined, text: args.initial_comment as string | undefined, blocks: args.blocks as unknown[] | undefined };
+        sim.state.messages.set(`${msg.channel}/${ts}`, msg);
+      }
+      return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? 'upload' })) };
+    }
     default:
       return { ok: true };
   }
