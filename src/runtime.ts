@@ -74,6 +74,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   redis.on('error', (err) => log.warn({ err: errorMessage(err) }, 'redis connection error'));
   await checkRedisDurability(redis, log);
   const settings = { connection: redis, prefix: o.env.HARBOR_PILOT_QUEUE_PREFIX };
+  // Workers get their own connection: their Lua calls must not delay the bot's acks (head-of-line).
+  const workerRedis = o.mode === 'bot' ? undefined : createRedisConnection(o.env.REDIS_URL, 'harbor-pilot-worker');
+  workerRedis?.on('error', (err) => log.warn({ err: errorMessage(err) }, 'redis connection error'));
+  const workerSettings = { connection: workerRedis ?? redis, prefix: settings.prefix };
+  // The replay guard sits on the ack path: a connection of its own keeps queue traffic out of its way.
+  const guardRedis = createRedisConnection(o.env.REDIS_URL, 'harbor-pilot-guard');
+  guardRedis.on('error', (err) => log.warn({ err: errorMessage(err) }, 'redis connection error'));
   const queues = createQueues(settings);
   for (const q of [queues.checks, queues.diagnoses, queues.remediations, queues.scheduled, queues.flow]) {
     (q as unknown as NodeJS.EventEmitter).on('error', (err: Error) => log.warn({ err: errorMessage(err) }, 'queue connection error'));
@@ -86,16 +93,16 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
 
   const approvals = createApprovals({ config: o.config, registry: o.registry, clients, redis, prefix: settings.prefix, web, log, now });
   const workerCtx = { config: o.config, registry: o.registry, clients, reporter, log, now, metrics, remediationBlocks: approvals.remediationBlocks };
-  const lifecycle = await startLifecycle({ runWorkers: o.mode !== 'bot', ctx: workerCtx, web, queues, settings: settings, scheduledJobs: o.scheduledJobs ?? [] });
+  const lifecycle = await startLifecycle({ runWorkers: o.mode !== 'bot', ctx: workerCtx, web, queues, settings: workerSettings, scheduledJobs: o.scheduledJobs ?? [] });
   let workers: Workers | undefined;
   let remediationWorker: Worker | undefined;
   if (o.mode !== 'bot') {
-    workers = startWorkers(settings, { ...workerCtx, publish: lifecycle.publisher.publish });
-    remediationWorker = approvals.startWorker(settings);
+    workers = startWorkers(workerSettings, { ...workerCtx, publish: lifecycle.publisher.publish });
+    remediationWorker = approvals.startWorker(workerSettings);
   }
   let app: App | undefined;
   if (o.mode !== 'worker') {
-    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, log, now, customRoutes: opsRoutes(metrics, probes), middleware: [createReplayGuard(redis, o.env.HARBOR_PILOT_QUEUE_PREFIX)], extend: (a) => approvals.register(a, queues) });
+    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, log, now, customRoutes: opsRoutes(metrics, probes), middleware: [createReplayGuard(guardRedis, o.env.HARBOR_PILOT_QUEUE_PREFIX)], extend: (a) => approvals.register(a, queues) });
     const connection = slackConnection(app, !!o.env.SLACK_APP_TOKEN);
     probes.push({ name: 'slack', check: async () => connection.up });
     await app.start();
@@ -119,6 +126,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await Promise.all([workers?.close(), remediationWorker?.close(), lifecycle.close()]);
       await queues.close();
       await ops?.close();
+      await workerRedis?.quit().catch(() => workerRedis.disconnect());
+      await guardRedis.quit().catch(() => guardRedis.disconnect());
       await redis.quit().catch(() => redis.disconnect());
       log.info('harbor-pilot stopped');
     },

@@ -28,7 +28,9 @@ export interface SlackAppOptions {
 function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
   return {
-    debug: (...m) => log.debug({ slack: m.map(String).join(' ') }, 'bolt'),
+    debug: (...m) => {
+      if (log.isLevelEnabled('debug')) log.debug({ slack: m.map(String).join(' ') }, 'bolt');
+    },
     info: (...m) => log.info({ slack: m.map(String).join(' ') }, 'bolt'),
     warn: (...m) => log.warn({ slack: m.map(String).join(' ') }, 'bolt'),
     error: (...m) => log.error({ slack: m.map(String).join(' ') }, 'bolt'),
@@ -55,7 +57,7 @@ export function createSlackApp(options: SlackAppOptions): App {
     throw new ConfigError(['env SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)']);
   }
   const clientOptions = env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 2 } } : { retryConfig: { retries: 2 } };
-  const common = { token: env.SLACK_BOT_TOKEN, logger: boltLogger(log.child({ component: 'bolt' })), clientOptions, tokenVerificationEnabled: false };
+  const common = { token: env.SLACK_BOT_TOKEN, logger: boltLogger(log.child({ component: 'bolt' })), clientOptions };
   const app = env.SLACK_APP_TOKEN
     ? new App({ ...common, appToken: env.SLACK_APP_TOKEN, socketMode: true, signingSecret: env.SLACK_SIGNING_SECRET })
     : new App({ ...common, signingSecret: env.SLACK_SIGNING_SECRET as string, port: env.PORT, customRoutes: options.customRoutes });
