@@ -5,11 +5,12 @@ import harborHealth from './harbor-health.js';
 import imagePull from './image-pull.js';
 import podHealth from './pod-health.js';
 import coreTokenKeys from './core-token-keys.js';
+import ingress from './ingress.js';
 import replicationFailures from './replication-failures.js';
 import replicationStuck from './replication-stuck.js';
 import repoTagCount from './repo-tag-count.js';
 
 /** Every check, in the order `/harbor help` lists them. Explicit: no folder scanning. */
-export const checks: readonly CheckDefinition[] = [harborHealth, replicationStuck, replicationFailures, repoTagCount, imagePull, podHealth, coreTokenKeys];
+export const checks: readonly CheckDefinition[] = [harborHealth, replicationStuck, replicationFailures, repoTagCount, imagePull, podHealth, coreTokenKeys, ingress];
 
 export const registry = createRegistry(checks);

@@ -4,6 +4,7 @@ import { changedSince } from '../kube/patch.js';
 import { diffObjects } from './diff.js';
 
 type Versioned = { metadata?: { resourceVersion?: string } };
+type Built = { body: Record<string, unknown> } | { refuse: string };
 
 /** One strategic-merge-patch remediation on one object: how to read it, patch it and show it. */
 export interface PatchSpec<T extends Versioned> {
@@ -17,7 +18,7 @@ export interface PatchSpec<T extends Versioned> {
   summary: string;
   read(): Promise<T>;
   /** The patch body for the current object, or why nothing may be patched. */
-  build(current: T): { body: Record<string, unknown> } | { refuse: string };
+  build(current: T): Built | Promise<Built>;
   patch(body: Record<string, unknown>, dryRun: boolean): Promise<T>;
   /** The part of the object the diff shows. */
   project(obj: T): unknown;
@@ -39,7 +40,7 @@ export async function planPatch<T extends Versioned>(spec: PatchSpec<T>): Promis
   }
   const refuse = changedSince(spec.kind, spec.name, spec.resourceVersion, current.metadata?.resourceVersion);
   if (refuse) return { summary: spec.summary, requests, refuse };
-  const built = spec.build(current);
+  const built = await spec.build(current);
   if ('refuse' in built) return { summary: spec.summary, requests, refuse: built.refuse };
   const dry = await spec.patch(withVersion(built.body, spec.resourceVersion), true);
   const diff = diffObjects(spec.project(current), spec.project(dry));
@@ -59,7 +60,7 @@ export async function executePatch<T extends Versioned>(spec: PatchSpec<T>, plan
   const current = await spec.read();
   const refuse = changedSince(spec.kind, spec.name, rv, current.metadata?.resourceVersion);
   if (refuse) return { ok: false, detail: `not run: ${refuse}` };
-  const built = spec.build(current);
+  const built = await spec.build(current);
   if ('refuse' in built) return { ok: false, detail: `not run: ${built.refuse}` };
   try {
     const after = await spec.patch(withVersion(built.body, rv), false);

@@ -1,6 +1,6 @@
 import { harborComponents, imageOf, podTemplate, type ComponentSpec, type HarborRelease } from './harbor-chart.js';
 import { endpointsOf } from './harbor-release-net.js';
-import { addReplicaSet, event, type ContainerCondition } from './harbor-release-pods.js';
+import { addReplicaSet, event, restatePod, type ContainerCondition } from './harbor-release-pods.js';
 import type { KubeObject } from './kube-sim.js';
 
 export type PullProblem = 'not-found' | 'unauthorized' | 'rate-limited' | 'unreachable' | 'harbor-503';
@@ -100,5 +100,33 @@ export function upgradeThroughOwnProxyCache(r: HarborRelease, opts: { project?: 
   for (const c of harborComponents.filter((s) => s.kind === 'Deployment')) {
     rolloutWithFailingPull(r, c.component, (img) => `${r.options.host}/${project}/goharbor/${img.split('/').pop()?.replace(/:.*$/, '')}:v${to}`, 'harbor-503');
   }
+  return r;
+}
+
+/** A2: the live Ingress edited by hand (annotations set or removed with null, class, a backend port). */
+export function editIngress(r: HarborRelease, edit: { annotations?: Record<string, string | null>; className?: string; corePort?: number }): KubeObject {
+  const ing = r.objects.find((o) => o.kind === 'Ingress');
+  if (!ing) throw new Error('the release has no Ingress');
+  const annotations = { ...ing.metadata.annotations };
+  for (const [k, v] of Object.entries(edit.annotations ?? {})) {
+    if (v === null) delete annotations[k];
+    else annotations[k] = v;
+  }
+  ing.metadata = { ...ing.metadata, annotations };
+  const spec = structuredClone(ing.spec) as { ingressClassName?: string; rules: { http: { paths: { backend: { service: { name: string; port: { number: number } } } }[] } }[] };
+  if (edit.className) spec.ingressClassName = edit.className;
+  if (edit.corePort) for (const p of spec.rules.flatMap((x) => x.http.paths)) if (p.backend.service.name.endsWith('-core')) p.backend.service.port = { number: edit.corePort };
+  ing.spec = spec;
+  return ing;
+}
+
+/** A component whose pods run but fail their readiness probe: the Service has no ready endpoints. */
+export function failReadiness(r: HarborRelease, component: string): HarborRelease {
+  for (const pod of r.objects.filter((o) => o.kind === 'Pod' && o.metadata.labels?.component === component)) {
+    const names = (pod.spec as { containers: { name: string }[] }).containers.map((c) => c.name);
+    restatePod(r, pod, Object.fromEntries(names.map((n) => [n, { state: 'running', ready: false } as const])));
+    r.objects.push(event(r, 'Pod', pod.metadata.name, 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503', { type: 'Warning', count: 120, hoursAgo: 0.01 }));
+  }
+  refreshEndpoints(r, component);
   return r;
 }

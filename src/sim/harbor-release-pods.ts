@@ -3,7 +3,7 @@ import type { KubeObject } from './kube-sim.js';
 
 /** How a simulated container is doing. */
 export type ContainerCondition =
-  | { state: 'running'; startedHoursAgo?: number; restarts?: number }
+  | { state: 'running'; startedHoursAgo?: number; restarts?: number; ready?: boolean }
   | { state: 'pull-failing'; reason: 'ErrImagePull' | 'ImagePullBackOff'; message: string }
   | { state: 'crashloop'; restarts: number; exitCode: number };
 
@@ -32,7 +32,7 @@ function containerStatus(r: HarborRelease, name: string, image: string, c: Conta
   const base = { name, image, imageID: '', ready: false, started: false, restartCount: 0 };
   if (c.state === 'running') {
     const startedAt = hoursAgo(r.options.now, c.startedHoursAgo ?? 48);
-    return { ...base, imageID: `${image}@sha256:${shortHash(image, 64)}`, ready: true, started: true, restartCount: c.restarts ?? 0, state: { running: { startedAt } } };
+    return { ...base, imageID: `${image}@sha256:${shortHash(image, 64)}`, ready: c.ready ?? true, started: true, restartCount: c.restarts ?? 0, state: { running: { startedAt } } };
   }
   if (c.state === 'pull-failing') return { ...base, state: { waiting: { reason: c.reason, message: c.message } } };
   const finishedAt = hoursAgo(r.options.now, 0.02);

@@ -226,6 +226,7 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
     const name = rawName.replace(/^https?:/, '').replace(/:.*$/, '');
     // The API server forwards an encoded slash as part of one segment; the backend finds no such path.
     if (/%2F/i.test(req.path)) return { status: 404, body: '404 page not found', headers: { 'content-type': 'text/plain' } };
+    if (kind === 'services' && !serviceHasReadyEndpoints(state, ns, name)) return status(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`);
     return state.proxy[`${ns}/${kind}/${name}${path || '/'}`] ?? status(503, 'ServiceUnavailable', `no endpoints available for ${kind} "${name}"`);
   });
   sim.route('GET', new RegExp(`^/api/v1${nsPath}$`), (req) => list('', 'v1', req.params[1] as string, req.params[0], req));
@@ -236,6 +237,13 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
   sim.route('GET', /^\/apis\/([^/]+)\/([^/]+)\/([^/]+)$/, (req) => list(req.params[0] as string, req.params[1] as string, req.params[2] as string, undefined, req));
   sim.route('*', new RegExp(`^/apis/([^/]+)/([^/]+)${nsPath}/([^/]+)$`), (req) => one(req.params[0] as string, req.params[3] as string, req.params[2], req.params[4] as string, req));
   return sim;
+}
+
+/** As the API server's service proxy decides: an Endpoints object without ready addresses has no backend. */
+function serviceHasReadyEndpoints(state: KubeSimState, ns: string, name: string): boolean {
+  const ep = state.objects.find((o) => o.kind === 'Endpoints' && o.metadata.namespace === ns && o.metadata.name === name);
+  if (!ep) return true;
+  return ((ep.subsets as { addresses?: unknown[] }[] | undefined) ?? []).some((s) => (s.addresses ?? []).length > 0);
 }
 
 /** A Kubernetes Status object, as the API server answers errors. */
