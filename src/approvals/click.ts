@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import * as z from 'zod';
-import { UserInputError } from '../errors.js';
+import { UserInputError, errorMessage } from '../errors.js';
 import { formatTime, actionIds } from './blocks.js';
 import { approvalIdSchema, type Approval } from './approval.js';
 import { refuseApproval, type ApproverResolver } from './authorize.js';
@@ -91,11 +91,11 @@ async function approve(deps: ClickDeps, a: Approval, click: Click): Promise<stri
   const r = await deps.store.approve(a.id, click.user, a.needed, deps.now().toISOString());
   if (r.result === 'approved') {
     await deps.audit.append({ actor: click.user, action: 'remediation.approved', ...auditFields(a), outcome: 'approved', detail: `approval ${a.id} by ${r.approvers.join(', ')}` });
-    try {
-      await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
-    } finally {
-      await enqueueRemediation(deps.remediations, a);
-    }
+    // The execution must not wait on Slack: a failed update here is redone by the worker's report.
+    await updateApprovalMessage(deps.store, deps.web, a, click.messageTs).catch((err: unknown) =>
+      deps.log.warn({ approval: a.id, err: errorMessage(err) }, 'approval message update failed'),
+    );
+    await enqueueRemediation(deps.remediations, a);
     return 'approved';
   }
   if (r.result === 'recorded') {

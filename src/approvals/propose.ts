@@ -23,6 +23,10 @@ async function prepare(deps: ApprovalDeps, r: ProposedRemediation, base: Pick<Ap
   if (!remediationAllowed(deps.config, target, def.id)) {
     return { kind: 'advice', reason: `not enabled on ${target.ref}; add "${def.id}" to its remediations list in the configuration to approve it here` };
   }
+  const slack = slackSettings(deps.config);
+  if (slack.approvers.length === 0 && slack.approverGroups.length === 0) {
+    return { kind: 'advice', reason: 'nobody may approve fixes here: set slack.approvers or slack.approverGroups' };
+  }
   let plan;
   try {
     plan = await def.plan(ctx, params);
@@ -30,7 +34,6 @@ async function prepare(deps: ApprovalDeps, r: ProposedRemediation, base: Pick<Ap
     return { kind: 'advice', reason: `no plan could be made: ${errorMessage(err)}` };
   }
   if (plan.refuse) return { kind: 'advice', reason: `nothing to do now: ${plan.refuse}` };
-  const slack = slackSettings(deps.config);
   const created = deps.now();
   return {
     kind: 'approval',

@@ -184,6 +184,18 @@ describe('remediation approvals end to end', () => {
     expect(await auditTrail(h, id)).toContain('remediation.executed:failed');
   });
 
+  it('a failed update of the buttons message does not hold up an approved fix', async () => {
+    const p = await runWidgetCheck(h, 'U0RESPONDER');
+    const id = p.approvals['unjam-widget'] as string;
+    await waitUntil('the diagnosis summary', () => h.slack.callsOf('chat.update').some((c) => c.args.ts === p.threadTs));
+    h.slack.fault({ path: /\/api\/chat\.update$/, status: 200, body: { ok: false, error: 'internal_error' }, times: 1 });
+    await click(h, p, 'U0APPROVER2', 'approve', id);
+    expect(await resultIn(p, 'unjam-widget')).toContain('done and verified');
+    expect(h.logs.some((l) => l.includes('approval message update failed') && l.includes(id))).toBe(true);
+    await waitUntil('the final message update', () => messageOf(p).includes(':white_check_mark: Approved by <@U0APPROVER2>'));
+    expect(ephemeralsTo(h, 'U0APPROVER2').some((t) => t.includes('Something went wrong'))).toBe(false);
+  });
+
   it('20 concurrent approve clicks run the fix exactly once', async () => {
     const p = await runWidgetCheck(h, 'U0RESPONDER');
     const id = p.approvals['unjam-widget'] as string;

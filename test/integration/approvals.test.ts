@@ -160,3 +160,19 @@ describe('harbor-pilot audit', () => {
     expect(JSON.parse(out).entries.some((e: { action: string }) => e.action === 'remediation.proposed')).toBe(true);
   });
 });
+
+describe('proposals without approvers', () => {
+  it('show advice without buttons when neither slack.approvers nor slack.approverGroups is set', async () => {
+    const config = parseConfig(`harbors:\n  - name: prod\n    url: ${harbor.url}\n    remediations: ["*"]\n`, {});
+    const finding = completeFinding('widget-jammed', { kind: 'harbor', name: 'prod', ref: 'harbor/prod' }, {
+      cause: 'component-unhealthy',
+      title: 'Widget sprocket is jammed',
+      summary: 'jammed',
+      resource: { kind: 'HarborComponent', name: 'widget-7', namespace: null },
+      remediations: [{ id: 'unjam-widget', title: 'Unjam', risk: 'low', params: { harbor: 'prod', widgetId: 7 } }],
+    });
+    const blocks = JSON.stringify(await createRemediationBlocks({ ...deps, config })(finding, thread, { runId: 'r2', checkId: 'widget-jammed', target: 'harbor/prod', params: {} }));
+    expect(blocks).toContain('nobody may approve fixes here');
+    expect(blocks).not.toContain('remediation:approve');
+  });
+});
