@@ -1,0 +1,104 @@
+import type { CheckDefinition } from '../checks/define.js';
+import { completeFinding, createRunContext, faultFinding, type RunnerDeps } from '../checks/runner.js';
+import { UserInputError } from '../errors.js';
+import type { Finding, Report } from '../findings/finding.js';
+import { clusterConfigOf, harborConfigOf, targetOf } from '../targets.js';
+import { databaseSchemaGate } from './database-schema.js';
+import type { Gate, GateContext, GateOutcome } from './gate.js';
+import { componentsHealthyGate, replicationsIdleGate } from './harbor-gates.js';
+import { imageSourceGate } from './image-source.js';
+import { ingressBaselineGate } from './ingress-baseline.js';
+import { parseVersion } from './schema-versions.js';
+import { tokenKeyGate } from './token-key.js';
+
+/** The gates in the order preflight prints them. */
+export const gates: readonly Gate[] = [imageSourceGate, tokenKeyGate, databaseSchemaGate, replicationsIdleGate, componentsHealthyGate, ingressBaselineGate];
+
+export interface GateResult {
+  gate: string;
+  pass: boolean;
+  /** One line: why it passed, or the failing finding's title. */
+  reason: string;
+  durationMs: number;
+  finding?: Finding;
+}
+
+export interface PreflightResult {
+  to: string;
+  gates: GateResult[];
+  /** The findings document of CONTRACT.md: one check run per gate, a finding per failed gate. */
+  report: Report;
+}
+
+export interface PreflightRequest {
+  harbor: string;
+  cluster: string;
+  to: string;
+}
+
+async function runGate(gate: Gate, ctx: GateContext, timeoutMs: number): Promise<GateOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UserInputError(`did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([gate.run(ctx), timeout]);
+  } catch (err) {
+    const asCheck = { id: `preflight-${gate.id}`, title: gate.title } as CheckDefinition;
+    return { pass: false, finding: faultFinding(asCheck, ctx.target, err, ctx.now()) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Checks the request against the configuration: the cluster must run that Harbor, the version must parse. */
+export function resolveRequest(deps: RunnerDeps, req: PreflightRequest): void {
+  const cluster = clusterConfigOf(deps.config, req.cluster);
+  if (!cluster) throw new UserInputError(`--cluster ${req.cluster}: no such cluster; configured: ${deps.config.clusters.map((c) => c.name).join(', ') || 'none'}`);
+  if (!harborConfigOf(deps.config, req.harbor)) throw new UserInputError(`--harbor ${req.harbor}: no such Harbor; configured: ${deps.config.harbors.map((h) => h.name).join(', ') || 'none'}`);
+  if (cluster.harbor && cluster.harbor !== req.harbor) throw new UserInputError(`cluster ${req.cluster} runs harbor ${cluster.harbor}, not ${req.harbor}`);
+  if (!parseVersion(req.to) || !/^v?\d+\.\d+\.\d+$/.test(req.to)) throw new UserInputError(`--to ${req.to}: expected a Harbor version like 2.11.0`);
+}
+
+/** Runs every gate against the Harbor and the cluster it runs on; never throws for an upstream fault. */
+export async function runPreflight(deps: RunnerDeps, req: PreflightRequest): Promise<PreflightResult> {
+  resolveRequest(deps, req);
+  const now = deps.now ?? (() => new Date());
+  const to = req.to.replace(/^v/, '');
+  const startedAt = now().toISOString();
+  const harborConfig = harborConfigOf(deps.config, req.harbor);
+  const cluster = targetOf('cluster', req.cluster);
+  const timeoutMs = Math.min(deps.timeoutMs ?? deps.config.runner.checkTimeoutMs, 60_000);
+  const results = await Promise.all(
+    gates.map(async (gate): Promise<GateResult> => {
+      const controller = new AbortController();
+      const base = createRunContext(cluster, deps, controller.signal, deps.log.child({ gate: gate.id }));
+      const ctx: GateContext = { ...base, harborConfig, harbor: () => deps.clients.harbor(req.harbor), to };
+      const started = performance.now();
+      const outcome = await runGate(gate, ctx, timeoutMs);
+      controller.abort();
+      const durationMs = Math.max(0, Math.round(performance.now() - started));
+      if (outcome.pass) return { gate: gate.id, pass: true, reason: outcome.reason, durationMs };
+      const target = gate.on === 'harbor' ? targetOf('harbor', req.harbor) : cluster;
+      const finding = completeFinding(`preflight-${gate.id}`, target, outcome.finding);
+      return { gate: gate.id, pass: false, reason: finding.title, durationMs, finding };
+    }),
+  );
+  const report: Report = {
+    version: 1,
+    startedAt,
+    finishedAt: now().toISOString(),
+    checks: results.map((r) => ({ id: `preflight-${r.gate}`, target: gates.find((g) => g.id === r.gate)?.on === 'harbor' ? `harbor/${req.harbor}` : `cluster/${req.cluster}`, status: r.pass ? 'ok' : r.finding?.cause === 'target-unreachable' || r.finding?.cause === 'check-failed' ? 'error' : 'findings', durationMs: r.durationMs })),
+    findings: results.flatMap((r) => (r.finding ? [r.finding] : [])),
+  };
+  return { to, gates: results, report };
+}
+
+/** One line per gate: `PASS image-source  reason`. */
+export function formatPreflight(result: PreflightResult, target: PreflightRequest): string {
+  const width = Math.max(...result.gates.map((g) => g.gate.length));
+  const lines = result.gates.map((g) => `${g.pass ? 'PASS' : 'FAIL'}  ${g.gate.padEnd(width)}  ${g.reason}`);
+  const failed = result.gates.filter((g) => !g.pass).length;
+  lines.push('', failed === 0 ? `Upgrade of harbor/${target.harbor} on cluster/${target.cluster} to ${result.to}: every gate passed.` : `Upgrade of harbor/${target.harbor} on cluster/${target.cluster} to ${result.to}: ${failed} of ${result.gates.length} gates failed; do not upgrade yet.`);
+  return `${lines.join('\n')}\n`;
+}
