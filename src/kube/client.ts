@@ -1,6 +1,6 @@
 import * as k8s from '@kubernetes/client-node';
 import type { ClusterConfig } from '../config.js';
-import { UpstreamError } from '../errors.js';
+import { UpstreamError, UserInputError } from '../errors.js';
 
 export interface KubeClientOptions {
   kubeconfig?: string;
@@ -17,8 +17,17 @@ export function loadKubeConfig(options: Pick<KubeClientOptions, 'kubeconfig' | '
   const kc = new k8s.KubeConfig();
   if (options.kubeconfig) {
     kc.loadFromFile(options.kubeconfig);
-    if (options.context) kc.setCurrentContext(options.context);
+    if (options.context) {
+      const names = kc.getContexts().map((c) => c.name);
+      if (!names.includes(options.context)) {
+        throw new UserInputError(`context "${options.context}" is not in ${options.kubeconfig}; its contexts: ${names.join(', ') || 'none'}`);
+      }
+      kc.setCurrentContext(options.context);
+    }
   } else {
+    if (!process.env.KUBERNETES_SERVICE_HOST) {
+      throw new UserInputError('no kubeconfig is configured and this process is not running in a cluster (KUBERNETES_SERVICE_HOST is unset)');
+    }
     kc.loadFromCluster();
   }
   return kc;
