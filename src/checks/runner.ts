@@ -1,12 +1,15 @@
 import type * as z from 'zod';
 import type { Config } from '../config.js';
-import { AppError, UpstreamError, UserInputError, errorMessage } from '../errors.js';
+import { UserInputError, errorMessage } from '../errors.js';
 import { causes } from '../findings/causes.js';
 import { compareFindings, fingerprintOf, type Finding, type Report } from '../findings/finding.js';
 import type { Logger } from '../log.js';
 import { clusterConfigOf, harborConfigOf, type Target } from '../targets.js';
 import type { ClientSet } from './clients.js';
 import type { CheckDefinition, FindingInput, Progress, RunContext } from './define.js';
+import { CheckTimeoutError, faultFinding } from './fault-finding.js';
+
+export { faultFinding };
 import type { Registry } from './registry.js';
 
 export interface RunnerDeps {
@@ -113,11 +116,6 @@ export async function runCheck(
   }
 }
 
-export class CheckTimeoutError extends AppError {
-  constructor(readonly timeoutMs: number) {
-    super('check_timeout', `did not finish within ${Math.round(timeoutMs / 1000)} s`);
-  }
-}
 
 function elapsed(started: number): number {
   return Math.max(0, Math.round(performance.now() - started));
@@ -133,50 +131,6 @@ export function completeFinding(checkId: string, target: Target, input: FindingI
     fingerprint: fingerprintOf(base),
     evidence: input.evidence ?? [],
     remediations: input.remediations ?? [],
-  };
-}
-
-/** The finding that stands for a check that could not complete. */
-export function faultFinding(check: CheckDefinition, target: Target, err: unknown, at: Date): FindingInput {
-  const resource = { kind: target.kind === 'harbor' ? 'Harbor' : 'Cluster', name: target.name, namespace: null };
-  const evidence = [`check ${check.id} stopped at ${at.toISOString()}`];
-  if (err instanceof UpstreamError) {
-    evidence.push(`${err.method} ${err.path} → ${err.status ?? 'no answer'}: ${err.detail}`);
-    if (err.forbidden) {
-      return {
-        cause: 'permission-denied',
-        title: `${check.title}: ${err.service} refused the bot's credentials (${err.status})`,
-        summary: `${err.service} answered ${err.status} to ${err.method} ${err.path}. Grant the bot's account read access to this (see the README's permissions section), then re-run ${check.id}.`,
-        resource,
-        evidence,
-      };
-    }
-    return {
-      cause: 'target-unreachable',
-      title: `${check.title}: cannot reach ${err.service} of ${target.ref}`,
-      summary: `${err.method} ${err.path} failed (${err.status ?? 'no answer'}: ${err.detail}). ${check.id} could not be checked; find out why ${err.service} does not answer.`,
-      resource,
-      evidence,
-    };
-  }
-  if (err instanceof CheckTimeoutError) {
-    return {
-      cause: 'target-unreachable',
-      title: `${check.title}: ${target.ref} ${err.message}`,
-      summary: `${check.id} ${err.message}, so ${target.ref} was not fully checked. The target is slow or partly unreachable.`,
-      resource,
-      evidence,
-    };
-  }
-  if (err instanceof UserInputError) {
-    return { cause: 'check-failed', title: `${check.title}: cannot run on ${target.ref}`, summary: err.message, resource, evidence: [...evidence, err.message] };
-  }
-  return {
-    cause: 'check-failed',
-    title: `${check.title}: stopped on an unexpected error`,
-    summary: `${check.id} stopped before it finished, so ${target.ref} was not fully checked: ${errorMessage(err).slice(0, 200)}`,
-    resource,
-    evidence: [...evidence, errorMessage(err).slice(0, 300)],
   };
 }
 
