@@ -27,6 +27,8 @@ export const scenarioSchema = z.strictObject({
       coreReplicas: z.number().int().min(1).optional(),
     })
     .default({}),
+  /** True when the trainee can fix it inside the lab (the simulators apply the fix): the drill uses it. */
+  drill: z.boolean().default(false),
   /** Builders applied in order to a healthy world (see src/lab/builders.ts). */
   steps: z.array(stepSchema).default([]),
   expect: z
