@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { newApprovalId, type Approval } from '../../src/approvals/approval.js';
 import { createApproverResolver } from '../../src/approvals/authorize.js';
 import type { ApprovalDeps } from '../../src/approvals/deps.js';
+import { enqueueRemediation } from '../../src/approvals/job.js';
 import { processRemediationJob } from '../../src/approvals/processor.js';
 import { createRemediationBlocks } from '../../src/approvals/propose.js';
 import { createApprovalStore } from '../../src/approvals/store.js';
@@ -15,6 +17,7 @@ import { parseConfig, slackConfigSchema } from '../../src/config.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
 import { createSlackWebClient } from '../../src/slack/web.js';
+import { queueNames } from '../../src/queues.js';
 import { runAuditCommand } from '../../src/cli/audit-command.js';
 import { widgetRegistry, widgetRoutes, widgetsOf } from '../fixtures/widgets.js';
 import { captureStream, memoryLogger, uniquePrefix } from '../helpers.js';
@@ -126,6 +129,17 @@ describe('remediation job', () => {
     const posted = slack.callsOf('chat.postMessage').filter((c) => String(c.args.text).startsWith('unjam-widget on harbor/prod'));
     expect(posted.length).toBeGreaterThanOrEqual(1);
     expect((await deps.store.state(a.id))?.reported).toBe(true);
+  });
+
+  it('is enqueued under one deterministic job id however often it is added', async () => {
+    const a = await proposeUnjam();
+    const queue = new Queue(queueNames.remediations, { connection: redis, prefix });
+    const ids = await Promise.all(Array.from({ length: 10 }, () => enqueueRemediation(queue, a)));
+    expect(new Set(ids)).toEqual(new Set([`rem-${a.id}`]));
+    expect(await queue.getJobCounts('waiting')).toMatchObject({ waiting: 1 });
+    expect((await queue.getJob(`rem-${a.id}`))?.data).toEqual({ approvalId: a.id });
+    await queue.obliterate({ force: true });
+    await queue.close();
   });
 
   it('fails an unknown approval without retry and never runs a pending one', async () => {
