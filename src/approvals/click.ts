@@ -1,8 +1,9 @@
 import type { Queue } from 'bullmq';
 import * as z from 'zod';
 import { UserInputError, errorMessage } from '../errors.js';
+import { code } from '../slack/mrkdwn.js';
 import { formatTime, actionIds } from './blocks.js';
-import { approvalIdSchema, type Approval } from './approval.js';
+import { approvalIdSchema, type Approval, type ProposalGroup } from './approval.js';
 import { refuseApproval, type ApproverResolver } from './authorize.js';
 import { auditFields, slackSettings, type ApprovalDeps } from './deps.js';
 import { updateApprovalMessage } from './message.js';
@@ -53,23 +54,27 @@ async function resolve(deps: ClickDeps, click: Click): Promise<Approval> {
   return a;
 }
 
-async function rerunHint(deps: ClickDeps, a: Approval): Promise<string> {
-  const group = await deps.store.group(a.groupId);
+function rerunHint(deps: ClickDeps, group: ProposalGroup | undefined): string {
   if (!group) return 're-run the check';
   const params = Object.entries(group.check.params).map(([k, v]) => ` ${k}=${String(v)}`).join('');
-  return `re-run \`${slackSettings(deps.config).command} check ${group.check.id} ${group.check.target}${params}\``;
+  return `re-run ${code(`${slackSettings(deps.config).command} check ${group.check.id} ${group.check.target}${params}`)}`;
 }
 
-/** Marks a pending approval expired (by the injected clock) and refuses the click. */
-async function refuseIfExpired(deps: ClickDeps, a: Approval, click: Click): Promise<void> {
-  if (deps.now().getTime() < Date.parse(a.expiresAt)) return;
-  if (await deps.store.transition(a.id, ['pending'], 'expired')) {
+/** Refuses a click on an expired approval; the click that noticed the expiry audits it and updates the message. */
+async function refuseExpired(deps: ClickDeps, a: Approval, click: Click, noticed: boolean): Promise<never> {
+  if (noticed) {
     await deps.audit.append({ actor: 'harbor-pilot', action: 'remediation.expired', ...auditFields(a), outcome: 'expired', detail: `approval ${a.id} expired at ${a.expiresAt}` });
     await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
   }
-  const state = (await deps.store.state(a.id))?.state;
-  if (state !== 'expired') return;
-  throw new ClickRefused('expired', `This approval expired at ${formatTime(a.expiresAt)}, so nothing happened. To get a fresh plan and buttons, ${await rerunHint(deps, a)}.`);
+  const hint = rerunHint(deps, await deps.store.group(a.groupId));
+  throw new ClickRefused('expired', `This approval expired at ${formatTime(a.expiresAt)}, so nothing happened. To get a fresh plan and buttons, ${hint}.`);
+}
+
+/** Expiry by the injected clock (the Redis TTL of the pending marker is the backstop). */
+async function refuseIfExpired(deps: ClickDeps, a: Approval, click: Click): Promise<void> {
+  if (deps.now().getTime() < Date.parse(a.expiresAt)) return;
+  const noticed = await deps.store.transition(a.id, ['pending'], 'expired');
+  if (noticed || (await deps.store.state(a.id))?.state === 'expired') await refuseExpired(deps, a, click, noticed);
 }
 
 async function reject(deps: ClickDeps, a: Approval, click: Click): Promise<string> {
@@ -104,7 +109,7 @@ async function approve(deps: ClickDeps, a: Approval, click: Click): Promise<stri
     return 'recorded';
   }
   if (r.result === 'duplicate') throw new ClickRefused('duplicate', 'You already approved this; it needs a different second approver. Nothing happened.');
-  if (r.result === 'expired') throw new ClickRefused('expired', `This approval expired, so nothing happened. To get a fresh plan and buttons, ${await rerunHint(deps, a)}.`);
+  if (r.result === 'expired' || (r.result === 'decided' && r.state === 'expired')) return refuseExpired(deps, a, click, r.result === 'expired');
   const state = r.result === 'decided' ? r.state : 'gone';
   throw new ClickRefused(`already-${state}`, `This remediation is already ${state}; nothing happened.`);
 }

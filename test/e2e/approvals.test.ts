@@ -158,6 +158,19 @@ describe('remediation approvals end to end', () => {
     expect(await auditTrail(h, id)).toEqual(['remediation.proposed:pending', 'remediation.expired:expired', 'remediation.clicked:expired']);
   });
 
+  it('an approval whose Redis TTL ran out refuses the same way', async () => {
+    const p = await runWidgetCheck(h, 'U0RESPONDER');
+    const id = p.approvals['unjam-widget'] as string;
+    await h.redis.del(`${h.env.HARBOR_PILOT_QUEUE_PREFIX}:approval:${id}:pending`);
+    await click(h, p, 'U0APPROVER1', 'approve', id);
+    await click(h, p, 'U0APPROVER2', 'approve', id);
+    await waitUntil('two refusals', async () => (await auditTrail(h, id)).filter((e) => e === 'remediation.clicked:expired').length === 2);
+    // The two clicks race; whichever noticed the expiry audits it once.
+    expect((await auditTrail(h, id)).sort()).toEqual(['remediation.clicked:expired', 'remediation.clicked:expired', 'remediation.expired:expired', 'remediation.proposed:pending']);
+    expect(ephemeralsTo(h, 'U0APPROVER2').at(-1)).toContain('re-run `/harbor check widget-jammed harbor/prod`');
+    expect(messageOf(p)).toContain(':hourglass: Expired at');
+  });
+
   it('a finding that resolved itself before the click refuses and changes nothing', async () => {
     const writes = widgetWrites(h).length;
     const p = await runWidgetCheck(h, 'U0RESPONDER');
