@@ -167,7 +167,7 @@ describe('remediation approvals end to end', () => {
     await waitUntil('two refusals', async () => (await auditTrail(h, id)).filter((e) => e === 'remediation.clicked:expired').length === 2);
     // The two clicks race; whichever noticed the expiry audits it once.
     expect((await auditTrail(h, id)).sort()).toEqual(['remediation.clicked:expired', 'remediation.clicked:expired', 'remediation.expired:expired', 'remediation.proposed:pending']);
-    expect(ephemeralsTo(h, 'U0APPROVER2').at(-1)).toContain('re-run `/harbor check widget-jammed harbor/prod`');
+    await waitUntil('the re-run offer', () => ephemeralsTo(h, 'U0APPROVER2').at(-1)?.includes('re-run `/harbor check widget-jammed harbor/prod`'));
     expect(messageOf(p)).toContain(':hourglass: Expired at');
   });
 
