@@ -8,11 +8,12 @@ import coreTokenKeys from './core-token-keys.js';
 import ingress from './ingress.js';
 import databaseSchema from './database-schema.js';
 import componentLogs from './component-logs.js';
+import harvesterUpgrade from './harvester-upgrade.js';
 import replicationFailures from './replication-failures.js';
 import replicationStuck from './replication-stuck.js';
 import repoTagCount from './repo-tag-count.js';
 
 /** Every check, in the order `/harbor help` lists them. Explicit: no folder scanning. */
-export const checks: readonly CheckDefinition[] = [harborHealth, replicationStuck, replicationFailures, repoTagCount, imagePull, podHealth, coreTokenKeys, ingress, databaseSchema, componentLogs];
+export const checks: readonly CheckDefinition[] = [harborHealth, replicationStuck, replicationFailures, repoTagCount, imagePull, podHealth, coreTokenKeys, ingress, databaseSchema, componentLogs, harvesterUpgrade];
 
 export const registry = createRegistry(checks);

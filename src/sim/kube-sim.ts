@@ -44,6 +44,7 @@ const plurals: Record<string, string> = {
   Node: 'nodes', Namespace: 'namespaces', Deployment: 'deployments', ReplicaSet: 'replicasets', StatefulSet: 'statefulsets',
   DaemonSet: 'daemonsets', Ingress: 'ingresses', Upgrade: 'upgrades', Version: 'versions', Job: 'jobs',
 };
+const builtinGroups = new Set(['', 'apps', 'batch', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'apiextensions.k8s.io', 'storage.k8s.io', 'coordination.k8s.io', 'events.k8s.io', 'autoscaling', 'discovery.k8s.io']);
 const kindOfPlural = Object.fromEntries(Object.entries(plurals).map(([k, p]) => [p, k]));
 
 export function pluralOf(kind: string): string {
@@ -159,13 +160,20 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
     return status(403, 'Forbidden', `${plural} is forbidden: User "system:serviceaccount:harbor-pilot:harbor-pilot" cannot ${verb} resource "${plural}"`);
   };
 
+  // A custom resource is served only when its CustomResourceDefinition exists, as on a real cluster.
+  const unserved = (group: string, plural: string): SimResponse | null => {
+    if (builtinGroups.has(group)) return null;
+    const crd = state.objects.some((o) => o.kind === 'CustomResourceDefinition' && o.metadata.name === `${plural}.${group}`);
+    return crd ? null : status(404, 'NotFound', 'the server could not find the requested resource');
+  };
+
   const select = (group: string, plural: string, ns: string | undefined) =>
     state.objects.filter(
       (o) => pluralOf(o.kind) === plural && groupVersionOf(o.apiVersion).group === group && (ns === undefined || o.metadata.namespace === ns),
     );
 
   const list = (group: string, version: string, plural: string, ns: string | undefined, req: SimRequest): SimResponse => {
-    const denied = forbid('list', plural, req);
+    const denied = forbid('list', plural, req) ?? unserved(group, plural);
     if (denied) return denied;
     const items = select(group, plural, ns).filter(
       (o) => matchesLabels(o.metadata.labels, req.query.get('labelSelector')) && matchesFields(o, req.query.get('fieldSelector')),
@@ -176,13 +184,17 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
 
   const one = (group: string, plural: string, ns: string | undefined, name: string, req: SimRequest): SimResponse => {
     const verb = req.method === 'GET' ? 'get' : req.method === 'DELETE' ? 'delete' : 'patch';
-    const denied = forbid(verb, plural, req);
+    const denied = forbid(verb, plural, req) ?? unserved(group, plural);
     if (denied) return denied;
     const obj = select(group, plural, ns).find((o) => o.metadata.name === name);
     if (!obj) return status(404, 'NotFound', `${plural} "${name}" not found`);
     if (req.method === 'GET') return { body: obj };
     const dryRun = req.query.get('dryRun') === 'All';
     if (req.method === 'DELETE') {
+      const pre = (req.json<{ preconditions?: { uid?: string; resourceVersion?: string } } | null>() ?? {}).preconditions;
+      if ((pre?.uid && pre.uid !== obj.metadata.uid) || (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion)) {
+        return status(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid ?? ''}, UID in object meta: ${obj.metadata.uid}`);
+      }
       if (!dryRun) state.objects.splice(state.objects.indexOf(obj), 1);
       return { body: obj };
     }
