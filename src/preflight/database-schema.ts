@@ -2,9 +2,14 @@ import { parseImageRef } from '../cluster/image-ref.js';
 import { UserInputError, errorMessage } from '../errors.js';
 import { listHelmRevisions } from '../kube/helm-release.js';
 import { listReleaseReplicaSets } from '../kube/release.js';
-import { readSchemaMigration } from './database-version.js';
+import { readSchemaMigrations } from '../harbor/schema-reader.js';
+import { compareSemver, parseHarborVersion, releaseOfSchema, schemaNewerThanBinary, schemaOfRelease, type Semver } from '../harbor/schema-versions.js';
 import { defineGate, fail, pass, type GateContext, type GateOutcome } from './gate.js';
-import { compareVersions, plainVersion, releaseForSchema, schemaOf } from './schema-versions.js';
+
+/** `2.10.3` from `v2.10.3-abc`, or undefined when the text holds no version. */
+function plainVersion(text: string): string | undefined {
+  return parseHarborVersion(text)?.join('.');
+}
 
 interface SeenVersion {
   version: string;
@@ -43,7 +48,7 @@ export async function versionsSeen(ctx: GateContext): Promise<{ seen: SeenVersio
 }
 
 function downgrade(ctx: GateContext, schema: number, target: number, evidence: string[], dirty = false): GateOutcome {
-  const needs = releaseForSchema(schema);
+  const needs = releaseOfSchema(schema);
   return fail({
     cause: dirty ? 'schema-dirty' : 'schema-newer-than-binary',
     title: dirty ? 'schema_migrations is marked dirty' : `Database schema ${schema} is newer than ${ctx.to} knows (${target}): this is a downgrade`,
@@ -61,21 +66,23 @@ export const databaseSchemaGate = defineGate({
   on: 'harbor',
   causes: ['schema-newer-than-binary', 'schema-dirty'],
   async run(ctx) {
-    const target = schemaOf(ctx.to);
+    const to = parseHarborVersion(ctx.to) as Semver;
+    const target = schemaOfRelease(to);
     if (target === undefined) throw new UserInputError(`--to ${ctx.to}: no known schema (versions from 1.9.4 are known)`);
     const url = ctx.harborConfig?.database;
     if (url) {
-      const row = await readSchemaMigration(url);
-      const evidence = [`select version, dirty from schema_migrations: version=${row.version} dirty=${row.dirty}`, `${ctx.to} runs schema ${target}`];
-      if (row.dirty || row.version > target) return downgrade(ctx, row.version, target, evidence, row.dirty);
-      return pass(`database schema ${row.version} (read from the database) <= ${target} of ${ctx.to}`);
+      const [row] = await readSchemaMigrations(url);
+      if (!row) throw new UserInputError('schema_migrations is empty: the database was never migrated');
+      const evidence = [`select version, dirty from schema_migrations: version=${row.version} dirty=${row.dirty}`, `${ctx.to} ships schema ${target}`];
+      if (row.dirty || schemaNewerThanBinary(row.version, to)) return downgrade(ctx, row.version, target, evidence, row.dirty);
+      return pass(`database schema ${row.version} (read from the database) is not newer than ${target} of ${ctx.to}`);
     }
     const { seen, notes } = await versionsSeen(ctx);
-    const newest = [...seen].sort((a, b) => compareVersions(b.version, a.version))[0];
+    const newest = [...seen].sort((a, b) => compareSemver(parseHarborVersion(b.version) as Semver, parseHarborVersion(a.version) as Semver))[0];
     if (!newest) throw new UserInputError(`cannot tell which Harbor version ran here and no database is configured (${notes.join('; ') || 'nothing found'})`);
-    const schema = schemaOf(newest.version) ?? 0;
-    const evidence = [`newest version seen: ${newest.version} (${newest.source}), schema ${schema}`, `${ctx.to} runs schema ${target}`, ...notes];
-    if (schema > target) return downgrade(ctx, schema, target, evidence);
+    const schema = schemaOfRelease(parseHarborVersion(newest.version) as Semver) ?? 0;
+    const evidence = [`newest version seen: ${newest.version} (${newest.source}), schema ${schema}`, `${ctx.to} ships schema ${target}`, ...notes];
+    if (schemaNewerThanBinary(schema, to)) return downgrade(ctx, schema, target, evidence);
     return pass(`newest version seen ${newest.version} (schema ${schema}) <= ${target} of ${ctx.to}; no database configured, so read from versions`);
   },
 });
