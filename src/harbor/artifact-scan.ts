@@ -35,6 +35,13 @@ export interface ScanResult {
   peakConcurrency: number;
 }
 
+/**
+ * Artifacts of one repository probed at once. With one repository worker per allowed request this
+ * keeps the request cap busy while only a few dozen requests wait: queued work that outlives a
+ * young-generation GC would be promoted and inflate memory.
+ */
+const LANES_PER_REPOSITORY = 3;
+
 type ScanClient = Pick<HarborClient, 'repositoryPages' | 'artifactPages' | 'pullToken' | 'probeManifest' | 'probeBlob' | 'manifestPath' | 'blobPath' | 'artifactPath'>;
 
 /** Harbor's query time format: `2020-04-09 02:36:00` (UTC). */
@@ -68,7 +75,7 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
         const items = page.value.items.filter((a) => inWindow(a, o.since) && claim());
         const more = o.limit === undefined || started < o.limit;
         next = more ? limiter.run(() => pages.next()) : Promise.resolve({ done: true, value: undefined });
-        await Promise.all(items.map((a) => probeOne(a)));
+        await each(items, LANES_PER_REPOSITORY, probeOne);
         if (!more) break;
       }
       result.repositories += 1;
@@ -122,6 +129,15 @@ async function listScope(harbor: ScanClient, o: ScanOptions, run: <T>(t: () => P
   const missing = [...(wanted ?? [])].filter((r) => !out.some((x) => x.name === r));
   if (missing.length > 0) throw new UserInputError(`no repository ${missing.map((m) => `"${m}"`).join(', ')} on this Harbor`);
   return out;
+}
+
+/** Runs `fn` over `items` with `lanes` at a time, so few requests wait in the limiter's queue. */
+async function each<T>(items: readonly T[], lanes: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  const lane = async () => {
+    while (i < items.length) await fn(items[i++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
 }
 
 function inWindow(a: Artifact, since?: Date): boolean {
