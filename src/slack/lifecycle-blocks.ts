@@ -75,7 +75,7 @@ export function openFindingsMessage(records: FindingRecord[], silences: Silence[
     const ofSev = open.filter((r) => r.finding.severity === sev).sort((a, b) => a.finding.target.localeCompare(b.finding.target) || a.finding.title.localeCompare(b.finding.title));
     if (ofSev.length === 0) continue;
     const lines = ofSev.map((r) => findingLine(r, silenced.get(r.fingerprint), now));
-    blocks.push(section(`${severityIcon[sev]} *${sev}*\n${lines.slice(0, 25).join('\n')}${lines.length > 25 ? `\n… ${lines.length - 25} more` : ''}`));
+    blocks.push(section(`${severityIcon[sev]} *${sev}*\n${lines.slice(0, 15).join('\n')}${lines.length > 15 ? `\n… ${lines.length - 15} more` : ''}`));
   }
   return { text: `${open.length} open finding${open.length === 1 ? '' : 's'}`, blocks: blocks.slice(0, 50) };
 }

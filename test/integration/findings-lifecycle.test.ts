@@ -94,4 +94,13 @@ describe('findings lifecycle', () => {
     const runs = await h.findings.store.lastRuns();
     expect(runs).toEqual([expect.objectContaining({ check: 'harbor-health', target: 'harbor/prod', status: 'ok' })]);
   });
+
+  it('lets a run with explicit parameters add findings but resolve none', async () => {
+    h.unhealthy('registry');
+    await h.runIn(first);
+    const run = { id: 'harbor-health', target: 'harbor/prod' as const, status: 'ok' as const, durationMs: 5, findings: [] };
+    expect((await h.findings.store.recordRun(run, { partial: true })).resolved).toEqual([]);
+    expect(await h.findings.store.get(registryFp)).toMatchObject({ status: 'open' });
+    expect((await h.findings.store.recordRun(run)).resolved.map((r) => r.fingerprint)).toEqual([registryFp]);
+  });
 });

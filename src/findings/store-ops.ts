@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import type { CheckRun } from '../checks/runner.js';
+import { findingSchema, type Finding } from './finding.js';
+import type { FindingRecord, Sighting } from './store.js';
+
+const upsertScript = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'open' then
+  redis.call('HINCRBY', KEYS[1], 'timesSeen', 1)
+  redis.call('HSET', KEYS[1], 'lastSeen', ARGV[1], 'finding', ARGV[2])
+  return 0
+end
+redis.call('HSET', KEYS[1], 'status', 'open', 'openedAt', ARGV[1], 'lastSeen', ARGV[1], 'timesSeen', 1, 'finding', ARGV[2])
+redis.call('HSETNX', KEYS[1], 'firstSeen', ARGV[1])
+redis.call('HDEL', KEYS[1], 'resolvedAt')
+redis.call('DEL', KEYS[2])
+return 1`;
+
+// Swaps a (check, target)'s membership atomically, so two concurrent runs never resolve the same finding twice.
+const swapScript = `
+local prev = redis.call('SMEMBERS', KEYS[1])
+if ARGV[1] == 'replace' then redis.call('DEL', KEYS[1]) end
+if #ARGV > 1 then redis.call('SADD', KEYS[1], unpack(ARGV, 2)) end
+return prev`;
+
+const resolveScript = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'open' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'resolved', 'resolvedAt', ARGV[1])
+return 1`;
+
+export type StoreKeys = ReturnType<typeof storeKeys>;
+
+/** Every key of the findings store, under the queues' prefix. */
+export function storeKeys(prefix: string) {
+  return {
+    finding: (fp: string) => `${prefix}:finding:${fp}`,
+    posts: (fp: string) => `${prefix}:finding:${fp}:posts`,
+    members: (check: string, target: string) => `${prefix}:findings:run:${check}|${target}`,
+    index: `${prefix}:findings:index`,
+    runs: `${prefix}:findings:runs`,
+    note: (t: { channel: string; threadTs: string }, r: Pick<CheckRun, 'id' | 'target'>) => `${prefix}:findings:note:${t.channel}|${t.threadTs}|${r.id}|${r.target}`,
+  };
+}
+
+export async function readRecord(redis: Redis, keys: StoreKeys, fp: string): Promise<FindingRecord | undefined> {
+  const [hash, posts] = await Promise.all([redis.hgetall(keys.finding(fp)), redis.hgetall(keys.posts(fp))]);
+  return toRecord(fp, hash, posts);
+}
+
+/** Records one sighting: a new episode when the finding was not open, else one more time seen. */
+export async function sightFinding(redis: Redis, keys: StoreKeys, f: Finding, at: string): Promise<Sighting> {
+  const isNew = Number(await redis.eval(upsertScript, 2, keys.finding(f.fingerprint), keys.posts(f.fingerprint), at, JSON.stringify(f))) === 1;
+  await redis.zadd(keys.index, Date.parse(at), f.fingerprint);
+  const record = await readRecord(redis, keys, f.fingerprint);
+  if (!record) throw new Error(`finding ${f.fingerprint} vanished while being recorded`);
+  return { record, isNew };
+}
+
+/** Marks an open finding resolved; returns it with the posts to tell, which it then forgets. */
+export async function resolveFinding(redis: Redis, keys: StoreKeys, fp: string, at: string): Promise<FindingRecord | undefined> {
+  if (Number(await redis.eval(resolveScript, 1, keys.finding(fp), at)) !== 1) return undefined;
+  const record = await readRecord(redis, keys, fp);
+  await redis.del(keys.posts(fp));
+  return record;
+}
+
+/** Replaces (or adds to) what a (check, target) saw; returns what it saw before. */
+export async function swapMembers(redis: Redis, keys: StoreKeys, run: Pick<CheckRun, 'id' | 'target'>, mode: 'replace' | 'add', seen: string[]): Promise<string[]> {
+  return (await redis.eval(swapScript, 1, keys.members(run.id, run.target), mode, ...seen)) as string[];
+}
+
+/** Drops resolved findings last seen before `before`. */
+export async function pruneResolved(redis: Redis, keys: StoreKeys, before: number): Promise<void> {
+  for (const fp of await redis.zrangebyscore(keys.index, 0, before)) {
+    if ((await redis.hget(keys.finding(fp), 'status')) === 'open') continue;
+    await redis.multi().del(keys.finding(fp), keys.posts(fp)).zrem(keys.index, fp).exec();
+  }
+}
+
+export function toRecord(fingerprint: string, h: Record<string, string>, posts: Record<string, string>): FindingRecord | undefined {
+  if (!h.status || !h.finding) return undefined;
+  return {
+    fingerprint,
+    finding: findingSchema.parse(JSON.parse(h.finding)),
+    status: h.status === 'open' ? 'open' : 'resolved',
+    firstSeen: h.firstSeen ?? h.openedAt ?? '',
+    openedAt: h.openedAt ?? '',
+    lastSeen: h.lastSeen ?? '',
+    timesSeen: Number(h.timesSeen ?? 0),
+    resolvedAt: h.resolvedAt,
+    posts: Object.entries(posts).map(([k, ts]) => {
+      const [channel = '', threadTs = ''] = k.split('|');
+      return { channel, threadTs, ts };
+    }),
+  };
+}
