@@ -167,7 +167,13 @@ export function planChecks(
 }
 
 /** Runs a plan with bounded concurrency and assembles the findings document of CONTRACT.md. */
-export async function runPlan(plan: PlannedCheck[], deps: RunnerDeps, concurrency = deps.config.runner.concurrency): Promise<Report & { runs: CheckRun[] }> {
+export async function runPlan(
+  plan: PlannedCheck[],
+  deps: RunnerDeps,
+  concurrency = deps.config.runner.concurrency,
+  /** Progress a check reports (processed/total), with the planned check it belongs to. */
+  onProgress?: (planned: PlannedCheck, p: Progress) => void,
+): Promise<Report & { runs: CheckRun[] }> {
   const now = deps.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const runs: CheckRun[] = new Array(plan.length);
@@ -175,7 +181,8 @@ export async function runPlan(plan: PlannedCheck[], deps: RunnerDeps, concurrenc
   const worker = async () => {
     while (next < plan.length) {
       const i = next++;
-      runs[i] = await runCheck(plan[i] as PlannedCheck, deps);
+      const planned = plan[i] as PlannedCheck;
+      runs[i] = await runCheck(planned, deps, onProgress ? (p) => onProgress(planned, p) : undefined);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, worker));

@@ -9,6 +9,7 @@ import { createClientSet } from '../checks/clients.js';
 import type { Registry } from '../checks/registry.js';
 import { planChecks, runPlan } from '../checks/runner.js';
 import { listTargets, parseTargetRef, type Target } from '../targets.js';
+import { createProgressLine } from './progress-line.js';
 import { formatReport } from './table.js';
 
 export interface CliIo {
@@ -64,7 +65,9 @@ export async function runCheckCommand(argv: string[], registry: Registry, io: Cl
     const plan = planChecks(registry, config, { ids, targets }, listTargets(config));
     if (plan.length === 0) throw new UserInputError('nothing to check: configure at least one harbor or cluster');
     const clients = createClientSet(config, { log: io.log, fetch: io.fetch });
-    const report = await runPlan(plan, { config, clients, log: io.log });
+    const progress = createProgressLine(io.stderr);
+    const report = await runPlan(plan, { config, clients, log: io.log }, undefined, progress?.update);
+    progress?.clear();
     const { runs: _runs, ...doc } = report;
     io.stdout.write(values.json ? `${JSON.stringify(doc, null, 2)}\n` : formatReport(doc));
     return anyAtOrAbove(doc.findings, failOn.data) ? 1 : 0;
