@@ -105,6 +105,17 @@ describe('image-pull', () => {
     expect(run.findings[0]?.summary).toContain('not part of the Harbor release');
   });
 
+  it('proposes the configured mirror instead of docker.io', async () => {
+    const other = await startClusterHarness({ now, clusterYaml: '    imageMirror: registry.mirror.lan/goharbor', harborYaml: '    aliases: [harbor.example.com]' });
+    try {
+      loadScenario(other.kube, upgradeThroughOwnProxyCache(buildHarborRelease({ now })));
+      const fix = (await other.run(imagePull)).findings.find((f) => f.resource.name === 'harbor-core')?.remediations[0];
+      expect(fix).toMatchObject({ title: 'Pull harbor-core images from registry.mirror.lan/goharbor', params: { images: { core: 'registry.mirror.lan/goharbor/harbor-core:v2.10.3' } } });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('turns a 403 into a finding naming the RBAC verb and resource', async () => {
     loadScenario(h.kube, buildHarborRelease({ now }));
     h.kube.state.forbidden = ['list pods'];
