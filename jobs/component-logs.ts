@@ -59,8 +59,9 @@ export default defineCheck({
     const pods = await listReleasePods(kube);
     if (pods.length === 0) return [await releaseMissingFinding(kube, 'Known log signatures')];
     const seen = new Map<string, Seen>();
-    for (const pod of pods.filter((p) => p.status?.phase === 'Running')) {
-      ctx.progress({ done: seen.size, total: null, note: pod.metadata?.name });
+    const running = pods.filter((p) => p.status?.phase === 'Running');
+    for (const [i, pod] of running.entries()) {
+      ctx.progress({ done: i, total: running.length, note: pod.metadata?.name });
       await scanPod(kube, pod, ctx.params.tailLines, seen);
     }
     return [...seen.values()].map((s) => toFinding(s, kube.namespace, ctx.params.tailLines));
