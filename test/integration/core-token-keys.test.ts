@@ -101,7 +101,7 @@ describe('rollout-restart', () => {
     expect(plan.diff).toBe('- pod template restartedAt: (never restarted)\n+ pod template restartedAt: 2026-11-22T10:00:00.000Z');
     expect(h.kube.requests.map((r) => `${r.method} ${r.query.get('dryRun') ?? ''}`)).toEqual(['GET ', 'PATCH All']);
     expect(await rolloutRestart.execute(ctx, params, plan)).toMatchObject({ ok: true });
-    const dep = h.kube.get('Deployment', 'harbor', 'harbor-core') as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+    const dep = h.kube.get('Deployment', 'harbor', 'harbor-core') as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
     expect(dep.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBe('2026-11-22T10:00:00.000Z');
     expect(await rolloutRestart.verify(ctx, params)).toMatchObject({ ok: true, detail: expect.stringContaining('rollout complete') });
     expect((await rolloutRestart.plan(ctx, params)).refuse).toContain('changed since the finding');

@@ -155,12 +155,12 @@ describe('set-deployment-images', () => {
     expect(dry?.query.get('dryRun')).toBe('All');
     expect(dry?.query.get('fieldManager')).toBe('harbor-pilot');
     expect(dry?.headers['content-type']).toBe('application/strategic-merge-patch+json');
-    const untouched = h.kube.get('Deployment', 'harbor', 'harbor-core') as { spec: { template: { spec: { containers: { image: string }[] } } } };
+    const untouched = h.kube.get('Deployment', 'harbor', 'harbor-core') as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } };
     expect(untouched.spec.template.spec.containers[0]?.image).toContain('harbor.example.com/');
 
     const outcome = await setDeploymentImages.execute(ctx, params, plan);
     expect(outcome.ok).toBe(true);
-    const patched = h.kube.get('Deployment', 'harbor', 'harbor-core') as typeof untouched;
+    const patched = h.kube.get('Deployment', 'harbor', 'harbor-core') as unknown as typeof untouched;
     expect(patched.spec.template.spec.containers[0]?.image).toBe('docker.io/goharbor/harbor-core:v2.10.3');
     expect(await setDeploymentImages.verify(ctx, params)).toEqual({ ok: true, detail: expect.stringContaining('rollout complete') });
   });
