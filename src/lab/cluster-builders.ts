@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { rolloutWithFailingPull, upgradeThroughOwnProxyCache } from '../sim/harbor-incidents.js';
+import { editIngress, failReadiness, rolloutWithFailingPull, upgradeThroughOwnProxyCache } from '../sim/harbor-incidents.js';
+import { buildHarvesterUpgrade } from '../sim/harvester.js';
 import { admiralUrlNoise, downgradeBelowSchema, migrationRunning, skewCoreClock, tokenKeyMismatch } from '../sim/harbor-incidents-core.js';
 import { defineBuilder, type Builder } from './builder.js';
 import { pinnedTokenKeyValues, setReleaseValues } from './helm-values.js';
@@ -43,6 +44,27 @@ export const clusterBuilders: Record<string, Builder> = {
     params: z.strictObject({ component, problem: z.enum(['not-found', 'unauthorized', 'rate-limited', 'unreachable', 'harbor-503']), image: z.string().min(1).optional() }),
     apply: (w, p) => {
       rolloutWithFailingPull(w.release, p.component, (img) => p.image ?? img, p.problem);
+    },
+  }),
+  'edit-ingress': defineBuilder({
+    description: 'The live Ingress edited by hand: annotations set (or removed with null), class, core backend port (A2).',
+    params: z.strictObject({ annotations: z.record(z.string(), z.string().nullable()).optional(), className: z.string().min(1).optional(), corePort: z.number().int().positive().optional() }),
+    apply: (w, p) => {
+      editIngress(w.release, p);
+    },
+  }),
+  'fail-readiness': defineBuilder({
+    description: "A component's pods run but fail their readiness probe: its Service has no ready endpoints (A2).",
+    params: z.strictObject({ component: z.enum(['core', 'jobservice', 'portal', 'registry', 'database', 'redis', 'trivy']) }),
+    apply: (w, p) => {
+      failReadiness(w.release, p.component);
+    },
+  }),
+  'harvester-upgrade': defineBuilder({
+    description: 'A Harvester upgrade on the same cluster: the Upgrade, Version, node images and upgrade-log pod (G).',
+    params: z.strictObject({ from: z.string().min(1).optional(), to: z.string().min(1).optional(), versionExists: z.boolean().default(false), fluentbitStuck: z.boolean().default(true), completed: z.boolean().default(false) }),
+    apply: (w, p) => {
+      w.extra.push(buildHarvesterUpgrade({ ...p, now: w.now }));
     },
   }),
   'downgrade-below-schema': defineBuilder({

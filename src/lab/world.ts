@@ -1,4 +1,5 @@
 import { sampleRegistry } from '../sim/artifact-scenarios.js';
+import type { ClusterScenario } from '../sim/harbor-chart.js';
 import { buildHarborRelease, loadScenario, type HarborRelease, type HarborReleaseOptions } from '../sim/harbor-release.js';
 import { defaultHarborState, type HarborSim, type HarborSimState } from '../sim/harbor-sim.js';
 import type { Fault } from '../sim/http-sim.js';
@@ -14,6 +15,8 @@ export interface LabWorld {
   harbor: HarborSimState;
   harborFaults: Fault[];
   release: HarborRelease;
+  /** Other things the cluster serves beside the Harbor release (for example a Harvester upgrade). */
+  extra: ClusterScenario[];
 }
 
 /** A healthy Harbor on a healthy Helm release of the same version: the base every scenario changes. */
@@ -24,7 +27,7 @@ export function healthyWorld(now: Date, release: Partial<Omit<HarborReleaseOptio
   harbor.users = [...harbor.users, observerUser];
   harbor.replication = healthyReplication(now);
   harbor.artifacts = sampleRegistry(now);
-  return { now, harbor, harborFaults: [], release: r };
+  return { now, harbor, harborFaults: [], release: r, extra: [] };
 }
 
 /** Makes the simulators serve `world`, replacing whatever they served before. */
@@ -33,5 +36,5 @@ export function serveWorld(world: LabWorld, sims: { harbor: HarborSim; kube: Kub
   Object.assign(sims.harbor.state, structuredClone(world.harbor));
   sims.harbor.clearFaults();
   for (const f of world.harborFaults) sims.harbor.fault({ ...f });
-  loadScenario(sims.kube, world.release);
+  loadScenario(sims.kube, world.release, ...world.extra);
 }

@@ -32,7 +32,7 @@ describe('the demo (npm run demo)', () => {
     const healthy = outcomes.find((o) => o.scenario.name === 'healthy');
     expect(healthy?.report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
     const seeded = [...new Set(scenarios.filter((s) => s.expect.causes.length > 0 && /^[A-G]/.test(s.mode)).map((s) => s.mode))].sort();
-    expect(seeded).toEqual(expect.arrayContaining(['A', 'B', 'C', 'D', 'D2', 'E', 'F']));
+    expect(seeded).toEqual(expect.arrayContaining(['A', 'A2', 'B', 'C', 'D', 'D2', 'E', 'F', 'G']));
     expect(text).toContain(`Failure modes found: ${seeded.join(', ')} (of ${seeded.join(', ')} seeded).`);
     expect(text).toContain('Healthy scenario: no findings at warning or above.');
     expect(text).toMatch(/SEVERITY +TARGET +RESOURCE +TITLE +PROPOSED FIXES/);

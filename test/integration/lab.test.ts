@@ -28,7 +28,7 @@ async function check(args: string[]) {
 describe('lab scenarios', () => {
   it('has a healthy scenario and one per failure mode the builders cover, each building a world', () => {
     const modes = new Set(scenarios.map((s) => s.mode));
-    for (const m of ['healthy', 'A', 'B', 'C', 'D', 'D2', 'E', 'F']) expect(modes, m).toContain(m);
+    for (const m of ['healthy', 'A', 'A2', 'B', 'C', 'D', 'D2', 'E', 'F', 'G']) expect(modes, m).toContain(m);
     for (const s of scenarios) {
       const world = buildWorld(s, new Date());
       expect(world.release.objects.length, s.name).toBeGreaterThan(20);
