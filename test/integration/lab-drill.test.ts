@@ -68,6 +68,27 @@ describe('incident drill', () => {
     expect(fixed[1]?.message).toContain('Incident 2 of 2');
     expect(drill.incidents[0]).toMatchObject({ phase: 'fixed', foundAt: new Date(t - 30_000), fixedAt: new Date(t) });
     expect(drill.done).toBe(false);
+
+    // Incident 2: the trainee finds the 0 B tag and deletes the artifact through the API.
+    expect(await traineeRunsCheck()).toContain('has size 0 B');
+    expect((await drill.tick()).map((e) => e.type)).toEqual(['found']);
+    const zero = lab.world.harbor.artifacts as { artifacts: Record<string, { digest: string; size: number }[]> };
+    const digest = zero.artifacts['library/nginx']?.find((a) => a.size === 0)?.digest ?? '';
+    await harbor().deleteArtifact('library/nginx', digest);
+    expect(lab.harbor.requests.some((r) => r.method === 'DELETE' && r.path.endsWith(`/artifacts/${digest}`))).toBe(true);
+    const last = await drill.tick();
+    expect(last.map((e) => e.type)).toEqual(['fixed', 'done']);
+    expect(last[1]?.message).toBe('Drill complete: 2 incidents found and fixed.');
+    expect(drill.done).toBe(true);
+  });
+
+  it('counts a re-run replication as the fix of the tag race', async () => {
+    const drill = createDrill({ lab, scenarios: pick('replication-tag-race'), registry, log });
+    drill.start();
+    await traineeRunsCheck();
+    expect((await drill.tick()).map((e) => e.type)).toEqual(['found']);
+    await harbor().startReplication(1);
+    expect((await drill.tick()).map((e) => e.type)).toEqual(['fixed', 'done']);
   });
 
   it('runs to the end polling on an injected interval, with no real waiting', async () => {
