@@ -38,6 +38,7 @@ export function storeKeys(prefix: string) {
     members: (check: string, target: string) => `${prefix}:findings:run:${check}|${target}`,
     index: `${prefix}:findings:index`,
     runs: `${prefix}:findings:runs`,
+    claim: (r: Pick<FindingRecord, 'fingerprint' | 'openedAt'>, channel: string) => `${prefix}:findings:claim:${channel}|${r.fingerprint}|${r.openedAt}`,
     note: (t: { channel: string; threadTs: string }, r: Pick<CheckRun, 'id' | 'target'>) => `${prefix}:findings:note:${t.channel}|${t.threadTs}|${r.id}|${r.target}`,
   };
 }

@@ -60,6 +60,12 @@ export interface FindingStore {
   /** The "still present" message of a (check, target) in a thread, updated on each re-run. */
   statusNote(thread: { channel: string; threadTs: string }, run: Pick<CheckRun, 'id' | 'target'>): Promise<string | undefined>;
   setStatusNote(thread: { channel: string; threadTs: string }, run: Pick<CheckRun, 'id' | 'target'>, ts: string): Promise<void>;
+  /**
+   * Claims the announcement of a finding's current open episode in a channel: true once, false for
+   * every later caller, so overlapping watch ticks (or replicas) never announce it twice.
+   */
+  claimAnnouncement(record: FindingRecord, channel: string): Promise<boolean>;
+  releaseAnnouncement(record: FindingRecord, channel: string): Promise<void>;
 }
 
 /** Resolved findings are kept this long after their last sighting (the digest's trend looks back 14 days). */
@@ -108,6 +114,12 @@ export function createFindingStore(redis: Redis, prefix: string, now: () => Date
     },
     async setStatusNote(thread, run, ts) {
       await redis.set(keys.note(thread, run), ts, 'PX', retentionMs);
+    },
+    async claimAnnouncement(record, channel) {
+      return (await redis.set(keys.claim(record, channel), '1', 'PX', retentionMs, 'NX')) === 'OK';
+    },
+    async releaseAnnouncement(record, channel) {
+      await redis.del(keys.claim(record, channel));
     },
   };
 }

@@ -47,9 +47,9 @@ export async function processWatchJob(data: WatchJob, ctx: ScheduledContext): Pr
     for (const p of present) incidents.set(p.record.finding.target, p.thread);
     await notePresent(ctx, run, present);
   }
-  await announce(ctx, data.channel, fresh, incidents);
-  ctx.log.info({ runs: report.runs.length, announced: fresh.length, resolved }, 'watch completed');
-  return { runs: report.runs.length, announced: fresh.length, resolved };
+  const announced = await announce(ctx, data.channel, fresh, incidents);
+  ctx.log.info({ runs: report.runs.length, announced, resolved }, 'watch completed');
+  return { runs: report.runs.length, announced, resolved };
 }
 
 async function notePresent(ctx: ScheduledContext, run: CheckRun, present: Placed[]): Promise<void> {
@@ -60,21 +60,35 @@ async function notePresent(ctx: ScheduledContext, run: CheckRun, present: Placed
   }
 }
 
-/** New critical findings: into their target's open incident thread, or a new one. */
-async function announce(ctx: ScheduledContext, channel: string, fresh: FindingRecord[], incidents: Map<string, SlackThread>): Promise<void> {
+/**
+ * New critical findings: into their target's open incident thread, or a new one. Each is claimed
+ * first, so overlapping ticks announce it once; when Slack fails, the claims of the findings not yet
+ * posted are released, so the job's retry announces them.
+ */
+async function announce(ctx: ScheduledContext, channel: string, candidates: FindingRecord[], incidents: Map<string, SlackThread>): Promise<number> {
+  const fresh: FindingRecord[] = [];
+  for (const r of candidates) if (await ctx.findings.store.claimAnnouncement(r, channel)) fresh.push(r);
   const byTarget = new Map<string, FindingRecord[]>();
   for (const r of fresh) byTarget.set(r.finding.target, [...(byTarget.get(r.finding.target) ?? []), r]);
-  for (const [target, records] of byTarget) {
-    let thread = incidents.get(target);
-    if (!thread) {
-      const body = incidentRootMessage(target, records.map((r) => r.finding), ctx.now());
-      thread = { channel, threadTs: await ctx.reporter.postMessage(channel, body) };
+  const pending = new Set(fresh);
+  try {
+    for (const [target, records] of byTarget) {
+      let thread = incidents.get(target);
+      if (!thread) {
+        const body = incidentRootMessage(target, records.map((r) => r.finding), ctx.now());
+        thread = { channel, threadTs: await ctx.reporter.postMessage(channel, body) };
+      }
+      for (const r of records) {
+        const job = { runId: `watch-${thread.threadTs.replace('.', '')}`, checkId: r.finding.check, target: r.finding.target, params: {}, slack: thread };
+        await ctx.publisher.post(r, thread, job);
+        pending.delete(r);
+      }
     }
-    for (const r of records) {
-      const job = { runId: `watch-${thread.threadTs.replace('.', '')}`, checkId: r.finding.check, target: r.finding.target, params: {}, slack: thread };
-      await ctx.publisher.post(r, thread, job);
-    }
+  } catch (err) {
+    for (const r of pending) await ctx.findings.store.releaseAnnouncement(r, channel);
+    throw err;
   }
+  return fresh.length;
 }
 
 export const watchJob = defineScheduledJob({ name: 'watch', data: watchJobSchema, process: processWatchJob });

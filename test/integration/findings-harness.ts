@@ -73,7 +73,7 @@ export async function startFindingsHarness(name: string, options: { start?: stri
     unhealthy(...names) {
       harbor.state.health = {
         status: names.length > 0 ? 'unhealthy' : 'healthy',
-        components: ['core', 'registry', 'trivy', 'jobservice'].map((n) => ({ name: n, status: names.includes(n) ? 'unhealthy' : 'healthy' })),
+        components: ['core', 'database', 'registry', 'trivy', 'jobservice'].map((n) => ({ name: n, status: names.includes(n) ? 'unhealthy' : 'healthy' })),
       };
     },
     runIn(thread) {

@@ -63,4 +63,18 @@ describe('watch schedules', () => {
     expect(newPosts).toEqual(['harbor-health on harbor/prod: Harbor component registry is unhealthy still present, seen 2 times since 09:12 UTC']);
     expect((await h.findings.store.list()).filter((r) => r.status === 'open')).toHaveLength(4);
   });
+
+  it('announces once when ticks overlap, and again on the retry after Slack failed', async () => {
+    h.unhealthy('registry');
+    const results = await Promise.all([processWatchJob(watch, h.ctx), processWatchJob(watch, h.ctx)]);
+    expect(results.map((r) => r.announced).sort()).toEqual([0, 1]);
+    expect(roots()).toHaveLength(1);
+
+    h.unhealthy('registry', 'database');
+    h.slack.fault({ path: /\/api\/chat\.postMessage$/, status: 500, times: 1 });
+    await expect(processWatchJob(watch, h.ctx)).rejects.toThrow();
+    expect(roots()).toHaveLength(1);
+    expect(await processWatchJob(watch, h.ctx)).toMatchObject({ announced: 1 });
+    expect(h.slack.callsOf('chat.postMessage').filter((c) => String(c.args.text) === '[critical] Harbor component database is unhealthy')).toHaveLength(1);
+  });
 });
