@@ -8,6 +8,7 @@ import { failingPulls, pullFailureText } from '../src/cluster/pull-failure.js';
 import { failingImagesByContainer, groupPullFailures, pullEvidence, type PullGroup } from '../src/cluster/pull-groups.js';
 import { releaseMissingFinding } from '../src/cluster/release-missing.js';
 import { patchDeployment, readDeployment, rolloutStatus } from '../src/kube/patch.js';
+import { pollUntil } from '../src/kube/poll.js';
 import { listAllPods, listEventsByObject, listReleasePods, listReleaseReplicaSets } from '../src/kube/release.js';
 
 const setImagesParams = z.strictObject({
@@ -57,7 +58,7 @@ export const setDeploymentImages = defineRemediation({
   plan: (ctx, p) => planPatch(imagesSpec(ctx, p)),
   execute: (ctx, p, plan) => executePatch(imagesSpec(ctx, p), plan),
   async verify(ctx, p) {
-    const dep = await readDeployment(ctx.kube(), p.namespace, p.deployment);
+    const dep = await pollUntil(() => readDeployment(ctx.kube(), p.namespace, p.deployment), (d) => rolloutStatus(d).done, { signal: ctx.signal });
     const all = [...(dep.spec?.template.spec?.containers ?? []), ...(dep.spec?.template.spec?.initContainers ?? [])];
     const wrong = Object.entries(p.images).filter(([n, img]) => all.find((c) => c.name === n)?.image !== img);
     const rollout = rolloutStatus(dep);
@@ -79,7 +80,7 @@ async function describe(ctx: RunContext, group: PullGroup, mirror: string): Prom
     return {
       cause: 'circular-image-dependency',
       title: `Harbor ${group.harborComponent} pulls its image from the Harbor it belongs to (${first.registry})`,
-      summary: `${what} of the Harbor release pulls ${first.image} from this same Harbor, which cannot serve while its own pods are down: the pull can never succeed. Point the images at an independent source (${mirror}) and keep Harbor's own images out of Harbor.`,
+      summary: `${what} of the Harbor release pulls ${first.image} from this same Harbor, which cannot serve while its own pods are down: the pull can never succeed. Point the images at an independent source (${mirror})${group.workload.kind === 'Deployment' ? '' : ` in the chart values (a ${group.workload.kind} is not patched by the bot)`} and keep Harbor's own images out of Harbor.`,
       resource,
       evidence,
     };

@@ -2,6 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import * as z from 'zod';
 import { defineRemediation, type RemediationPlan, type RunContext } from '../../src/checks/define.js';
 import { UpstreamError } from '../../src/errors.js';
+import { pollUntil } from '../../src/kube/poll.js';
 import { controllerOf, podReady } from '../../src/kube/release.js';
 
 const params = z.strictObject({
@@ -75,7 +76,7 @@ export const deletePodRemediation = defineRemediation({
     return { ok: true, detail: `deleted pod ${p.namespace}/${p.name}` };
   },
   async verify(ctx, p) {
-    const pod = await readPod(ctx, p);
+    const pod = await pollUntil(() => readPod(ctx, p), (x) => !x || x.metadata?.uid !== p.uid, { signal: ctx.signal, timeoutMs: 60_000 });
     if (!pod) return { ok: true, detail: `pod ${p.name} is gone` };
     if (pod.metadata?.uid !== p.uid) return { ok: true, detail: `pod ${p.name} was recreated (uid ${pod.metadata?.uid})` };
     return { ok: false, detail: pod.metadata?.deletionTimestamp ? `pod ${p.name} is still terminating` : `pod ${p.name} still exists` };

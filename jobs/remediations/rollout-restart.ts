@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { defineRemediation, type RunContext } from '../../src/checks/define.js';
 import { executePatch, planPatch, type PatchSpec } from '../../src/cluster/patch-plan.js';
 import { patchDeployment, readDeployment, rolloutStatus } from '../../src/kube/patch.js';
+import { pollUntil } from '../../src/kube/poll.js';
 
 const restartedAt = 'kubectl.kubernetes.io/restartedAt';
 
@@ -41,7 +42,7 @@ export const rolloutRestart = defineRemediation({
   plan: (ctx, p) => planPatch(restartSpec(ctx, p)),
   execute: (ctx, p, plan) => executePatch(restartSpec(ctx, p), plan),
   async verify(ctx, p) {
-    const dep = await readDeployment(ctx.kube(), p.namespace, p.deployment);
+    const dep = await pollUntil(() => readDeployment(ctx.kube(), p.namespace, p.deployment), (d) => rolloutStatus(d).done, { signal: ctx.signal });
     const at = dep.spec?.template.metadata?.annotations?.[restartedAt];
     if (!at) return { ok: false, detail: 'no restart recorded on the pod template' };
     const rollout = rolloutStatus(dep);

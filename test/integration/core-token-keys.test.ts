@@ -106,4 +106,21 @@ describe('rollout-restart', () => {
     expect(await rolloutRestart.verify(ctx, params)).toMatchObject({ ok: true, detail: expect.stringContaining('rollout complete') });
     expect((await rolloutRestart.plan(ctx, params)).refuse).toContain('changed since the finding');
   });
+
+  it('watches a rollout still in progress until it completes', async () => {
+    loadScenario(h.kube, tokenKeyMismatch(buildHarborRelease({ now }), 'checksum'));
+    const params = rolloutRestart.params.parse((await h.run(coreTokenKeys)).findings[0]?.remediations[0]?.params);
+    const ctx = h.context();
+    expect(await rolloutRestart.execute(ctx, params, await rolloutRestart.plan(ctx, params))).toMatchObject({ ok: true });
+    const dep = h.kube.get('Deployment', 'harbor', 'harbor-core');
+    if (!dep) throw new Error('no deployment');
+    const settled = dep.status;
+    h.kube.put({ ...dep, status: { ...(settled as object), updatedReplicas: 1, readyReplicas: 1 } });
+    const later = setTimeout(() => h.kube.put({ ...dep, status: settled }), 300);
+    try {
+      expect(await rolloutRestart.verify(ctx, params)).toMatchObject({ ok: true, detail: expect.stringContaining('2/2 updated, 2/2 ready') });
+    } finally {
+      clearTimeout(later);
+    }
+  });
 });
