@@ -23,9 +23,11 @@ if ARGV[1] == 'replace' then redis.call('DEL', KEYS[1]) end
 if #ARGV > 1 then redis.call('SADD', KEYS[1], unpack(ARGV, 2)) end
 return prev`;
 
+// Resolving queues the finding's resolution notice (KEYS[2]) in the same step, so it cannot be lost.
 const resolveScript = `
 if redis.call('HGET', KEYS[1], 'status') ~= 'open' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'resolved', 'resolvedAt', ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
 return 1`;
 
 export type StoreKeys = ReturnType<typeof storeKeys>;
@@ -38,6 +40,7 @@ export function storeKeys(prefix: string) {
     members: (check: string, target: string) => `${prefix}:findings:run:${check}|${target}`,
     index: `${prefix}:findings:index`,
     runs: `${prefix}:findings:runs`,
+    unnotified: `${prefix}:findings:unnotified`,
     claim: (r: Pick<FindingRecord, 'fingerprint' | 'openedAt'>, channel: string) => `${prefix}:findings:claim:${channel}|${r.fingerprint}|${r.openedAt}`,
     note: (t: { channel: string; threadTs: string }, r: Pick<CheckRun, 'id' | 'target'>) => `${prefix}:findings:note:${t.channel}|${t.threadTs}|${r.id}|${r.target}`,
   };
@@ -57,12 +60,17 @@ export async function sightFinding(redis: Redis, keys: StoreKeys, f: Finding, at
   return { record, isNew };
 }
 
-/** Marks an open finding resolved; returns it with the posts to tell, which it then forgets. */
+/** Marks an open finding resolved and queues its resolution notice; returns it. */
 export async function resolveFinding(redis: Redis, keys: StoreKeys, fp: string, at: string): Promise<FindingRecord | undefined> {
-  if (Number(await redis.eval(resolveScript, 1, keys.finding(fp), at)) !== 1) return undefined;
+  if (Number(await redis.eval(resolveScript, 2, keys.finding(fp), keys.unnotified, at, fp)) !== 1) return undefined;
+  return readRecord(redis, keys, fp);
+}
+
+/** Takes a queued resolution notice (one caller wins); undefined when taken or reopened meanwhile. */
+export async function takeResolution(redis: Redis, keys: StoreKeys, fp: string): Promise<FindingRecord | undefined> {
+  if ((await redis.srem(keys.unnotified, fp)) !== 1) return undefined;
   const record = await readRecord(redis, keys, fp);
-  await redis.del(keys.posts(fp));
-  return record;
+  return record?.status === 'resolved' ? record : undefined;
 }
 
 /** Replaces (or adds to) what a (check, target) saw; returns what it saw before. */

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import * as z from 'zod';
 import type { CheckRun } from '../checks/runner.js';
 import type { Finding } from './finding.js';
-import { pruneResolved, readRecord, resolveFinding, sightFinding, storeKeys, swapMembers } from './store-ops.js';
+import { pruneResolved, readRecord, resolveFinding, sightFinding, storeKeys, swapMembers, takeResolution } from './store-ops.js';
 
 /** Where a finding was posted: its message `ts` in a thread. */
 export interface FindingPost {
@@ -66,6 +66,14 @@ export interface FindingStore {
    */
   claimAnnouncement(record: FindingRecord, channel: string): Promise<boolean>;
   releaseAnnouncement(record: FindingRecord, channel: string): Promise<void>;
+  /** Fingerprints resolved whose threads have not been told yet (including after a failed attempt). */
+  unnotifiedResolutions(): Promise<string[]>;
+  /** Claims one resolution notice: the resolved record with its posts, once; else undefined. */
+  takeResolution(fingerprint: string): Promise<FindingRecord | undefined>;
+  /** Gives a notice back after Slack failed, for the next attempt. */
+  returnResolution(fingerprint: string): Promise<void>;
+  /** After the notice went out: the threads of this episode are done with. */
+  forgetPosts(fingerprint: string): Promise<void>;
 }
 
 /** Resolved findings are kept this long after their last sighting (the digest's trend looks back 14 days). */
@@ -120,6 +128,14 @@ export function createFindingStore(redis: Redis, prefix: string, now: () => Date
     },
     async releaseAnnouncement(record, channel) {
       await redis.del(keys.claim(record, channel));
+    },
+    unnotifiedResolutions: () => redis.smembers(keys.unnotified),
+    takeResolution: (fp) => takeResolution(redis, keys, fp),
+    async returnResolution(fp) {
+      await redis.sadd(keys.unnotified, fp);
+    },
+    async forgetPosts(fp) {
+      await redis.del(keys.posts(fp));
     },
   };
 }

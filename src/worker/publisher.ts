@@ -30,8 +30,11 @@ export interface Publisher {
   post(record: FindingRecord, thread: SlackThread, job: CheckJob): Promise<void>;
   /** Creates or updates the "still present" note of a (check, target) in a thread. */
   notePresent(run: Pick<CheckRun, 'id' | 'target'>, thread: SlackThread, records: FindingRecord[]): Promise<void>;
-  /** Tells every thread a resolved finding was posted in that it resolved. */
-  announceResolved(resolved: FindingRecord[]): Promise<void>;
+  /**
+   * Tells every thread a resolved finding was posted in that it resolved: every notice still
+   * queued, so one that failed before goes out now. Silenced findings resolve quietly.
+   */
+  announceResolved(): Promise<void>;
   /** True when a silence is in force for the fingerprint. */
   isSilenced(fingerprint: string): Promise<boolean>;
 }
@@ -56,7 +59,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         else await self.post(record, thread, job);
       }
       if (present.length > 0) await self.notePresent(run, thread, present);
-      await self.announceResolved(outcome.resolved);
+      await self.announceResolved();
       log.info({ check: run.id, target: run.target, seen: outcome.sightings.length, repeated: present.length, resolved: outcome.resolved.length }, 'findings published');
     },
     async post(record, thread, job) {
@@ -71,10 +74,19 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       if (ts && (await updated(reporter, thread.channel, ts, body))) return;
       await store.setStatusNote(thread, run, await reporter.postText(thread, body));
     },
-    async announceResolved(resolved) {
-      for (const r of resolved) {
-        if (await isSilenced(r.fingerprint)) continue;
-        for (const p of r.posts) await reporter.postText({ channel: p.channel, threadTs: p.threadTs }, resolvedMessage(r, deps.now()));
+    async announceResolved() {
+      for (const fp of await store.unnotifiedResolutions()) {
+        const r = await store.takeResolution(fp);
+        if (!r) continue;
+        try {
+          if (!(await isSilenced(fp))) {
+            for (const p of r.posts) await reporter.postText({ channel: p.channel, threadTs: p.threadTs }, resolvedMessage(r, deps.now()));
+          }
+        } catch (err) {
+          await store.returnResolution(fp);
+          throw err;
+        }
+        await store.forgetPosts(fp);
       }
     },
   };

@@ -35,7 +35,7 @@ export async function processWatchJob(data: WatchJob, ctx: ScheduledContext): Pr
   let resolved = 0;
   for (const run of report.runs) {
     const outcome = await ctx.findings.store.recordRun(run);
-    await ctx.publisher.announceResolved(outcome.resolved);
+    await ctx.publisher.announceResolved();
     resolved += outcome.resolved.length;
     const present: Placed[] = [];
     for (const { record } of outcome.sightings) {

@@ -103,4 +103,18 @@ describe('findings lifecycle', () => {
     expect(await h.findings.store.get(registryFp)).toMatchObject({ status: 'open' });
     expect((await h.findings.store.recordRun(run)).resolved.map((r) => r.fingerprint)).toEqual([registryFp]);
   });
+
+  it('still tells the thread when Slack failed the first time it tried', async () => {
+    h.unhealthy('registry');
+    await h.runIn(first);
+    h.unhealthy();
+    h.slack.fault({ path: /\/api\/chat\.postMessage$/, status: 500, times: 1 });
+    await expect(h.runIn(second)).rejects.toThrow();
+    expect(await h.findings.store.get(registryFp)).toMatchObject({ status: 'resolved' });
+    expect(h.postsIn(first).filter((p) => p.startsWith('Resolved:'))).toEqual([]);
+    await h.runIn(second);
+    expect(h.postsIn(first).filter((p) => p.startsWith('Resolved:'))).toHaveLength(1);
+    await h.runIn(second);
+    expect(h.postsIn(first).filter((p) => p.startsWith('Resolved:'))).toHaveLength(1);
+  });
 });
