@@ -65,71 +65,82 @@ export interface DrillOptions {
   cli?: string;
 }
 
-/** An incident drill over `scenarios`, one after another; `tick()` polls once and returns what changed. */
-export function createDrill(options: DrillOptions) {
-  const now = options.now ?? (() => new Date());
-  const cli = options.cli ?? 'harbor-pilot';
-  const incidents: DrillIncident[] = [];
-  const cursor = { harbor: 0, kube: 0 };
-  const checkIds = (s: Scenario) => [...options.registry.checks.values()].filter((c) => c.causes.some((k) => s.expect.causes.includes(k))).map((c) => c.id);
+/**
+ * An incident drill over `scenarios`, one after another: `start()` breaks the first, each `tick()`
+ * polls once and says what changed. Time comes from the injected clock; nothing here sleeps.
+ */
+export class Drill {
+  readonly incidents: DrillIncident[] = [];
+  private readonly cursor = { harbor: 0, kube: 0 };
+  private readonly now: () => Date;
 
-  const breakNext = (): DrillEvent => {
-    const scenario = options.scenarios[incidents.length];
-    if (!scenario) return { type: 'done', message: `Drill complete: ${incidents.length} incidents found and fixed.` };
-    options.lab.load(scenario);
-    cursor.harbor = options.lab.harbor.requests.length;
-    cursor.kube = options.lab.kube.requests.length;
-    const incident: DrillIncident = { scenario, phase: 'broken', brokenAt: now(), traineeSeen: false };
-    incidents.push(incident);
-    const n = `Incident ${incidents.length} of ${options.scenarios.length}`;
-    return { type: 'broken', incident, message: `${n}: users report: ${scenario.symptom}\n  Diagnose it: ${cli} check --config ${options.lab.configPath} (or /harbor diagnose), then fix it.` };
-  };
+  constructor(private readonly options: DrillOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
 
-  const observe = async (s: Scenario): Promise<Observation> => {
-    const traineeActive = byTrainee(options.lab.harbor.requests.slice(cursor.harbor)) || byTrainee(options.lab.kube.requests.slice(cursor.kube));
-    const ids = checkIds(s);
-    const report = ids.length ? await runAllChecks(options.lab.observerConfig, options.registry, options.log, ids) : { findings: [] };
-    cursor.harbor = options.lab.harbor.requests.length;
-    cursor.kube = options.lab.kube.requests.length;
+  /** The incident being worked on, if any. */
+  get current(): DrillIncident | undefined {
+    const last = this.incidents[this.incidents.length - 1];
+    return last && last.phase !== 'fixed' ? last : undefined;
+  }
+
+  get done(): boolean {
+    return this.incidents.length === this.options.scenarios.length && this.incidents.every((i) => i.phase === 'fixed');
+  }
+
+  start(): DrillEvent {
+    return this.breakNext();
+  }
+
+  /** One poll: observe, move the current incident on, and break the next one when it is fixed. */
+  async tick(): Promise<DrillEvent[]> {
+    const incident = this.current;
+    if (!incident) return [];
+    const obs = await this.observe(incident.scenario);
+    const phase = nextPhase(incident, obs, incident.scenario.expect.causes);
+    incident.traineeSeen ||= obs.traineeActive;
+    if (phase === incident.phase) return [];
+    const took = duration(incident.brokenAt, this.now());
+    if (phase === 'found') {
+      Object.assign(incident, { phase, foundAt: this.now() });
+      return [{ type: 'found', incident, message: `Found: ${incident.scenario.title} (${incident.scenario.expect.causes.join(', ')}) after ${took}. Now fix it.` }];
+    }
+    Object.assign(incident, { phase, foundAt: incident.foundAt ?? this.now(), fixedAt: this.now() });
+    return [{ type: 'fixed', incident, message: `Fixed: ${incident.scenario.name} is no longer reported, ${took} after it broke.` }, this.breakNext()];
+  }
+
+  private breakNext(): DrillEvent {
+    const { lab, scenarios, cli = 'harbor-pilot' } = this.options;
+    const scenario = scenarios[this.incidents.length];
+    if (!scenario) return { type: 'done', message: `Drill complete: ${this.incidents.length} incidents found and fixed.` };
+    lab.load(scenario);
+    this.markSeen();
+    const incident: DrillIncident = { scenario, phase: 'broken', brokenAt: this.now(), traineeSeen: false };
+    this.incidents.push(incident);
+    const n = `Incident ${this.incidents.length} of ${scenarios.length}`;
+    return { type: 'broken', incident, message: `${n}: users report: ${scenario.symptom}\n  Diagnose it: ${cli} check --config ${lab.configPath} (or /harbor diagnose), then fix it.` };
+  }
+
+  /** Trainee activity since the last look, then the drill's own run of the checks that report the expected causes. */
+  private async observe(s: Scenario): Promise<Observation> {
+    const { lab, registry, log } = this.options;
+    const traineeActive = byTrainee(lab.harbor.requests.slice(this.cursor.harbor)) || byTrainee(lab.kube.requests.slice(this.cursor.kube));
+    const ids = [...registry.checks.values()].filter((c) => c.causes.some((k) => s.expect.causes.includes(k))).map((c) => c.id);
+    const report = ids.length ? await runAllChecks(lab.observerConfig, registry, log, ids) : { findings: [] };
+    this.markSeen();
     return { traineeActive, present: new Set(report.findings.map((f) => f.cause)) };
-  };
+  }
 
-  return {
-    incidents,
-    get current(): DrillIncident | undefined {
-      const last = incidents[incidents.length - 1];
-      return last && last.phase !== 'fixed' ? last : undefined;
-    },
-    get done(): boolean {
-      return incidents.length === options.scenarios.length && incidents.every((i) => i.phase === 'fixed');
-    },
-    start: (): DrillEvent => breakNext(),
-    /** One poll: observe, move the current incident on, and break the next one when it is fixed. */
-    async tick(): Promise<DrillEvent[]> {
-      const incident = incidents[incidents.length - 1];
-      if (!incident || incident.phase === 'fixed') return [];
-      const obs = await observe(incident.scenario);
-      incident.traineeSeen ||= obs.traineeActive;
-      const phase = nextPhase(incident, obs, incident.scenario.expect.causes);
-      if (phase === incident.phase) return [];
-      const events: DrillEvent[] = [];
-      if (phase === 'found') {
-        incident.foundAt = now();
-        incident.phase = 'found';
-        events.push({ type: 'found', incident, message: `Found: ${incident.scenario.title} (${incident.scenario.expect.causes.join(', ')}) after ${duration(incident.brokenAt, now())}. Now fix it.` });
-      } else {
-        incident.foundAt ??= now();
-        incident.fixedAt = now();
-        incident.phase = 'fixed';
-        events.push({ type: 'fixed', incident, message: `Fixed: ${incident.scenario.name} is no longer reported, ${duration(incident.brokenAt, now())} after it broke.` });
-        events.push(breakNext());
-      }
-      return events;
-    },
-  };
+  private markSeen(): void {
+    this.cursor.harbor = this.options.lab.harbor.requests.length;
+    this.cursor.kube = this.options.lab.kube.requests.length;
+  }
 }
 
-export type Drill = ReturnType<typeof createDrill>;
+/** A drill over `options.scenarios`. */
+export function createDrill(options: DrillOptions): Drill {
+  return new Drill(options);
+}
 
 /** Polls `drill` every `intervalMs` until it is done or `signal` aborts; `sleep` is injected for tests. */
 export async function runDrill(drill: Drill, options: { intervalMs: number; sleep: (ms: number) => Promise<void>; print: (line: string) => void; signal?: AbortSignal }): Promise<void> {

@@ -66,6 +66,15 @@ export function labConfigYaml(harborUrl: string, kubeconfigPath: string, world: 
   ].join('\n');
 }
 
+/** Writes the kubeconfigs of the trainee and of the drill's observer (who impersonates a marker user). */
+function writeKubeconfigs(kube: KubeSim, dir: string): { trainee: string; observer: string } {
+  const trainee = join(dir, 'kubeconfig');
+  const observer = join(dir, 'kubeconfig-observer');
+  writeFileSync(trainee, kube.kubeconfig(labTarget), { mode: 0o600 });
+  writeFileSync(observer, kube.kubeconfig(labTarget).replace(/( {4}token: .*)/, `$1\n    as: ${observerImpersonation}`), { mode: 0o600 });
+  return { trainee, observer };
+}
+
 /**
  * Starts the simulated Harbor and Kubernetes API on 127.0.0.1 serving `scenario`, and writes a
  * configuration and kubeconfig that point harbor-pilot at them.
@@ -79,21 +88,16 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   });
   const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), 'harbor-pilot-lab-')));
   mkdirSync(dir, { recursive: true });
-  const configPath = join(dir, 'harbor-pilot.yaml');
-  const kubeconfigPath = join(dir, 'kubeconfig');
-  const observerKubeconfig = join(dir, 'kubeconfig-observer');
-  writeFileSync(kubeconfigPath, kube.kubeconfig(labTarget), { mode: 0o600 });
-  writeFileSync(observerKubeconfig, kube.kubeconfig(labTarget).replace(/( {4}token: .*)/, `$1\n    as: ${observerImpersonation}`), { mode: 0o600 });
-  const lab = { harbor, kube, dir, configPath, kubeconfigPath } as Lab;
+  const kubeconfigs = writeKubeconfigs(kube, dir);
+  const lab = { harbor, kube, dir, configPath: join(dir, 'harbor-pilot.yaml'), kubeconfigPath: kubeconfigs.trainee } as Lab;
   lab.load = (scenario) => {
     const world = buildWorld(scenario, now());
     serveWorld(world, { harbor, kube });
-    const text = labConfigYaml(harbor.url, kubeconfigPath, world);
-    writeFileSync(configPath, text, { mode: 0o600 });
-    lab.config = parseConfig(text, {}, configPath);
-    lab.observerConfig = parseConfig(labConfigYaml(harbor.url, observerKubeconfig, world, observerUser), {}, 'observer configuration');
-    lab.scenario = scenario;
-    lab.world = world;
+    const text = labConfigYaml(harbor.url, kubeconfigs.trainee, world);
+    writeFileSync(lab.configPath, text, { mode: 0o600 });
+    lab.config = parseConfig(text, {}, lab.configPath);
+    lab.observerConfig = parseConfig(labConfigYaml(harbor.url, kubeconfigs.observer, world, observerUser), {}, 'observer configuration');
+    Object.assign(lab, { scenario, world });
     return world;
   };
   lab.close = async () => {
@@ -123,7 +127,7 @@ export function describeLab(lab: Lab, cli = 'npx tsx src/bin/harbor-pilot.ts'): 
     `  ${cli} preflight --config ${lab.configPath} --harbor ${labTarget} --cluster ${labTarget} --to 2.11.0`,
     `  kubectl --kubeconfig ${lab.kubeconfigPath} -n ${lab.world.release.options.namespace} get pods`,
     '',
-    'Or from Slack: leave SLACK_API_URL unset so the bot talks to your real workspace, and run',
+    'Or from Slack: leave SLACK_API_URL unset so the bot talks to your real workspace, and run (it needs Redis, REDIS_URL)',
     `  HARBOR_PILOT_CONFIG=${lab.configPath} SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... ${cli} start`,
     '  then type /harbor diagnose in a channel the app is in (add slack.approvers to the config to approve fixes).',
     '',

@@ -1,10 +1,10 @@
-import type { CheckDefinition } from '../checks/define.js';
+import type { CheckDefinition, FindingInput } from '../checks/define.js';
 import { completeFinding, createRunContext, faultFinding, type RunnerDeps } from '../checks/runner.js';
 import { UserInputError } from '../errors.js';
-import type { Finding, Report } from '../findings/finding.js';
-import { clusterConfigOf, harborConfigOf, targetOf } from '../targets.js';
+import type { Finding, Report, TargetRef } from '../findings/finding.js';
+import { clusterConfigOf, harborConfigOf, targetOf, type Target } from '../targets.js';
 import { databaseSchemaGate } from './database-schema.js';
-import type { Gate, GateContext, GateOutcome } from './gate.js';
+import type { Gate, GateContext } from './gate.js';
 import { componentsHealthyGate, replicationsIdleGate } from './harbor-gates.js';
 import { imageSourceGate } from './image-source.js';
 import { ingressBaselineGate } from './ingress-baseline.js';
@@ -15,7 +15,10 @@ export const gates: readonly Gate[] = [imageSourceGate, tokenKeyGate, databaseSc
 
 export interface GateResult {
   gate: string;
+  target: TargetRef;
   pass: boolean;
+  /** True when the gate could not be evaluated: it fails, as an `error` check run. */
+  faulted: boolean;
   /** One line: why it passed, or the failing finding's title. */
   reason: string;
   durationMs: number;
@@ -35,16 +38,26 @@ export interface PreflightRequest {
   to: string;
 }
 
-async function runGate(gate: Gate, ctx: GateContext, timeoutMs: number): Promise<GateOutcome> {
+/**
+ * Runs one gate, bounded in time. A gate that cannot be evaluated (unreachable, refused, timed out)
+ * fails with the finding `check` would give for it, and counts as an `error` run.
+ */
+async function evaluateGate(gate: Gate, ctx: GateContext, target: Target, timeoutMs: number): Promise<GateResult> {
   let timer: NodeJS.Timeout | undefined;
+  const started = performance.now();
+  const took = () => Math.max(0, Math.round(performance.now() - started));
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new UserInputError(`did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   });
+  const failed = (input: FindingInput, faulted: boolean): GateResult => {
+    const finding = completeFinding(`preflight-${gate.id}`, target, input);
+    return { gate: gate.id, target: target.ref, pass: false, faulted, reason: finding.title, durationMs: took(), finding };
+  };
   try {
-    return await Promise.race([gate.run(ctx), timeout]);
+    const outcome = await Promise.race([gate.run(ctx), timeout]);
+    return outcome.pass ? { gate: gate.id, target: target.ref, pass: true, faulted: false, reason: outcome.reason, durationMs: took() } : failed(outcome.finding, false);
   } catch (err) {
-    const asCheck = { id: `preflight-${gate.id}`, title: gate.title } as CheckDefinition;
-    return { pass: false, finding: faultFinding(asCheck, ctx.target, err, ctx.now()) };
+    return failed(faultFinding({ id: `preflight-${gate.id}`, title: gate.title } as CheckDefinition, target, err, ctx.now()), true);
   } finally {
     clearTimeout(timer);
   }
@@ -69,25 +82,19 @@ export async function runPreflight(deps: RunnerDeps, req: PreflightRequest): Pro
   const cluster = targetOf('cluster', req.cluster);
   const timeoutMs = Math.min(deps.timeoutMs ?? deps.config.runner.checkTimeoutMs, 60_000);
   const results = await Promise.all(
-    gates.map(async (gate): Promise<GateResult> => {
+    gates.map(async (gate) => {
       const controller = new AbortController();
       const base = createRunContext(cluster, deps, controller.signal, deps.log.child({ gate: gate.id }));
       const ctx: GateContext = { ...base, harborConfig, harbor: () => deps.clients.harbor(req.harbor), to };
-      const started = performance.now();
-      const outcome = await runGate(gate, ctx, timeoutMs);
-      controller.abort();
-      const durationMs = Math.max(0, Math.round(performance.now() - started));
-      if (outcome.pass) return { gate: gate.id, pass: true, reason: outcome.reason, durationMs };
       const target = gate.on === 'harbor' ? targetOf('harbor', req.harbor) : cluster;
-      const finding = completeFinding(`preflight-${gate.id}`, target, outcome.finding);
-      return { gate: gate.id, pass: false, reason: finding.title, durationMs, finding };
+      return evaluateGate(gate, ctx, target, timeoutMs).finally(() => controller.abort());
     }),
   );
   const report: Report = {
     version: 1,
     startedAt,
     finishedAt: now().toISOString(),
-    checks: results.map((r) => ({ id: `preflight-${r.gate}`, target: gates.find((g) => g.id === r.gate)?.on === 'harbor' ? `harbor/${req.harbor}` : `cluster/${req.cluster}`, status: r.pass ? 'ok' : r.finding?.cause === 'target-unreachable' || r.finding?.cause === 'check-failed' ? 'error' : 'findings', durationMs: r.durationMs })),
+    checks: results.map((r) => ({ id: `preflight-${r.gate}`, target: r.target, status: r.pass ? 'ok' : r.faulted ? 'error' : 'findings', durationMs: r.durationMs })),
     findings: results.flatMap((r) => (r.finding ? [r.finding] : [])),
   };
   return { to, gates: results, report };

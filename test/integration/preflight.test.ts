@@ -58,7 +58,7 @@ describe('preflight', () => {
     expect(self).toMatchObject({ cause: 'circular-image-dependency', severity: 'critical', target: 'cluster/lab', resource: { kind: 'Deployment', namespace: 'harbor' } });
     expect(self?.evidence.join('\n')).toContain('harbor.example.com/dockerhub-proxy/goharbor/harbor-core:v2.11.0');
     // Harbor answers 503 while its pods cannot start: the Harbor gates fail as unreachable, never pass silently.
-    expect(report.findings.find((f) => f.check === 'preflight-components-healthy')?.cause).toBe('target-unreachable');
+    expect(report.findings.find((f) => f.check === 'preflight-components-healthy')).toMatchObject({ cause: 'target-unreachable', target: 'harbor/lab', resource: { kind: 'Harbor', name: 'lab' } });
     expect(report.checks.find((c) => c.id === 'preflight-components-healthy')?.status).toBe('error');
   });
 
