@@ -18,10 +18,26 @@ function modeLabel(s: Scenario): string {
   return s.mode === 'healthy' ? 'healthy' : s.mode === 'common' ? 'common' : `mode ${s.mode}`;
 }
 
+/** Wraps prose at `width` columns (the scenario descriptions are single folded lines). */
+export function wrap(text: string, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.trim().split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
 /** The block printed for one scenario: what it is, the findings table, preflight, the verdict. */
 export function formatOutcome(o: ScenarioOutcome): string {
   const s = o.scenario;
-  const lines = [`=== ${s.name} (${modeLabel(s)}): ${s.title}`, s.description.trim(), '', formatReport(o.report).trimEnd()];
+  const lines = [`=== ${s.name} (${modeLabel(s)}): ${s.title}`, wrap(s.description), '', formatReport(o.report).trimEnd()];
   if (o.preflight && s.preflight) {
     lines.push('', `preflight --to ${s.preflight.to}:`, formatPreflight(o.preflight, { harbor: labTarget, cluster: labTarget, to: s.preflight.to }).trimEnd());
   }

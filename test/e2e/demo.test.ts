@@ -1,21 +1,29 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../jobs/index.js';
-import { runDemo } from '../../src/lab/demo.js';
+import { runCheckCommand } from '../../src/cli/check-command.js';
+import { runDemo, wrap } from '../../src/lab/demo.js';
 import { loadScenarios } from '../../src/lab/scenarios.js';
-import { captureStream, memoryLogger } from '../helpers.js';
+import { captureStream, memoryLogger, tempFiles } from '../helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs the entry point as `npm run demo` does (tsx), with nothing but PATH in the environment. */
-function runEntry(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+function startEntry(args: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/harbor-pilot.ts', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+  const io = { out: '', err: '' };
+  child.stdout.on('data', (d) => (io.out += d));
+  child.stderr.on('data', (d) => (io.err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, io, exited };
+}
+
+async function runEntry(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const { io, exited } = startEntry(args);
+  const code = await exited;
+  return { code, ...io };
 }
 
 describe('the demo (npm run demo)', () => {
@@ -56,4 +64,23 @@ describe('the demo (npm run demo)', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('harbor-pilot lab: unknown scenario "nope"; valid: healthy,');
   }, 60_000);
+
+  it('serves one scenario until Ctrl-C: `check` over the config it wrote finds the incident', async () => {
+    const { dir } = tempFiles({});
+    const { child, io, exited } = startEntry(['lab', '--scenario', 'replication-stuck', '--dir', dir]);
+    for (let i = 0; i < 300 && !io.out.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(io.out).toContain('Incident lab: scenario "replication-stuck" (failure mode E)');
+    expect(io.out).toContain(`check --config ${dir}/harbor-pilot.yaml`);
+    expect(readFileSync(`${dir}/kubeconfig`, 'utf8')).toMatch(/server: http:\/\/127\.0\.0\.1:\d+/);
+    const stdout = captureStream();
+    const code = await runCheckCommand(['replication-stuck', '--config', `${dir}/harbor-pilot.yaml`], registry, { stdout, stderr: captureStream(), env: {}, log: memoryLogger('error').log });
+    expect(code).toBe(0);
+    expect(stdout.text()).toContain('Replication execution 118 in progress for 5h');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }, 60_000);
+
+  it('wraps scenario descriptions for the terminal', () => {
+    expect(wrap('one two three four', 9)).toBe('one two\nthree\nfour');
+  });
 });
