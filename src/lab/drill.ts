@@ -112,7 +112,7 @@ export class Drill {
   private breakNext(): DrillEvent {
     const { lab, scenarios, cli = 'harbor-pilot' } = this.options;
     const scenario = scenarios[this.incidents.length];
-    if (!scenario) return { type: 'done', message: `Drill complete: ${this.incidents.length} incidents found and fixed.` };
+    if (!scenario) return { type: 'done', message: `Drill complete: ${this.incidents.length} incident${this.incidents.length === 1 ? '' : 's'} found and fixed.` };
     lab.load(scenario);
     this.markSeen();
     const incident: DrillIncident = { scenario, phase: 'broken', brokenAt: this.now(), traineeSeen: false };
