@@ -7,7 +7,7 @@ import { releaseMissingFinding } from '../src/cluster/release-missing.js';
 import { checksumEvidence, keyHashEvidence, keySecretOf, secretRefEvidence, staleKeyEvidence } from '../src/cluster/token-keys.js';
 import { UpstreamError } from '../src/errors.js';
 import type { KubeClients } from '../src/kube/client.js';
-import { logLines, readLogTail } from '../src/kube/logs.js';
+import { logLines, readLogTailOrNote } from '../src/kube/logs.js';
 import { readDeployment } from '../src/kube/patch.js';
 import { componentOf, listReleasePods, listReleaseReplicaSets, podReady, workloadOf } from '../src/kube/release.js';
 import { rolloutRestart } from './remediations/rollout-restart.js';
@@ -32,9 +32,10 @@ async function readSecrets(kube: KubeClients, names: string[], notes: string[]):
 
 /** Token log signatures per pod: `pod: N× line`. */
 async function tokenLogHits(kube: KubeClients, pods: V1Pod[], tailLines: number) {
-  const hits = { mismatch: [] as string[], notValidYet: [] as string[] };
+  const hits = { mismatch: [] as string[], notValidYet: [] as string[], notes: [] as string[] };
   for (const p of pods) {
-    const text = await readLogTail(kube, { namespace: kube.namespace, pod: p.metadata?.name ?? '', container: 'core', tailLines });
+    const { text, note } = await readLogTailOrNote(kube, { namespace: kube.namespace, pod: p.metadata?.name ?? '', container: 'core', tailLines });
+    if (note) hits.notes = [note];
     for (const h of scanLog(logLines(text), 'core')) {
       const line = `pod ${p.metadata?.name} logged ${h.count}× in its last ${tailLines} lines: ${h.samples[h.samples.length - 1]?.slice(0, 240)}`;
       if (h.signature.id === 'token-verification-error') hits.mismatch.push(line);
@@ -92,6 +93,7 @@ export default defineCheck({
     const notes: string[] = [];
     const secrets = await readSecrets(kube, [...new Set(ready.map((p) => keySecretOf(p)?.secret).filter((s): s is string => !!s))], notes);
     const logs = await tokenLogHits(kube, ready, ctx.params.logLines);
+    notes.push(...logs.notes);
     const proof = [...secretRefEvidence(ready), ...checksumEvidence(ready, replicaSets), ...staleKeyEvidence(ready, secrets), ...logs.mismatch];
     const findings: FindingInput[] = [];
     if (proof.length > 0) {

@@ -5,7 +5,7 @@ import { scanLog, type SignatureHit } from '../src/cluster/log-signatures.js';
 import { releaseMissingFinding } from '../src/cluster/release-missing.js';
 import { UpstreamError } from '../src/errors.js';
 import type { KubeClients } from '../src/kube/client.js';
-import { logLines, readLogTail } from '../src/kube/logs.js';
+import { logLines, readLogTailOrNote } from '../src/kube/logs.js';
 import { componentOf, listReleasePods } from '../src/kube/release.js';
 import { describeDatabaseUrl, readSchemaMigrations, type SchemaMigration } from '../src/harbor/schema-reader.js';
 import { parseHarborVersion, releaseOfSchema, schemaNewerThanBinary, schemaOfRelease, type Semver } from '../src/harbor/schema-versions.js';
@@ -17,12 +17,14 @@ const runbook = [
 ];
 
 /** Schema signatures in core's current and previous container logs. */
-async function schemaLogHits(kube: KubeClients, pods: V1Pod[]): Promise<{ pod: string; hit: SignatureHit }[]> {
+async function schemaLogHits(kube: KubeClients, pods: V1Pod[], notes: Set<string>): Promise<{ pod: string; hit: SignatureHit }[]> {
   const out: { pod: string; hit: SignatureHit }[] = [];
   for (const p of pods) {
     const pod = p.metadata?.name ?? '';
     for (const previous of [false, true]) {
-      const lines = logLines(await readLogTail(kube, { namespace: kube.namespace, pod, container: 'core', previous, tailLines: 500 }));
+      const { text, note } = await readLogTailOrNote(kube, { namespace: kube.namespace, pod, container: 'core', previous, tailLines: 500 });
+      if (note) notes.add(note);
+      const lines = logLines(text);
       for (const hit of scanLog(lines, 'core').filter((h) => h.signature.cause === 'schema-newer-than-binary' || h.signature.cause === 'schema-dirty')) out.push({ pod: `${pod}${previous ? ' (previous container)' : ''}`, hit });
     }
   }
@@ -50,7 +52,8 @@ export default defineCheck({
     if (all.length === 0) return [await releaseMissingFinding(kube, 'Database schema')];
     const core = all.filter((p) => componentOf(p) === 'core');
     const version = runningVersion(core);
-    const logHits = await schemaLogHits(kube, core);
+    const notes = new Set<string>();
+    const logHits = await schemaLogHits(kube, core, notes);
     const dbUrl = ctx.harborConfig?.database;
     const dbName = dbUrl ? describeDatabaseUrl(dbUrl).replace(/^.*\//, '') || 'registry' : 'registry';
     const resource = { kind: 'Database', name: dbName, namespace: null };
@@ -75,7 +78,7 @@ export default defineCheck({
         title: `The database schema is newer than the running Harbor${row ? ` (schema ${row.version} from ${releaseOfSchema(row.version)}, binary ${version?.text ?? 'unknown'})` : ''}`,
         summary: `core cannot start against a schema a later Harbor migrated (a downgrade or helm rollback). There is no automatic fix: roll forward again, or restore the pre-upgrade database backup and then deploy the older version.`,
         resource,
-        evidence: [...(row ? [`schema_migrations: version ${row.version}, dirty ${row.dirty}`] : []), versionLine, ...newerLogs, ...runbook],
+        evidence: [...(row ? [`schema_migrations: version ${row.version}, dirty ${row.dirty}`] : []), versionLine, ...newerLogs, ...notes, ...runbook],
       });
     }
     const dirtyLogs = logEvidence('schema-dirty');
@@ -85,7 +88,7 @@ export default defineCheck({
         title: `schema_migrations is marked dirty${row ? ` at version ${row.version}` : ''}`,
         summary: 'A migration was interrupted or the version was edited by hand; core refuses to start until it is resolved. Restore the pre-upgrade backup; force the version (golang-migrate `force`) only after checking what the interrupted migration changed.',
         resource,
-        evidence: [...(row ? [`schema_migrations: version ${row.version}, dirty ${row.dirty}`] : []), versionLine, ...dirtyLogs, ...runbook],
+        evidence: [...(row ? [`schema_migrations: version ${row.version}, dirty ${row.dirty}`] : []), versionLine, ...dirtyLogs, ...notes, ...runbook],
       });
     }
     return findings;

@@ -3,9 +3,8 @@ import * as z from 'zod';
 import { defineCheck, type FindingInput } from '../src/checks/define.js';
 import { scanLog } from '../src/cluster/log-signatures.js';
 import { releaseMissingFinding } from '../src/cluster/release-missing.js';
-import { UpstreamError } from '../src/errors.js';
 import type { KubeClients } from '../src/kube/client.js';
-import { excerpt, logLines, readLogTail } from '../src/kube/logs.js';
+import { excerpt, logLines, readLogTailOrNote } from '../src/kube/logs.js';
 import { componentOf, listReleasePods, listReleaseReplicaSets, workloadOf } from '../src/kube/release.js';
 
 interface Looping {
@@ -26,14 +25,10 @@ function describeStatus({ pod, status }: Looping): string {
 /** The last lines the crashed container printed (the previous instance, else the current one). */
 async function lastWords(kube: KubeClients, l: Looping, lines: number): Promise<{ lines: string[]; note?: string }> {
   const req = { namespace: kube.namespace, pod: l.pod.metadata?.name ?? '', container: l.status.name, tailLines: Math.max(lines, 50), limitBytes: 64 * 1024 };
-  try {
-    const previous = logLines(await readLogTail(kube, { ...req, previous: true }));
-    return { lines: previous.length > 0 ? previous : logLines(await readLogTail(kube, req)) };
-  } catch (err) {
-    // Without log access the crash loop itself still stands; say what is missing.
-    if (err instanceof UpstreamError && err.forbidden) return { lines: [], note: `logs not read: the API server refused ${err.method} ${err.path} (${err.status}); grant the bot "get pods/log"` };
-    throw err;
-  }
+  const previous = await readLogTailOrNote(kube, { ...req, previous: true });
+  if (previous.note || logLines(previous.text).length > 0) return { lines: logLines(previous.text), note: previous.note };
+  const current = await readLogTailOrNote(kube, req);
+  return { lines: logLines(current.text), note: current.note };
 }
 
 export default defineCheck({

@@ -1,3 +1,4 @@
+import { UpstreamError } from '../errors.js';
 import type { KubeClients } from './client.js';
 
 /** Bounds of every log read: the bot reads a recent tail, never a whole log. */
@@ -44,4 +45,17 @@ export function excerpt(lines: readonly string[], max = 5, width = 240): string[
 /** Splits a log into non-empty lines. */
 export function logLines(text: string | null): string[] {
   return (text ?? '').split('\n').filter((l) => l.trim() !== '');
+}
+
+/**
+ * Like readLogTail, but a refused read (401/403) becomes a note naming the missing permission, for
+ * checks whose other evidence stands without the log.
+ */
+export async function readLogTailOrNote(kube: KubeClients, req: LogRequest): Promise<{ text: string | null; note?: string }> {
+  try {
+    return { text: await readLogTail(kube, req) };
+  } catch (err) {
+    if (!(err instanceof UpstreamError) || !err.forbidden) throw err;
+    return { text: null, note: `logs not read: the API server refused ${err.method} ${err.path} (${err.status}); grant the bot "get pods/log"` };
+  }
 }

@@ -68,6 +68,14 @@ describe('core-token-keys', () => {
     expect(f?.evidence.join('\n')).toContain('the API server refused get secrets (403)');
   });
 
+  it('keeps the key evidence when logs are forbidden, naming get pods/log', async () => {
+    loadScenario(h.kube, tokenKeyMismatch(buildHarborRelease({ now }), 'checksum'));
+    h.kube.state.forbidden = ['get pods/log'];
+    const f = (await h.run(coreTokenKeys)).findings[0];
+    expect(f?.cause).toBe('token-key-mismatch');
+    expect(f?.evidence.join('\n')).toContain('refused get pods/log in harbor (403); grant the bot "get pods/log"');
+  });
+
   it("reports clock skew naming each replica's offset", async () => {
     const r = buildHarborRelease({ now });
     const pod = skewCoreClock(r, 1, 95_000);

@@ -65,6 +65,19 @@ describe('database-schema (real PostgreSQL)', () => {
     expect(f).toMatchObject({ cause: 'schema-dirty', severity: 'critical', title: 'schema_migrations is marked dirty at version 5' });
   });
 
+  it('judges from the database alone when core logs are forbidden, and says so', async () => {
+    await setSchema(130, true);
+    loadScenario(h.kube, buildHarborRelease({ now, version: '2.10.3' }));
+    h.kube.state.forbidden = ['get pods/log'];
+    try {
+      const f = (await h.run(databaseSchema)).findings[0];
+      expect(f).toMatchObject({ cause: 'schema-dirty' });
+      expect(f?.evidence).toContain('logs not read: the API server refused get pods/log in harbor (403); grant the bot "get pods/log"');
+    } finally {
+      h.kube.state.forbidden = [];
+    }
+  });
+
   it('reports an unreadable database without leaking its credentials and still reads the logs', async () => {
     const other = await startClusterHarness({ now, harborYaml: '    database: postgres://pilot:s3cr3t-pw@127.0.0.1:1/registry' });
     try {
