@@ -68,7 +68,7 @@ export function endpointsOf(r: HarborRelease, component: string): KubeObject {
 }
 
 /** The core Secret: its data is a placeholder key, never real key material. */
-function coreSecret(r: HarborRelease, name = `${r.fullname}-core`, seed = 'initial', changedHoursAgo = 72): KubeObject {
+export function coreSecret(r: HarborRelease, name = `${r.fullname}-core`, seed = 'initial', changedHoursAgo = 72): KubeObject {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const at = hoursAgo(r.options.now, changedHoursAgo);
   return {
@@ -79,8 +79,6 @@ function coreSecret(r: HarborRelease, name = `${r.fullname}-core`, seed = 'initi
     data: { secretKey: b64(shortHash(`secretKey${seed}`, 16)), secret: b64(shortHash(`secret${seed}`, 16)), 'tls.key': b64(`-----BEGIN RSA PRIVATE KEY-----\nSIMULATED-${shortHash(seed, 32)}\n-----END RSA PRIVATE KEY-----\n`), 'tls.crt': b64(`-----BEGIN CERTIFICATE-----\nSIMULATED-${shortHash(seed, 32)}\n-----END CERTIFICATE-----\n`), CSRF_KEY: b64(shortHash(`csrf${seed}`, 32)) },
   };
 }
-
-export { coreSecret };
 
 /** A `sh.helm.release.v1.<release>.v<N>` Secret whose manifest renders `objects`. */
 export function helmRevision(r: HarborRelease, version: number, status: 'deployed' | 'superseded' | 'failed', objects: KubeObject[], deployedHoursAgo: number): KubeObject {

@@ -28,7 +28,7 @@ export function event(r: HarborRelease, kind: string, name: string, reason: stri
   };
 }
 
-function containerStatus(r: HarborRelease, name: string, image: string, c: ContainerCondition) {
+function containerStatus(r: HarborRelease, pod: string, name: string, image: string, c: ContainerCondition) {
   const base = { name, image, imageID: '', ready: false, started: false, restartCount: 0 };
   if (c.state === 'running') {
     const startedAt = hoursAgo(r.options.now, c.startedHoursAgo ?? 48);
@@ -40,14 +40,14 @@ function containerStatus(r: HarborRelease, name: string, image: string, c: Conta
     ...base,
     imageID: `${image}@sha256:${shortHash(image, 64)}`,
     restartCount: c.restarts,
-    state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=${name} pod=` } },
+    state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=${name} pod=${pod}_${r.options.namespace}(uid-${pod})` } },
     lastState: { terminated: { exitCode: c.exitCode, reason: 'Error', startedAt: hoursAgo(r.options.now, 0.03), finishedAt } },
   };
 }
 
 /** A pod's status for its containers in the given conditions (running unless named). */
 export function podStatus(r: HarborRelease, name: string, containers: { name: string; image: string }[], conditions: Record<string, ContainerCondition>) {
-  const statuses = containers.map((c) => containerStatus(r, c.name, c.image, conditions[c.name] ?? { state: 'running' }));
+  const statuses = containers.map((c) => containerStatus(r, name, c.name, c.image, conditions[c.name] ?? { state: 'running' }));
   const ready = statuses.every((s) => s.ready);
   const age = (c: { name: string }) => {
     const k = conditions[c.name] ?? { state: 'running' };
