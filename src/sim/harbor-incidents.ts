@@ -1,5 +1,5 @@
 import { harborComponents, imageOf, podTemplate, type ComponentSpec, type HarborRelease } from './harbor-chart.js';
-import { endpointsOf } from './harbor-release-net.js';
+import { chartIngress, chartServices, endpointsOf, helmRevision } from './harbor-release-net.js';
 import { addReplicaSet, event, restatePod, type ContainerCondition } from './harbor-release-pods.js';
 import type { KubeObject } from './kube-sim.js';
 
@@ -128,5 +128,18 @@ export function failReadiness(r: HarborRelease, component: string): HarborReleas
     r.objects.push(event(r, 'Pod', pod.metadata.name, 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503', { type: 'Warning', count: 120, hoursAgo: 0.01 }));
   }
   refreshEndpoints(r, component);
+  return r;
+}
+
+/**
+ * A helm upgrade (revision 3) changed the Ingress annotations, and someone put the live Ingress back
+ * by hand: live matches revision 2, not the deployed one.
+ */
+export function upgradeChangedIngress(r: HarborRelease, annotations: Record<string, string>): HarborRelease {
+  const ingress = chartIngress(r);
+  ingress.metadata.annotations = { ...ingress.metadata.annotations, ...annotations };
+  const v2 = r.objects.find((o) => o.kind === 'Secret' && o.metadata.name === `sh.helm.release.v1.${r.options.release}.v2`);
+  if (v2) r.objects[r.objects.indexOf(v2)] = helmRevision(r, 2, 'superseded', [...chartServices(r), chartIngress(r)], 72);
+  r.objects.push(helmRevision(r, 3, 'deployed', [...chartServices(r), ingress], 1));
   return r;
 }

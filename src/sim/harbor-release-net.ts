@@ -41,7 +41,7 @@ export function chartIngress(r: HarborRelease): KubeObject {
   };
 }
 
-function chartServices(r: HarborRelease): KubeObject[] {
+export function chartServices(r: HarborRelease): KubeObject[] {
   return services.map((s) => ({
     apiVersion: 'v1',
     kind: 'Service',

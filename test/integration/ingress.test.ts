@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import ingress, { restoreIngress } from '../../jobs/ingress.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
-import { editIngress, failReadiness } from '../../src/sim/harbor-incidents.js';
+import { editIngress, failReadiness, upgradeChangedIngress } from '../../src/sim/harbor-incidents.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
 import { startClusterHarness, type ClusterHarness } from '../cluster-harness.js';
 
@@ -59,6 +59,18 @@ describe('ingress', () => {
     );
     expect(drift?.evidence[0]).toMatch(/differs from Helm release harbor revision 2 \(deployed/);
     expect(drift?.remediations).toEqual([expect.objectContaining({ id: 'restore-ingress', params: expect.objectContaining({ cluster: 'prod', name: 'harbor-ingress', revision: 2 }) })]);
+  });
+
+  it('says when the live Ingress matches the previous revision: the upgrade\'s change was undone by hand', async () => {
+    loadScenario(h.kube, upgradeChangedIngress(buildHarborRelease({ now }), { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '600' }));
+    const f = (await h.run(ingress)).findings[0];
+    expect(f).toMatchObject({ cause: 'ingress-drift', remediations: [expect.objectContaining({ params: expect.objectContaining({ revision: 3 }) })] });
+    expect(f?.evidence).toEqual(
+      expect.arrayContaining([
+        '  - annotations.nginx.ingress.kubernetes.io/proxy-read-timeout: 600',
+        "the live Ingress matches the previous revision 2: the upgrade's change to it was undone by hand",
+      ]),
+    );
   });
 
   it('reports a backend Service without ready endpoints', async () => {
