@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import * as z from 'zod';
 import { defineRemediation, type RemediationPlan, type RunContext } from '../../src/checks/define.js';
+import { forbiddenRefusal } from '../../src/cluster/patch-plan.js';
 import { UpstreamError } from '../../src/errors.js';
 import { pollUntil } from '../../src/kube/poll.js';
 import { controllerOf, podReady } from '../../src/kube/release.js';
@@ -58,7 +59,13 @@ export const deletePodRemediation = defineRemediation({
     const pod = await readPod(ctx, p);
     const refuse = refusal(pod, p);
     if (refuse || !pod) return { summary, requests, refuse: refuse ?? 'gone' };
-    await deletePod(ctx, p, true);
+    try {
+      await deletePod(ctx, p, true);
+    } catch (err) {
+      const forbidden = forbiddenRefusal(err);
+      if (forbidden) return { summary, requests, refuse: forbidden };
+      throw err;
+    }
     const owner = controllerOf(pod);
     const diff = `- ${describePod(pod)}\n+ (deleted${owner ? `; ${owner.kind} ${owner.name} creates a replacement` : '; nothing recreates it'})`;
     return { summary, requests: [...requests, `dry run: DELETE ...?dryRun=All accepted`], diff, expect: { uid: p.uid } };

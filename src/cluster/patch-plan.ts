@@ -28,8 +28,24 @@ function withVersion(body: Record<string, unknown>, rv: string): Record<string, 
   return { ...body, metadata: { ...((body.metadata as object | undefined) ?? {}), resourceVersion: rv } };
 }
 
+/** A refused API call as a plan refusal that names the RBAC verb and resource the bot lacks. */
+export function forbiddenRefusal(err: unknown): string | undefined {
+  if (!(err instanceof UpstreamError) || !err.forbidden) return undefined;
+  return `the API server refused ${err.method} ${err.path} (${err.status}): grant the bot RBAC "${err.method} ${err.path.replace(/ in .*$/, '')}" (deploy/kubernetes/rbac-remediation.yaml)`;
+}
+
 /** Reads the object, refuses when it changed since the finding, dry-runs the patch server-side, diffs. */
 export async function planPatch<T extends Versioned>(spec: PatchSpec<T>): Promise<RemediationPlan> {
+  try {
+    return await planPatchUnguarded(spec);
+  } catch (err) {
+    const refuse = forbiddenRefusal(err);
+    if (!refuse) throw err;
+    return { summary: spec.summary, requests: [`PATCH ${spec.apiPath}?fieldManager=harbor-pilot (strategic merge patch)`], refuse };
+  }
+}
+
+async function planPatchUnguarded<T extends Versioned>(spec: PatchSpec<T>): Promise<RemediationPlan> {
   const requests = [`PATCH ${spec.apiPath}?fieldManager=harbor-pilot (strategic merge patch)`];
   let current: T;
   try {

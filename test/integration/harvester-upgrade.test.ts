@@ -99,4 +99,10 @@ describe('delete-pod', () => {
     expect((await deletePodRemediation.plan(ctx, params)).refuse).toContain('uid-new');
     expect(h.kube.get('Pod', ns, params.name)).toBeDefined();
   });
+
+  it('refuses, naming the RBAC verb and resource, when the bot may not delete pods', async () => {
+    const params = await proposal();
+    h.kube.state.forbidden = ['delete pods'];
+    expect((await deletePodRemediation.plan(h.context(), params)).refuse).toContain('grant the bot RBAC "delete pods"');
+  });
 });

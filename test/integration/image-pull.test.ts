@@ -175,4 +175,11 @@ describe('set-deployment-images', () => {
     expect((await setDeploymentImages.plan(ctx, params)).refuse).toContain('changed since the finding');
     expect(h.kube.requests.filter((r) => r.method === 'PATCH' && r.query.get('dryRun') !== 'All')).toEqual([]);
   });
+
+  it('refuses, naming the RBAC verb and resource, when the bot may not patch Deployments', async () => {
+    const params = await circularFinding();
+    h.kube.state.forbidden = ['patch deployments'];
+    const plan = await setDeploymentImages.plan(h.context(), params);
+    expect(plan.refuse).toBe('the API server refused patch deployments in harbor (403): grant the bot RBAC "patch deployments" (deploy/kubernetes/rbac-remediation.yaml)');
+  });
 });
