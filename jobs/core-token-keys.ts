@@ -88,7 +88,7 @@ export default defineCheck({
     const ready = pods.filter(podReady);
     if (ready.length === 0) return [];
     const replicaSets = await listReleaseReplicaSets(kube, 'core');
-    const workload = workloadOf(ready[0] as V1Pod, replicaSets) ?? { kind: 'Deployment', name: `${kube.release}-core` };
+    const workload = workloadOf(ready[0] as V1Pod, replicaSets) ?? { kind: 'Deployment', name: `${kube.release.includes('harbor') ? kube.release : `${kube.release}-harbor`}-core` };
     const resource = { kind: workload.kind, name: workload.name, namespace: kube.namespace };
     const notes: string[] = [];
     const secrets = await readSecrets(kube, [...new Set(ready.map((p) => keySecretOf(p)?.secret).filter((s): s is string => !!s))], notes);
