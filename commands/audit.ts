@@ -1,5 +1,4 @@
 import type { KnownBlock } from '@slack/web-api';
-import type { Redis } from 'ioredis';
 import * as z from 'zod';
 import { formatTime } from '../src/approvals/blocks.js';
 import { createAuditLog, type AuditEntry } from '../src/audit.js';
@@ -39,8 +38,7 @@ export default defineCommand({
     if (!parsed.success) throw new UserInputError(`usage: audit [N] with N from 1 to 50; got "${ctx.args.join(' ')}"`);
     const count = parsed.data[0] ?? 10;
     await ctx.ack();
-    const queue = ctx.queues.remediations;
-    const audit = createAuditLog((await queue.getBackend().client) as unknown as Redis, queue.opts.prefix ?? 'bull', ctx.now);
+    const audit = createAuditLog(ctx.redis, ctx.prefix, ctx.now);
     const entries = await audit.latest(count);
     if (entries.length === 0) return ctx.respond('The audit trail is empty.');
     const head = `*Audit trail*: the last ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first`;

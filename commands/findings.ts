@@ -10,7 +10,7 @@ export default defineCommand({
   async run(ctx) {
     if (ctx.args.length > 0) throw new UserInputError(`usage: findings (no arguments); got "${ctx.args.join(' ')}"`);
     await ctx.ack();
-    const { store, silences } = await findingServicesOf(ctx.queues, ctx.now);
+    const { store, silences } = findingServicesOf(ctx);
     const [records, active] = await Promise.all([store.list(), silences.list()]);
     await ctx.respond(openFindingsMessage(records, active, ctx.now()));
   },

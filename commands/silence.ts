@@ -17,7 +17,7 @@ export default defineCommand({
     const durationMs = parseDuration(duration);
     const reason = reasonWords.join(' ').slice(0, 500);
     await ctx.ack();
-    const { store, silences } = await findingServicesOf(ctx.queues, ctx.now);
+    const { store, silences } = findingServicesOf(ctx);
     const record = await store.get(fingerprint.data);
     if (!record) throw new UserInputError(`no finding has fingerprint ${fp}; \`/harbor findings\` lists the open ones`);
     const s = await silences.silence({ fingerprint: fingerprint.data, by: ctx.user, reason, durationMs });

@@ -14,7 +14,7 @@ export default defineCommand({
     const fingerprint = fingerprintArg.safeParse(fp);
     if (!fingerprint.success) throw new UserInputError(`"${fp}": ${fingerprint.error.issues[0]?.message}`);
     await ctx.ack();
-    const { silences } = await findingServicesOf(ctx.queues, ctx.now);
+    const { silences } = findingServicesOf(ctx);
     if (!(await silences.unsilence(fingerprint.data, ctx.user))) throw new UserInputError(`${fp} is not silenced`);
     ctx.log.info({ fingerprint: fingerprint.data }, 'finding unsilenced');
     await ctx.respond(`:loud_sound: ${code(fingerprint.data)} is no longer silenced; the next run that sees it announces it.`);

@@ -102,7 +102,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   }
   let app: App | undefined;
   if (o.mode !== 'worker') {
-    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, log, now, customRoutes: opsRoutes(metrics, probes), middleware: [createReplayGuard(guardRedis, o.env.HARBOR_PILOT_QUEUE_PREFIX)], extend: (a) => approvals.register(a, queues) });
+    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, redis, prefix: settings.prefix, log, now, customRoutes: opsRoutes(metrics, probes), middleware: [createReplayGuard(guardRedis, o.env.HARBOR_PILOT_QUEUE_PREFIX)], extend: (a) => approvals.register(a, queues) });
     const connection = slackConnection(app, !!o.env.SLACK_APP_TOKEN);
     probes.push({ name: 'slack', check: async () => connection.up });
     await app.start();

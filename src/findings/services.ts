@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import { createAuditLog, type AuditLog } from '../audit.js';
-import type { Queues } from '../queues.js';
 import { createSilences, type Silences } from './silences.js';
 import { createFindingStore, type FindingStore } from './store.js';
 
@@ -18,9 +17,7 @@ export function createFindingServices(redis: Redis, prefix: string, now: () => D
   return { store: createFindingStore(redis, prefix, now), silences: createSilences(redis, prefix, audit, now), audit, redis, prefix };
 }
 
-/** The services on the queues' own connection and prefix (what slash commands have at hand). */
-export async function findingServicesOf(queues: Queues, now: () => Date): Promise<FindingServices> {
-  // BullMQ hands back the ioredis instance the queues were built on (runtime.ts shares one connection).
-  const redis = (await queues.scheduled.getBackend().client) as unknown as Redis;
-  return createFindingServices(redis, queues.scheduled.opts.prefix ?? 'bull', now);
+/** The services on a slash command's Redis connection and prefix. */
+export function findingServicesOf(ctx: { redis: Redis; prefix: string; now(): Date }): FindingServices {
+  return createFindingServices(ctx.redis, ctx.prefix, ctx.now);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { App, LogLevel, type AnyMiddlewareArgs, type CustomRoute, type Middleware, type Logger as BoltLogger, type RespondFn, type SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
 import type { Registry } from '../checks/registry.js';
 import type { Config, Env } from '../config.js';
 import { ConfigError, NotAuthorizedError, UserInputError, errorMessage } from '../errors.js';
@@ -16,6 +17,8 @@ export interface SlackAppOptions {
   registry: Registry;
   commands: readonly CommandDefinition[];
   queues: Queues;
+  redis: Redis;
+  prefix: string;
   log: Logger;
   now?: () => Date;
   customRoutes?: CustomRoute[];
@@ -78,6 +81,8 @@ export function createSlackApp(options: SlackAppOptions): App {
       config,
       registry: options.registry,
       queues: options.queues,
+      redis: options.redis,
+      prefix: options.prefix,
       commands: options.commands,
       web: client as unknown as WebClient,
       log: clog,

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
 import type { Registry } from '../checks/registry.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -14,6 +15,9 @@ export interface CommandContext {
   config: Config;
   registry: Registry;
   queues: Queues;
+  /** The bot's Redis connection and key prefix (findings store, silences, audit trail). */
+  redis: Redis;
+  prefix: string;
   /** Sub-commands listed by `help`. */
   commands: readonly CommandDefinition[];
   web: WebClient;
