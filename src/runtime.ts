@@ -91,7 +91,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const reporter = createSlackReporter(web, metrics);
   const probes: ReadinessProbe[] = [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }];
 
-  const approvals = createApprovals({ config: o.config, registry: o.registry, clients, redis, prefix: settings.prefix, web, log, now });
+  const approvals = createApprovals({ config: o.config, registry: o.registry, clients, redis, prefix: settings.prefix, web, log, now, metrics });
   const workerCtx = { config: o.config, registry: o.registry, clients, reporter, log, now, metrics, remediationBlocks: approvals.remediationBlocks };
   const lifecycle = await startLifecycle({ runWorkers: o.mode !== 'bot', ctx: workerCtx, web, queues, settings: workerSettings, scheduledJobs: o.scheduledJobs ?? [] });
   let workers: Workers | undefined;

@@ -25,6 +25,7 @@ export interface ApprovalsOptions {
   web: WebClient;
   log: Logger;
   now?: () => Date;
+  metrics?: ApprovalDeps['metrics'];
 }
 
 /**
@@ -43,6 +44,7 @@ export function createApprovals(o: ApprovalsOptions) {
     web: o.web,
     log,
     now,
+    metrics: o.metrics,
   };
   const approvers = createApproverResolver(slackSettings(o.config), o.web, log, now);
   return {

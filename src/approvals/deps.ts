@@ -7,6 +7,7 @@ import { createRunContext } from '../checks/runner.js';
 import { slackConfigSchema, type Config, type SlackConfig } from '../config.js';
 import { UserInputError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../ops/metrics.js';
 import { parseTargetRef, type Target } from '../targets.js';
 import type { Approval } from './approval.js';
 import type { ApprovalStore } from './store.js';
@@ -21,6 +22,8 @@ export interface ApprovalDeps {
   web: WebClient;
   log: Logger;
   now(): Date;
+  /** Counts remediation outcomes for /metrics. */
+  metrics?: Pick<Metrics, 'remediationOutcome'>;
 }
 
 /** The `slack` settings, defaulted when the configuration has none (then nobody may approve). */

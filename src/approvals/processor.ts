@@ -34,6 +34,7 @@ async function finishInterrupted(deps: ApprovalDeps, a: Approval, r: Resolved, c
 }
 
 async function refuse(deps: ApprovalDeps, a: Approval, reason: string): Promise<void> {
+  deps.metrics?.remediationOutcome(a.remediation, 'refused');
   await deps.audit.append({ actor: 'harbor-pilot', action: 'remediation.refused', ...auditFields(a), outcome: 'refused', detail: `approval ${a.id}: ${reason}` });
   await deps.store.finish(a.id, 'refused', { reason, at: deps.now().toISOString() });
 }
@@ -47,9 +48,13 @@ async function execute(deps: ApprovalDeps, a: Approval, r: Resolved, plan: Remed
   const execution = await guarded(() => r.def.execute(r.ctx, r.params, plan));
   log.info({ ok: execution.ok, detail: execution.detail }, 'remediation executed');
   await step('remediation.executed', execution);
-  if (!execution.ok) return deps.store.finish(a.id, 'failed', { execution, at: deps.now().toISOString() });
+  if (!execution.ok) {
+    deps.metrics?.remediationOutcome(a.remediation, 'failed');
+    return deps.store.finish(a.id, 'failed', { execution, at: deps.now().toISOString() });
+  }
   const verification = await guarded(() => r.def.verify(r.ctx, r.params));
   await step('remediation.verified', verification);
+  deps.metrics?.remediationOutcome(a.remediation, verification.ok ? 'verified' : 'unverified');
   await deps.store.finish(a.id, 'done', { execution, verification, at: deps.now().toISOString() });
 }
 

@@ -45,6 +45,7 @@ describe('approving a real remediation: stop-replication-execution on the simula
       'remediation.executed:ok',
       'remediation.verified:ok',
     ]);
+    expect(await h.runtime.metrics.registry.metrics()).toContain('harbor_pilot_remediation_outcomes_total{remediation="stop-replication-execution",outcome="verified"} 1');
   });
 
   it('refuses a second approval of the same fix once the execution is no longer in progress', async () => {
