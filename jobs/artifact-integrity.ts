@@ -4,7 +4,7 @@ import { UserInputError } from '../src/errors.js';
 import { probeArtifact } from '../src/harbor/artifact-probe.js';
 import { scanArtifacts, type RepositoryFailure } from '../src/harbor/artifact-scan.js';
 import { deleteKeys, existingKeys, redisDb, type CacheKey } from '../src/harbor/harbor-redis.js';
-import { cacheKeysOf, cacheLine, failureFinding, problemFinding } from '../src/harbor/integrity-findings.js';
+import { cacheKeysOf, cacheLine, failureFinding, partialScanFinding, problemFinding } from '../src/harbor/integrity-findings.js';
 import { createLimiter } from '../src/harbor/limiter.js';
 import { withPermissionHints } from '../src/harbor/permissions.js';
 
@@ -91,7 +91,10 @@ export default defineCheck({
       const since = ctx.params.since ? parseSince(ctx.params.since, ctx.now()) : undefined;
       const concurrency = ctx.harborConfig?.concurrency ?? 8;
       const onProgress = (done: number, total: number | null) => ctx.progress({ done, total, note: 'artifacts' });
-      const scan = await scanArtifacts(ctx.harbor(), { projects, repositories, since, limit, concurrency, signal: ctx.signal, onProgress });
+      // Stop before the runner's timeout so a scan too big for it still reports what it found.
+      const budgetMs = ctx.config.runner.checkTimeoutMs * 0.85;
+      const deadline = Date.now() + budgetMs;
+      const scan = await scanArtifacts(ctx.harbor(), { projects, repositories, since, limit, concurrency, signal: ctx.signal, onProgress, deadline });
       const url = ctx.harborConfig?.redis;
       const coreDb = url ? redisDb(url) : 0;
       const cached = url ? await existingKeys(url, scan.problems.flatMap((p) => cacheKeysOf(p, coreDb, registryRedisDb))) : { found: [] };
@@ -104,6 +107,7 @@ export default defineCheck({
       const byRepo = new Map<string, RepositoryFailure[]>();
       for (const f of scan.failures) byRepo.set(f.repository, [...(byRepo.get(f.repository) ?? []), f]);
       for (const failures of byRepo.values()) findings.push(failureFinding(failures));
+      if (scan.stopped) findings.push(partialScanFinding(ctx.target.name, scan, budgetMs));
       return findings;
     });
   },

@@ -18,6 +18,9 @@ export interface ScanOptions extends ScanScope {
   /** Cap on concurrent Harbor requests (the Harbor's `concurrency`). */
   concurrency: number;
   signal?: AbortSignal;
+  /** Stop taking new artifacts at this time (ms since the epoch) and return what was found. */
+  deadline?: number;
+  now?: () => number;
   onProgress?(done: number, total: number | null): void;
 }
 
@@ -33,6 +36,9 @@ export interface ScanResult {
   artifacts: number;
   repositories: number;
   peakConcurrency: number;
+  /** Artifacts in scope when known; set with `stopped` when the deadline cut the scan short. */
+  total: number | null;
+  stopped: boolean;
 }
 
 /**
@@ -58,10 +64,15 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
   const limiter = createLimiter(o.concurrency);
   const repos = await listScope(harbor, o, limiter.run.bind(limiter));
   const knownTotal = o.since ? null : Math.min(repos.reduce((n, r) => n + r.count, 0), o.limit ?? Number.POSITIVE_INFINITY);
-  const result: ScanResult = { problems: [], failures: [], artifacts: 0, repositories: 0, peakConcurrency: 0 };
+  const result: ScanResult = { problems: [], failures: [], artifacts: 0, repositories: 0, peakConcurrency: 0, total: knownTotal, stopped: false };
+  const now = o.now ?? Date.now;
+  const open = () => {
+    if (o.deadline !== undefined && now() >= o.deadline) result.stopped = true;
+    return !result.stopped && (o.limit === undefined || started < o.limit);
+  };
   let started = 0;
   const q = o.since ? `push_time=[${harborTime(o.since)}~]` : undefined;
-  const claim = () => (o.limit === undefined || started < o.limit ? (started++, true) : false);
+  const claim = () => (open() ? (started++, true) : false);
 
   const scanRepository = async (repository: string) => {
     const rc: RepoProbeContext = { repository, token: '', blobs: new Map(), limiter, signal: o.signal };
@@ -72,11 +83,11 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
       for (;;) {
         const page = await next;
         if (page.done) break;
-        const items = page.value.items.filter((a) => inWindow(a, o.since) && claim());
-        const more = o.limit === undefined || started < o.limit;
-        next = more ? limiter.run(() => pages.next()) : Promise.resolve({ done: true, value: undefined });
-        await each(items, LANES_PER_REPOSITORY, probeOne);
-        if (!more) break;
+        const items = page.value.items.filter((a) => inWindow(a, o.since));
+        next = open() ? limiter.run(() => pages.next()) : Promise.resolve({ done: true, value: undefined });
+        // Claimed one by one as a lane takes it, so the limit and the deadline stop work promptly.
+        await each(items, LANES_PER_REPOSITORY, (a) => (claim() ? probeOne(a) : Promise.resolve(false)));
+        if (!open()) break;
       }
       result.repositories += 1;
     } catch (err) {
@@ -84,7 +95,7 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
       result.failures.push({ repository, error: describe(err) });
     }
 
-    async function probeOne(a: Artifact): Promise<void> {
+    async function probeOne(a: Artifact): Promise<boolean> {
       try {
         const problem = await probeArtifact(harbor, rc, a);
         if (problem) result.problems.push(problem);
@@ -94,18 +105,19 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
       }
       result.artifacts += 1;
       if (result.artifacts % 100 === 0) o.onProgress?.(result.artifacts, knownTotal);
+      return true;
     }
   };
 
   let cursor = 0;
   const worker = async () => {
-    while (cursor < repos.length && (o.limit === undefined || started < o.limit)) {
+    while (cursor < repos.length && open()) {
       const repo = repos[cursor++] as { name: string };
       await scanRepository(repo.name);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
-  o.onProgress?.(result.artifacts, knownTotal === null ? null : result.artifacts);
+  o.onProgress?.(result.artifacts, knownTotal === null || result.stopped ? knownTotal : result.artifacts);
   result.peakConcurrency = limiter.peak;
   return result;
 }
@@ -131,11 +143,11 @@ async function listScope(harbor: ScanClient, o: ScanOptions, run: <T>(t: () => P
   return out;
 }
 
-/** Runs `fn` over `items` with `lanes` at a time, so few requests wait in the limiter's queue. */
-async function each<T>(items: readonly T[], lanes: number, fn: (item: T) => Promise<void>): Promise<void> {
+/** Runs `fn` over `items` with `lanes` at a time (few requests wait in the limiter's queue) until one answers false. */
+async function each<T>(items: readonly T[], lanes: number, fn: (item: T) => Promise<boolean>): Promise<void> {
   let i = 0;
   const lane = async () => {
-    while (i < items.length) await fn(items[i++] as T);
+    while (i < items.length && (await fn(items[i++] as T)));
   };
   await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
 }

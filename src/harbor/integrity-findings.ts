@@ -1,7 +1,8 @@
 import type { FindingInput } from '../checks/define.js';
 import type { ProposedRemediation } from '../findings/finding.js';
 import type { ArtifactProblem } from './artifact-probe.js';
-import type { RepositoryFailure } from './artifact-scan.js';
+import type { RepositoryFailure, ScanResult } from './artifact-scan.js';
+import { formatDuration } from '../checks/format.js';
 import { blobCacheKey, manifestCacheKey, type CacheKey } from './harbor-redis.js';
 
 /** The Redis keys that could still claim the missing content exists. */
@@ -59,5 +60,16 @@ export function failureFinding(f: RepositoryFailure[]): FindingInput {
     summary: `Harbor answered errors for ${repository}, so its artifacts were not verified (the rest of the scan went on). Check the core and registry logs for this repository, then re-run artifact-integrity with repositories=${repository}.`,
     resource: { kind: 'Repository', name: repository, namespace: null },
     evidence: f.slice(0, 5).map((x) => x.error),
+  };
+}
+
+/** A scan cut short by its time budget: what was covered, and how to cover the rest. */
+export function partialScanFinding(harbor: string, scan: ScanResult, budgetMs: number): FindingInput {
+  return {
+    cause: 'check-failed',
+    title: `artifact-integrity checked ${scan.artifacts}${scan.total === null ? '' : ` of ${scan.total}`} artifacts before its time budget`,
+    summary: `The scan stopped after ${formatDuration(budgetMs)} (85% of runner.checkTimeoutMs), so later repositories were not verified; the findings above stand. Narrow the scope (projects, repositories, since, limit) or raise runner.checkTimeoutMs.`,
+    resource: { kind: 'Harbor', name: harbor, namespace: null },
+    evidence: [`${scan.artifacts} artifacts in ${scan.repositories} repositories checked${scan.total === null ? '' : ` of ${scan.total} in scope`}`],
   };
 }

@@ -147,6 +147,21 @@ describe('artifact-integrity', () => {
     expect(Math.max(...inWindow)).toBeGreaterThanOrEqual(2);
   });
 
+  it('stops before the runner timeout on a scan too big for it and says what it covered', async () => {
+    harbor.state.artifacts = buildRegistry(Array.from({ length: 10 }, (_, i) => ({ name: `p/r${i}`, artifacts: 150, uniqueLayers: 0 })), now);
+    harbor.latencyMs = 10;
+    try {
+      const run = await runOn(check, harborDeps(harbor, { now, extra: 'runner:\n  checkTimeoutMs: 1000\n' }));
+      expect(run.status).toBe('findings');
+      const partial = run.findings.find((f) => f.resource.kind === 'Harbor');
+      expect(partial).toMatchObject({ cause: 'check-failed', severity: 'warning' });
+      expect(partial?.title).toMatch(/^artifact-integrity checked \d+ of 1500 artifacts before its time budget$/);
+      expect(partial?.summary).toContain('raise runner.checkTimeoutMs');
+    } finally {
+      harbor.latencyMs = 0;
+    }
+  });
+
   it('names the missing permission when the token service refuses, and never reports a secret', async () => {
     harbor.fault({ path: /^\/service\/token$/, status: 403 });
     const denied = await runOn(check, harborDeps(harbor, { now }));
