@@ -78,7 +78,7 @@ export default defineCheck({
         const failedTasks = ctx.params.maxTaskLogs > 0 ? await harbor.listReplicationTasks(exec.id, { status: 'Failed', max: ctx.params.maxTaskLogs }, ctx.signal) : [];
         for (const t of failedTasks) note(classifyReplicationFailure(await harbor.getReplicationTaskLog(exec.id, t.id, ctx.signal)), `task ${t.id} log (${t.src_resource ?? '-'})`);
         if (found.size === 0) continue;
-        const policy = await harbor.getReplicationPolicy(exec.policy_id, ctx.signal).catch(() => null);
+        const policy = await harbor.findReplicationPolicy(exec.policy_id, ctx.signal);
         const name = policy ? `policy "${policy.name}"` : `policy ${exec.policy_id}`;
         for (const [cause, hits] of found) {
           const repos = [...new Set(hits.map((h) => h.sig.repository).filter(Boolean))];

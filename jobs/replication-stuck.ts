@@ -102,7 +102,7 @@ export default defineCheck({
         const a = assessExecution(exec, tasks, usual.get(exec.policy_id) ?? null, thresholds, now);
         if (!a.stuck) continue;
         const js = await jobserviceEvidence(harbor, a.activeTasks, now, ctx.signal);
-        const policy = await harbor.getReplicationPolicy(exec.policy_id, ctx.signal).catch(() => null);
+        const policy = await harbor.findReplicationPolicy(exec.policy_id, ctx.signal);
         const name = policy ? `"${policy.name}" (policy ${exec.policy_id})` : `policy ${exec.policy_id}`;
         const taskLines = a.activeTasks.slice(0, 5).map((t) => `task ${t.id} status=${t.status} job_id=${t.job_id ?? '-'} start_time=${t.start_time ?? '-'} src=${t.src_resource ?? '-'}`);
         findings.push({

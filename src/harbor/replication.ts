@@ -41,6 +41,12 @@ export function replicationApi(http: Http) {
     getReplicationPolicy(id: number, signal?: AbortSignal): Promise<ReplicationPolicy> {
       return getParsed(http, replicationPolicySchema, { path: `/replication/policies/${id}`, signal });
     },
+    /** The policy, or null when it was deleted since its executions ran. */
+    async findReplicationPolicy(id: number, signal?: AbortSignal): Promise<ReplicationPolicy | null> {
+      const req = { path: `/replication/policies/${id}`, signal, accept: [404] };
+      const res = await http.request(req);
+      return res.status === 404 ? null : parseUpstream(replicationPolicySchema, res.body, req);
+    },
     listReplicationExecutions(q: ExecutionQuery, signal?: AbortSignal): Promise<ReplicationExecution[]> {
       const query = { policy_id: q.policyId, status: q.status, sort: q.sort ?? '-start_time' };
       return collect(http, replicationExecutionSchema, { path: '/replication/executions', query, signal, pageSize: Math.min(100, q.max ?? 100) }, q.max);

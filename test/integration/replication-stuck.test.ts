@@ -78,6 +78,14 @@ describe('replication-stuck', () => {
     expect(run.findings[0]?.summary).toContain('not possible before Harbor 2.7');
   });
 
+  it('still reports an execution whose policy was deleted', async () => {
+    harbor.state.replication = stuckReplication(now);
+    replicationState(harbor).policies = replicationState(harbor).policies.filter((p) => p.id !== 1);
+    const run = await runOn(check, harborDeps(harbor, { now }));
+    expect(run.status).toBe('findings');
+    expect(run.findings[0]?.summary).toMatch(/^Execution 118 of policy 1 has run 5h/);
+  });
+
   it('names the missing permission when Harbor answers 403', async () => {
     harbor.fault({ path: /\/replication\/executions$/, status: 403, body: { errors: [{ code: 'FORBIDDEN', message: 'forbidden' }] } });
     const run = await runOn(check, harborDeps(harbor, { now }));
