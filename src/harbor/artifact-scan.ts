@@ -75,16 +75,26 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
   const claim = () => (open() ? (started++, true) : false);
 
   const scanRepository = async (repository: string) => {
-    const rc: RepoProbeContext = { repository, token: '', blobs: new Map(), limiter, signal: o.signal };
+    // Requests take a per-repository signal: every request signal combined with the scan's
+    // long-lived one stays registered on it until it aborts, which grows memory over 10^5 requests.
+    const abort = new AbortController();
+    const onAbort = () => abort.abort(o.signal?.reason);
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const rc: RepoProbeContext = { repository, token: '', blobs: new Map(), limiter, signal: abort.signal };
+    const prefetch = (pages: ReturnType<ScanClient['artifactPages']>) => {
+      const p = limiter.run(() => pages.next());
+      p.catch(() => {}); // awaited on the next turn; a failure must not count as unhandled meanwhile
+      return p;
+    };
     try {
-      rc.token = await limiter.run(() => harbor.pullToken(repository, o.signal));
-      const pages = harbor.artifactPages(repository, q, o.signal);
-      let next = limiter.run(() => pages.next());
+      rc.token = await limiter.run(() => harbor.pullToken(repository, rc.signal));
+      const pages = harbor.artifactPages(repository, q, rc.signal);
+      let next = prefetch(pages);
       for (;;) {
         const page = await next;
         if (page.done) break;
         const items = page.value.items.filter((a) => inWindow(a, o.since));
-        next = open() ? limiter.run(() => pages.next()) : Promise.resolve({ done: true, value: undefined });
+        next = open() ? prefetch(pages) : Promise.resolve({ done: true, value: undefined });
         // Claimed one by one as a lane takes it, so the limit and the deadline stop work promptly.
         await each(items, LANES_PER_REPOSITORY, (a) => (claim() ? probeOne(a) : Promise.resolve(false)));
         if (!open()) break;
@@ -93,6 +103,8 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
     } catch (err) {
       if (isFatal(err)) throw err;
       result.failures.push({ repository, error: describe(err) });
+    } finally {
+      o.signal?.removeEventListener('abort', onAbort);
     }
 
     async function probeOne(a: Artifact): Promise<boolean> {

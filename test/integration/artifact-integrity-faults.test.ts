@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import check from '../../jobs/artifact-integrity.js';
+import type { Artifact } from '../../src/harbor/artifact-schemas.js';
+import { buildRegistry } from '../../src/sim/artifact-scenarios.js';
+import { artifactState } from '../../src/sim/harbor-artifacts-state.js';
+import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
+import { harborDeps, runOn } from './harbor-context.js';
+
+let harbor: HarborSim;
+const now = new Date();
+
+beforeAll(async () => {
+  harbor = await startHarborSim();
+});
+afterAll(() => harbor.close());
+beforeEach(() => {
+  harbor.clearFaults();
+  harbor.requests.length = 0;
+  harbor.state.artifacts = buildRegistry([{ name: 'big/repo', artifacts: 250, uniqueLayers: 0 }, { name: 'big/other', artifacts: 20 }], now);
+});
+
+describe('artifact-integrity under faults', () => {
+  it('reports a repository whose second page Harbor garbles, while the first page is probed, and scans the rest', async () => {
+    const page2 = artifactState(harbor).artifacts['big/repo']?.[150] as Artifact;
+    delete (page2 as Partial<Artifact>).digest;
+    const run = await runOn(check, harborDeps(harbor, { now }));
+    expect(run.status).toBe('findings');
+    expect(run.findings).toHaveLength(1);
+    expect(run.findings[0]).toMatchObject({ cause: 'check-failed', resource: { kind: 'Repository', name: 'big/repo' } });
+    expect(run.findings[0]?.evidence[0]).toMatch(/artifacts → 200: unexpected answer shape at 50\.digest/);
+    const manifests = harbor.requests.filter((r) => r.path.includes('/manifests/'));
+    expect(manifests.filter((r) => r.path.startsWith('/v2/big/other/'))).toHaveLength(20);
+    expect(manifests.filter((r) => r.path.startsWith('/v2/big/repo/'))).toHaveLength(100);
+  });
+
+  it('reports a registry that answers 500 for one manifest and checks the others', async () => {
+    const bad = artifactState(harbor).artifacts['big/other']?.[3] as Artifact;
+    harbor.fault({ path: new RegExp(`/manifests/${encodeURIComponent(bad.digest)}$`), status: 500 });
+    const run = await runOn(check, harborDeps(harbor, { now }));
+    expect(run.findings.map((f) => [f.cause, f.resource.name])).toEqual([['check-failed', 'big/other']]);
+    expect(run.findings[0]?.evidence[0]).toContain(`${bad.digest}: GET /v2/big/other/manifests/`);
+    expect(harbor.requests.filter((r) => r.path.includes('/manifests/'))).toHaveLength(270 + 2);
+  });
+});
