@@ -1,4 +1,5 @@
 import type { CoreV1Event, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import { UpstreamError } from '../errors.js';
 import type { KubeClients } from './client.js';
 
 /** The chart's component label of a pod (`component`, or its `app.kubernetes.io/component` twin). */
@@ -16,10 +17,32 @@ export async function listReleasePods(kube: KubeClients, component?: string): Pr
   return list.items;
 }
 
-/** Pods of every namespace (needs cluster-wide `list pods`). */
+/** Pods of every namespace (needs cluster-wide `list pods`), in chunks of 500 as large clusters need. */
 export async function listAllPods(kube: KubeClients): Promise<V1Pod[]> {
-  const list = await kube.call({ verb: 'list', resource: 'pods (all namespaces)' }, () => kube.core.listPodForAllNamespaces({}));
-  return list.items;
+  return listChunked((_continue) =>
+    kube.call({ verb: 'list', resource: 'pods (all namespaces)' }, () => kube.core.listPodForAllNamespaces({ limit: 500, _continue })),
+  );
+}
+
+/**
+ * Follows `metadata.continue` until the list is complete. A continue token that expired while we
+ * paged (410 Gone) restarts the list once from the beginning, as the API server advises.
+ */
+export async function listChunked<T>(page: (token: string | undefined) => Promise<{ items: T[]; metadata?: { _continue?: string } }>): Promise<T[]> {
+  for (let restarts = 0; ; restarts++) {
+    const items: T[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const res = await page(token);
+        items.push(...res.items);
+        token = res.metadata?._continue || undefined;
+      } while (token);
+      return items;
+    } catch (err) {
+      if (!(err instanceof UpstreamError && err.status === 410 && token && restarts === 0)) throw err;
+    }
+  }
 }
 
 /** ReplicaSets of the release, optionally of one component. */

@@ -28,6 +28,8 @@ export interface Fault {
   /** Which requests: a method (or *) and a path regex. */
   method?: string;
   path: RegExp;
+  /** And, optionally, a query-string regex (e.g. /continue=/). */
+  query?: RegExp;
   /** Answer this status with this body instead of the real answer. */
   status?: number;
   body?: unknown;
@@ -97,7 +99,7 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
     if (sim.record) sim.requests.push(recorded);
     if (sim.latencyMs > 0) await delay(sim.latencyMs);
     const fault = faults.find(
-      (f) => (f.times === undefined || f.used < f.times) && ((f.method ?? '*') === '*' || f.method === method) && f.path.test(url.pathname),
+      (f) => (f.times === undefined || f.used < f.times) && ((f.method ?? '*') === '*' || f.method === method) && f.path.test(url.pathname) && (!f.query || f.query.test(url.search)),
     );
     if (fault) {
       fault.used += 1;

@@ -122,7 +122,13 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
       (o) => matchesLabels(o.metadata.labels, req.query.get('labelSelector')) && matchesFields(o, req.query.get('fieldSelector')),
     );
     const kind = kindOfPlural[plural] ?? plural;
-    return { body: { apiVersion: group ? `${group}/${version}` : version, kind: `${kind}List`, metadata: { resourceVersion: String(rv) }, items } };
+    // Chunked lists as the API server does them: `limit`, and an opaque `continue` token.
+    const limit = Number(req.query.get('limit') ?? 0);
+    const offset = req.query.get('continue') ? Number(Buffer.from(req.query.get('continue') as string, 'base64url').toString()) : 0;
+    const page = limit > 0 ? items.slice(offset, offset + limit) : items;
+    const more = limit > 0 && offset + limit < items.length;
+    const metadata = { resourceVersion: String(rv), ...(more ? { continue: Buffer.from(String(offset + limit)).toString('base64url'), remainingItemCount: items.length - offset - limit } : {}) };
+    return { body: { apiVersion: group ? `${group}/${version}` : version, kind: `${kind}List`, metadata, items: page } };
   };
 
   const one = (group: string, plural: string, ns: string | undefined, name: string, req: SimRequest): SimResponse => {
