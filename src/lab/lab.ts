@@ -124,7 +124,7 @@ export function describeLab(lab: Lab, cli = 'npx tsx src/bin/harbor-pilot.ts'): 
     '',
     'Diagnose it from another terminal:',
     `  ${cli} check --config ${lab.configPath}`,
-    `  ${cli} preflight --config ${lab.configPath} --harbor ${labTarget} --cluster ${labTarget} --to 2.11.0`,
+    `  ${cli} preflight --config ${lab.configPath} --harbor ${labTarget} --cluster ${labTarget} --to ${s.preflight?.to ?? '2.11.0'}`,
     `  kubectl --kubeconfig ${lab.kubeconfigPath} -n ${lab.world.release.options.namespace} get pods`,
     '',
     'Or from Slack: leave SLACK_API_URL unset so the bot talks to your real workspace, and run (it needs Redis, REDIS_URL)',

@@ -1,14 +1,29 @@
-import { changedPaths } from '../cluster/diff.js';
+import type { V1Ingress } from '@kubernetes/client-node';
+import { ingressDrift } from '../cluster/ingress-baseline.js';
 import { UserInputError } from '../errors.js';
-import { deployedAndPrevious, listHelmRevisions, manifestObjects } from '../kube/helm-release.js';
-import { defineGate, fail, pass } from './gate.js';
+import { deployedAndPrevious, listHelmRevisions, manifestObjects, type ManifestObject } from '../kube/helm-release.js';
+import { defineGate, fail, pass, type GateOutcome } from './gate.js';
 
-/** The parts of an Ingress that route traffic: annotations Helm did not add, class, TLS and rules. */
-export function ingressShape(obj: { metadata?: { annotations?: Record<string, string> }; spec?: unknown }): unknown {
-  const annotations = Object.fromEntries(
-    Object.entries(obj.metadata?.annotations ?? {}).filter(([k]) => !k.startsWith('meta.helm.sh/') && k !== 'kubectl.kubernetes.io/last-applied-configuration'),
-  );
-  return JSON.parse(JSON.stringify({ annotations, spec: obj.spec ?? {} }));
+/** The first rendered Ingress that is missing or differs live, as a failed gate. */
+function firstDrift(rendered: ManifestObject[], live: V1Ingress[], revision: number, namespace: string): GateOutcome | undefined {
+  for (const r of rendered) {
+    const l = live.find((x) => x.metadata?.name === r.metadata?.name);
+    const diff = l ? ingressDrift(r, l) : '(missing)';
+    if (!diff) continue;
+    const lines = diff.split('\n');
+    const changed = [...new Set(lines.map((x) => x.replace(/^[-+] /, '').replace(/: .*$/, '')))];
+    const name = r.metadata?.name ?? 'ingress';
+    return fail({
+      cause: l ? 'ingress-drift' : 'ingress-baseline-missing',
+      title: l ? `Ingress ${name} already differs from Helm revision ${revision}` : `Ingress ${name} of Helm revision ${revision} does not exist`,
+      summary: l
+        ? `Hand edits (${changed.slice(0, 4).join(', ')}) are overwritten by the upgrade, and afterwards the rendered Ingress is no baseline for what really served traffic. Fold the edits into the chart values, or save the live Ingress before upgrading.`
+        : 'The release renders an Ingress that is not there; find out what replaced it before upgrading.',
+      resource: { kind: 'Ingress', name, namespace },
+      evidence: [`live Ingress ${name} against Helm revision ${revision}:`, ...lines.slice(0, 12).map((x) => `  ${x}`)],
+    });
+  }
+  return undefined;
 }
 
 export const ingressBaselineGate = defineGate({
@@ -35,21 +50,8 @@ export const ingressBaselineGate = defineGate({
         evidence: [`live Ingresses: ${live.map((l) => l.metadata?.name).join(', ') || 'none'}`, `Ingresses in Helm revision ${deployed.version}: ${rendered.map((r) => r.metadata?.name).join(', ') || 'none'}`],
       });
     }
-    for (const r of rendered) {
-      const l = live.find((x) => x.metadata?.name === r.metadata?.name);
-      const changed = l ? changedPaths(ingressShape(r), ingressShape(l)) : ['(missing)'];
-      if (changed.length === 0) continue;
-      const name = r.metadata?.name ?? 'ingress';
-      return fail({
-        cause: l ? 'ingress-drift' : 'ingress-baseline-missing',
-        title: l ? `Ingress ${name} already differs from Helm revision ${deployed.version}` : `Ingress ${name} of Helm revision ${deployed.version} does not exist`,
-        summary: l
-          ? `Hand edits (${changed.slice(0, 4).join(', ')}) are overwritten by the upgrade, and afterwards the rendered Ingress is no baseline for what really served traffic. Fold the edits into the chart values, or save the live Ingress before upgrading.`
-          : 'The release renders an Ingress that is not there; find out what replaced it before upgrading.',
-        resource: resource(name),
-        evidence: changed.slice(0, 10).map((p) => `differs from the release: ${p}`),
-      });
-    }
+    const drift = firstDrift(rendered, live, deployed.version, kube.namespace);
+    if (drift) return drift;
     return pass(`Ingress ${rendered.map((r) => r.metadata?.name).join(', ')} matches Helm revision ${deployed.version}: the baseline for after the upgrade`);
   },
 });

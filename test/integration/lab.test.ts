@@ -5,9 +5,9 @@ import { runCheckCommand } from '../../src/cli/check-command.js';
 import { ConfigError, UserInputError } from '../../src/errors.js';
 import { reportSchema } from '../../src/findings/finding.js';
 import { buildWorld } from '../../src/lab/builders.js';
-import { startLab, type Lab } from '../../src/lab/lab.js';
+import { describeLab, startLab, type Lab } from '../../src/lab/lab.js';
 import { loadScenarios, parseScenario, pickScenarios } from '../../src/lab/scenarios.js';
-import { captureStream, memoryLogger, tempFiles } from '../helpers.js';
+import { captureStream, freePort, memoryLogger, tempFiles } from '../helpers.js';
 
 const scenarios = loadScenarios();
 const byName = (name: string) => pickScenarios(scenarios, [name])[0] as (typeof scenarios)[number];
@@ -81,6 +81,17 @@ describe('lab server', () => {
     const report = reportSchema.parse(JSON.parse(out));
     expect(code).toBe(1);
     expect(report.findings.filter((f) => f.cause === 'circular-image-dependency').map((f) => f.resource.name)).toContain('harbor-core');
+  });
+
+  it('listens on --port (Harbor) and the next port (Kubernetes) when given', async () => {
+    const port = await freePort();
+    const own = await startLab({ scenario: byName('healthy'), port });
+    try {
+      expect([own.harbor.url, own.kube.url]).toEqual([`http://127.0.0.1:${port}`, `http://127.0.0.1:${port + 1}`]);
+      expect(describeLab(own, 'hp')).toContain(`  hp check --config ${own.configPath}`);
+    } finally {
+      await own.close();
+    }
   });
 
   it('writes into --dir when given, and closes both servers', async () => {

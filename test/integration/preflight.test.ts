@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPreflightCommand } from '../../src/cli/preflight-command.js';
 import { reportSchema } from '../../src/findings/finding.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { loadScenarios, pickScenarios } from '../../src/lab/scenarios.js';
+import { loadScenarios, parseScenario, pickScenarios } from '../../src/lab/scenarios.js';
 import { captureStream, memoryLogger, tempFiles } from '../helpers.js';
 
 const scenarios = loadScenarios();
@@ -84,6 +84,12 @@ describe('preflight', () => {
     expect(line('token-key')).toBe('FAIL  token-key           Helm release harbor does not pin the token key: the upgrade generates a new one');
   });
 
+  it('passes the token-key gate on core.secretName in the values (a key Secret of its own)', async () => {
+    lab.load(parseScenario('name: own-key\nmode: C\ntitle: t\ndescription: d\nsymptom: s\nsteps:\n  - helm-values: { core: { secretName: harbor-token-key } }\n', 'inline'));
+    const { line } = await preflight(['--to', '2.11.0']);
+    expect(line('token-key')).toBe('PASS  token-key           Helm revision 2 sets core.secretName=harbor-token-key: the key is kept');
+  });
+
   it('fails on running replications and on an Ingress edited by hand', async () => {
     lab.load(scenario('replication-stuck'));
     expect((await preflight(['--to', '2.11.0'])).line('replications-idle')).toContain('FAIL  replications-idle   1 replication execution in progress');
@@ -95,7 +101,8 @@ describe('preflight', () => {
     const report = reportSchema.parse(JSON.parse(out));
     const drift = report.findings.find((f) => f.check === 'preflight-ingress-baseline');
     expect(drift).toMatchObject({ cause: 'ingress-drift', resource: { kind: 'Ingress', name: 'harbor-ingress' } });
-    expect(drift?.evidence).toContain('differs from the release: annotations.nginx.ingress.kubernetes.io/backend-protocol');
+    expect(drift?.evidence).toContain('  + annotations.nginx.ingress.kubernetes.io/backend-protocol: HTTPS');
+    expect(drift?.title).toBe('Ingress harbor-ingress already differs from Helm revision 2');
   });
 
   it('exits 2 with a message on bad usage or configuration', async () => {
