@@ -1,4 +1,8 @@
 import * as z from 'zod';
+import { causes, isCause } from '../findings/causes.js';
+import { gates } from '../preflight/run-preflight.js';
+
+const gateIds = gates.map((g) => g.id);
 
 const stepSchema = z
   .record(z.string(), z.unknown())
@@ -34,14 +38,14 @@ export const scenarioSchema = z.strictObject({
   expect: z
     .strictObject({
       /** Cause codes the checks must report (at any severity). Empty for the healthy scenario. */
-      causes: z.array(z.string().min(1)).default([]),
+      causes: z.array(z.string().refine(isCause, { error: (i) => `unknown cause code "${String(i.input)}"; see src/findings/causes.ts (${Object.keys(causes).length} codes)` })).default([]),
     })
     .default({ causes: [] }),
   /** How the demo and the tests run `preflight` on this scenario, and which gates must fail. */
   preflight: z
     .strictObject({
       to: z.string().regex(/^\d+\.\d+\.\d+$/),
-      fail: z.array(z.string().min(1)).default([]),
+      fail: z.array(z.string().refine((g) => gateIds.includes(g), { error: `unknown gate; valid: ${gateIds.join(', ')}` })).default([]),
     })
     .optional(),
 });

@@ -43,6 +43,8 @@ describe('lab scenarios', () => {
     } catch (err) {
       expect((err as Error).message).toContain('bad.yaml: mode');
     }
+    expect(() => parseScenario('name: x\nmode: B\ntitle: t\ndescription: d\nsymptom: s\nexpect: { causes: [manifest-gone] }\n', 'typo.yaml')).toThrow(/typo.yaml: expect.causes.0: unknown cause code "manifest-gone"/);
+    expect(() => parseScenario('name: x\nmode: B\ntitle: t\ndescription: d\nsymptom: s\npreflight: { to: 2.11.0, fail: [disk-space] }\n', 'gate.yaml')).toThrow(/gate.yaml: preflight.fail.0: unknown gate; valid: image-source, token-key/);
     const s = parseScenario('name: x\nmode: B\ntitle: t\ndescription: d\nsymptom: s\nsteps:\n  - melt-storage: {}\n', 'x.yaml');
     expect(() => buildWorld(s, new Date())).toThrow(/scenario x: unknown step "melt-storage"; valid: .*lose-manifest/);
     const p = parseScenario('name: y\nmode: B\ntitle: t\ndescription: d\nsymptom: s\nsteps:\n  - lose-manifest: { index: 1 }\n', 'y.yaml');
