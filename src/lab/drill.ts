@@ -1,4 +1,5 @@
 import type { Registry } from '../checks/registry.js';
+import type { Finding } from '../findings/finding.js';
 import type { Logger } from '../log.js';
 import type { RecordedRequest } from '../sim/http-sim.js';
 import { runAllChecks } from './evaluate.js';
@@ -28,6 +29,8 @@ export interface DrillEvent {
 export interface Observation {
   traineeActive: boolean;
   present: ReadonlySet<string>;
+  /** Remediation ids the findings of the expected causes propose (a hint for the trainee). */
+  fixes?: readonly string[];
 }
 
 /**
@@ -103,7 +106,8 @@ export class Drill {
     const took = duration(incident.brokenAt, this.now());
     if (phase === 'found') {
       Object.assign(incident, { phase, foundAt: this.now() });
-      return [{ type: 'found', incident, message: `Found: ${incident.scenario.title} (${incident.scenario.expect.causes.join(', ')}) after ${took}. Now fix it.` }];
+      const hint = obs.fixes?.length ? ` (proposed: ${obs.fixes.join(', ')})` : '';
+      return [{ type: 'found', incident, message: `Found: ${incident.scenario.title} (${incident.scenario.expect.causes.join(', ')}) after ${took}. Now fix it${hint}.` }];
     }
     Object.assign(incident, { phase, foundAt: incident.foundAt ?? this.now(), fixedAt: this.now() });
     return [{ type: 'fixed', incident, message: `Fixed: ${incident.scenario.name} is no longer reported, ${took} after it broke.` }, this.breakNext()];
@@ -126,9 +130,10 @@ export class Drill {
     const { lab, registry, log } = this.options;
     const traineeActive = byTrainee(lab.harbor.requests.slice(this.cursor.harbor)) || byTrainee(lab.kube.requests.slice(this.cursor.kube));
     const ids = [...registry.checks.values()].filter((c) => c.causes.some((k) => s.expect.causes.includes(k))).map((c) => c.id);
-    const report = ids.length ? await runAllChecks(lab.observerConfig, registry, log, ids) : { findings: [] };
+    const report = ids.length ? await runAllChecks(lab.observerConfig, registry, log, ids) : { findings: [] as Finding[] };
     this.markSeen();
-    return { traineeActive, present: new Set(report.findings.map((f) => f.cause)) };
+    const expected = report.findings.filter((f) => (s.expect.causes as readonly string[]).includes(f.cause));
+    return { traineeActive, present: new Set(report.findings.map((f) => f.cause)), fixes: [...new Set(expected.flatMap((f) => f.remediations.map((r) => r.id)))] };
   }
 
   private markSeen(): void {

@@ -58,7 +58,7 @@ describe('incident drill', () => {
     expect(await traineeRunsCheck()).toContain('Replication execution 118 in progress');
     const found = await drill.tick();
     expect(found.map((e) => e.type)).toEqual(['found']);
-    expect(found[0]?.message).toBe('Found: A replication execution in progress for five hours (replication-stuck) after 1m35s. Now fix it.');
+    expect(found[0]?.message).toBe('Found: A replication execution in progress for five hours (replication-stuck) after 1m35s. Now fix it (proposed: stop-replication-execution, stop-jobservice-job).');
 
     t += 30_000;
     await harbor().stopReplicationExecution(118);
