@@ -9,7 +9,7 @@ import { captureStream, memoryLogger, tempFiles } from '../helpers.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 async function until(done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 800; i++) {
     if (done()) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -40,5 +40,5 @@ describe('harbor-pilot lab --drill', () => {
     await until(() => out.includes('Drill complete: 1 incident found and fixed.'), 'the end of the drill');
     expect(out).toMatch(/Fixed: replication-stuck is no longer reported, \d+s after it broke\./);
     expect(await exited).toBe(0);
-  }, 60_000);
+  }, 90_000);
 });

@@ -63,12 +63,12 @@ describe('the demo (npm run demo)', () => {
     const bad = await runEntry(['lab', '--scenario', 'nope']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('harbor-pilot lab: unknown scenario "nope"; valid: healthy,');
-  }, 60_000);
+  }, 90_000);
 
   it('serves one scenario until Ctrl-C: `check` over the config it wrote finds the incident', async () => {
     const { dir } = tempFiles({});
     const { child, io, exited } = startEntry(['lab', '--scenario', 'replication-stuck', '--dir', dir]);
-    for (let i = 0; i < 300 && !io.out.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 800 && !io.out.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 50));
     expect(io.out).toContain('Incident lab: scenario "replication-stuck" (failure mode E)');
     expect(io.out).toContain(`check --config ${dir}/harbor-pilot.yaml`);
     expect(readFileSync(`${dir}/kubeconfig`, 'utf8')).toMatch(/server: http:\/\/127\.0\.0\.1:\d+/);
@@ -78,7 +78,7 @@ describe('the demo (npm run demo)', () => {
     expect(stdout.text()).toContain('Replication execution 118 in progress for 5h');
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-  }, 60_000);
+  }, 90_000);
 
   it('wraps scenario descriptions for the terminal', () => {
     expect(wrap('one two three four', 9)).toBe('one two\nthree\nfour');
