@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { registry } from '../../jobs/index.js';
 import { runCheckCommand } from '../../src/cli/check-command.js';
 import { runDemo, wrap } from '../../src/lab/demo.js';
@@ -68,6 +68,7 @@ describe('the demo (npm run demo)', () => {
   it('serves one scenario until Ctrl-C: `check` over the config it wrote finds the incident', async () => {
     const { dir } = tempFiles({});
     const { child, io, exited } = startEntry(['lab', '--scenario', 'replication-stuck', '--dir', dir]);
+    onTestFinished(() => void child.kill('SIGKILL'));
     for (let i = 0; i < 800 && !io.out.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 50));
     expect(io.out).toContain('Incident lab: scenario "replication-stuck" (failure mode E)');
     expect(io.out).toContain(`check --config ${dir}/harbor-pilot.yaml`);
