@@ -68,7 +68,7 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
   const now = o.now ?? Date.now;
   const open = () => {
     if (o.deadline !== undefined && now() >= o.deadline) result.stopped = true;
-    return !result.stopped && (o.limit === undefined || started < o.limit);
+    return !result.stopped && !o.signal?.aborted && (o.limit === undefined || started < o.limit);
   };
   let started = 0;
   const q = o.since ? `push_time=[${harborTime(o.since)}~]` : undefined;
@@ -101,7 +101,7 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
       }
       result.repositories += 1;
     } catch (err) {
-      if (isFatal(err)) throw err;
+      if (o.signal?.aborted || isFatal(err)) throw err;
       result.failures.push({ repository, error: describe(err) });
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
@@ -112,7 +112,7 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
         const problem = await probeArtifact(harbor, rc, a);
         if (problem) result.problems.push(problem);
       } catch (err) {
-        if (isFatal(err)) throw err;
+        if (o.signal?.aborted || isFatal(err)) throw err;
         result.failures.push({ repository, error: `${a.digest}: ${describe(err)}` });
       }
       result.artifacts += 1;

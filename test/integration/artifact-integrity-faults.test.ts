@@ -41,4 +41,20 @@ describe('artifact-integrity under faults', () => {
     expect(run.findings[0]?.evidence[0]).toContain(`${bad.digest}: GET /v2/big/other/manifests/`);
     expect(harbor.requests.filter((r) => r.path.includes('/manifests/'))).toHaveLength(270 + 2);
   });
+
+  it('stops issuing requests when the run is cancelled', async () => {
+    harbor.latencyMs = 10;
+    const cancel = new AbortController();
+    setTimeout(() => cancel.abort(), 150);
+    try {
+      const run = await runOn(check, { ...harborDeps(harbor, { now }), signal: cancel.signal });
+      expect(run.status).toBe('error');
+      const atReturn = harbor.requests.length;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(harbor.requests.length - atReturn).toBeLessThanOrEqual(8);
+      expect(harbor.requests.filter((r) => r.path.includes('/manifests/')).length).toBeLessThan(270);
+    } finally {
+      harbor.latencyMs = 0;
+    }
+  });
 });
