@@ -40,6 +40,33 @@ export const diagnosisJobSchema = z.object({
 });
 export type DiagnosisJob = z.infer<typeof diagnosisJobSchema>;
 
+/**
+ * The one job the bot enqueues per slash command (name `open` on the diagnoses queue): a worker
+ * posts the root message and enqueues the checks, so nothing but the ack and one Redis call runs
+ * in the bot. `threadTs` is set once the root message is out, so a retry never posts it twice.
+ */
+export const openDiagnosisJobSchema = z.object({
+  runId: z.string().min(1),
+  label: z.string(),
+  startedAt: z.iso.datetime(),
+  requestedBy: z.string().optional(),
+  channel: z.string().min(1),
+  checks: z.array(z.object({ checkId: z.string().min(1), target: targetRefSchema })).min(1),
+  params: checkJobSchema.shape.params,
+  threadTs: z.string().optional(),
+});
+export type OpenDiagnosisJob = z.infer<typeof openDiagnosisJobSchema>;
+
+export async function enqueueOpenDiagnosis(queues: Pick<Queues, 'diagnoses'>, data: OpenDiagnosisJob): Promise<void> {
+  await queues.diagnoses.add('open', data as unknown as DiagnosisJob, {
+    jobId: `open-${data.runId}`,
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: 24 * 3600 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  });
+}
+
 /** The value a check job returns (and the diagnosis reads back from its children). */
 export const checkJobResultSchema = z.object({
   id: z.string(),
@@ -85,7 +112,7 @@ export function createQueues(settings: QueueSettings) {
 export type Queues = ReturnType<typeof createQueues>;
 
 /** Enqueues one diagnosis: a parent that summarizes, one child per (check, target). */
-export async function enqueueDiagnosis(queues: Queues, diagnosis: DiagnosisJob, children: CheckJob[]): Promise<void> {
+export async function enqueueDiagnosis(queues: Pick<Queues, 'flow'>, diagnosis: DiagnosisJob, children: CheckJob[]): Promise<void> {
   await queues.flow.add({
     name: 'diagnosis',
     queueName: queueNames.diagnoses,

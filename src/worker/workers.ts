@@ -1,6 +1,7 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { FlowProducer, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { UserInputError, errorMessage } from '../errors.js';
-import { checkJobSchema, diagnosisJobSchema, queueNames, type QueueSettings } from '../queues.js';
+import { checkJobSchema, diagnosisJobSchema, openDiagnosisJobSchema, queueNames, type QueueSettings } from '../queues.js';
+import { processOpenDiagnosis } from './open-diagnosis.js';
 import { processCheckJob, type WorkerContext } from './check-processor.js';
 import { processDiagnosisJob } from './diagnosis-processor.js';
 
@@ -33,9 +34,19 @@ export function startWorkers(settings: QueueSettings, ctx: WorkerContext, option
     },
     { ...base, concurrency: options.concurrency ?? ctx.config.runner.concurrency },
   );
+  const flow = new FlowProducer(base);
+  const openDiagnosis = async (job: Job) => {
+    const data = openDiagnosisJobSchema.safeParse(job.data);
+    if (!data.success) throw new UnrecoverableError(`bad diagnosis job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
+    if (!ctx.reporter) throw new UnrecoverableError('this worker has no Slack client to post with');
+    const log = ctx.log.child({ queue: queueNames.diagnoses, jobId: job.id, attempt: job.attemptsMade + 1 });
+    ctx.metrics?.observeJobStart(queueNames.diagnoses, job.timestamp, Date.now());
+    return processOpenDiagnosis(data.data, { reporter: ctx.reporter, queues: { flow }, log, saveThread: (threadTs) => job.updateData({ ...data.data, threadTs }) });
+  };
   const diagnoses = new Worker(
     queueNames.diagnoses,
     async (job: Job) => {
+      if (job.name === 'open') return openDiagnosis(job);
       const data = diagnosisJobSchema.safeParse(job.data);
       if (!data.success) throw new UnrecoverableError(`bad diagnosis job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
       const values = Object.values(await job.getChildrenValues());
@@ -52,6 +63,7 @@ export function startWorkers(settings: QueueSettings, ctx: WorkerContext, option
     workers: [checks, diagnoses],
     async close() {
       await Promise.all([checks.close(), diagnoses.close()]);
+      await flow.close();
     },
   };
 }

@@ -88,6 +88,19 @@ describe('Slack upstream faults', () => {
     expect(threaded.map((c) => c.args.text)).toEqual(['[critical] Harbor component registry is unhealthy']);
   });
 
+  it('gives up at once on a channel the bot cannot post in, enqueueing no checks', async () => {
+    const waiting = await runtime.queues.checks.getJobCounts('waiting', 'active', 'completed');
+    slack.fault({ path: /chat\.postMessage$/, status: 200, body: { ok: false, error: 'not_in_channel' }, times: 1 });
+    const res = await postSigned(events, slashBody({ text: 'check harbor-health harbor/prod', channel: 'C0NOTMINE', responseUrl: slack.responseUrl('nic') }), secret);
+    expect(JSON.parse(res.text).text).toContain('1 check queued');
+    const failed = async () => (await runtime.queues.diagnoses.getJobs(['failed'])).filter((j) => j.name === 'open' && j.data.channel === 'C0NOTMINE');
+    for (let i = 0; i < 100 && (await failed()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const [job] = await failed();
+    expect(job?.failedReason).toContain('cannot post in C0NOTMINE (not_in_channel)');
+    expect(job?.attemptsMade).toBe(1);
+    expect(await runtime.queues.checks.getJobCounts('waiting', 'active', 'completed')).toEqual(waiting);
+  });
+
   it('retries a 5xx a bounded number of times, then gives up without crashing', async () => {
     // Faulted requests never reach the Web API routes, so count what arrived at the server.
     const updateRequests = () => slack.requests.filter((r) => r.path.endsWith('/chat.update')).length;

@@ -1,0 +1,34 @@
+import { UnrecoverableError } from 'bullmq';
+import type { Logger } from '../log.js';
+import { enqueueDiagnosis, type CheckJob, type OpenDiagnosisJob, type Queues } from '../queues.js';
+import type { Reporter } from '../slack/reporter.js';
+
+/** Slack errors that no retry will cure: the bot cannot post in that channel. */
+const unpostable = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+/**
+ * Posts the root message of a diagnosis (once: its ts is saved on the job before anything else)
+ * and enqueues the check jobs under the summarizing parent.
+ */
+export async function processOpenDiagnosis(
+  data: OpenDiagnosisJob,
+  ctx: { reporter: Reporter; queues: Pick<Queues, 'flow'>; log: Logger; saveThread(threadTs: string): Promise<void> },
+): Promise<{ threadTs: string }> {
+  let threadTs = data.threadTs;
+  if (!threadTs) {
+    try {
+      ({ threadTs } = await ctx.reporter.postRoot(data.channel, { label: data.label, requestedBy: data.requestedBy, planned: data.checks.length }));
+    } catch (err) {
+      const code = (err as { data?: { error?: string } }).data?.error ?? '';
+      if (unpostable.has(code)) throw new UnrecoverableError(`cannot post in ${data.channel} (${code}): invite the bot to the channel`);
+      throw err;
+    }
+    await ctx.saveThread(threadTs);
+  }
+  const slack = { channel: data.channel, threadTs };
+  const children: CheckJob[] = data.checks.map((c) => ({ runId: data.runId, checkId: c.checkId, target: c.target, params: data.params, slack, requestedBy: data.requestedBy }));
+  await enqueueDiagnosis(ctx.queues, { runId: data.runId, label: data.label, startedAt: data.startedAt, requestedBy: data.requestedBy, slack, planned: data.checks.length }, children);
+  ctx.log.info({ runId: data.runId, checks: children.length }, 'diagnosis opened');
+  return { threadTs };
+}
+
