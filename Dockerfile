@@ -18,6 +18,7 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node manifest.yaml ./
+COPY --chown=node:node scenarios ./scenarios
 USER node
 EXPOSE 3000 9464
 ENTRYPOINT ["node", "dist/src/bin/harbor-pilot.js"]
