@@ -7,6 +7,8 @@ export const projectSchema = z.looseObject({
   project_id: z.number(),
   name: z.string(),
   repo_count: z.number().optional(),
+  /** Set on a proxy-cache project: the registry it caches. */
+  registry_id: z.number().nullable().optional(),
 });
 export type Project = z.infer<typeof projectSchema>;
 

@@ -76,6 +76,11 @@ export const artifactRoutes: HarborRoutes = (sim) => {
   };
   const base = '^\\/api\\/v2\\.0\\/projects\\/([^/]+)\\/repositories\\/([^/]+)';
   api('GET', /^\/api\/v2\.0\/projects$/, (req) => paged(req, st().projects.filter((p) => !req.query.get('name') || p.name === req.query.get('name')), '/api/v2.0/projects'));
+  api('GET', /^\/api\/v2\.0\/projects\/([^/]+)$/, (req) => {
+    const key = req.params[0] ?? '';
+    const p = st().projects.find((x) => x.name === key || String(x.project_id) === key);
+    return p ? { body: p } : err(404, 'NOT_FOUND', `project ${key} not found`);
+  });
   api('GET', /^\/api\/v2\.0\/repositories$/, (req) => listRepositories(st(), req, null));
   api('GET', /^\/api\/v2\.0\/projects\/([^/]+)\/repositories$/, (req) => listRepositories(st(), req, req.params[0] ?? ''));
   api('GET', new RegExp(`${base}$`), repoRoute((_req, repo) => ({ body: { ...st().repositories.find((r) => r.name === repo), artifact_count: st().artifacts[repo]?.length ?? 0 } })));

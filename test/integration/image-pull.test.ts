@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import imagePull, { setDeploymentImages } from '../../jobs/image-pull.js';
+import { artifactState } from '../../src/sim/harbor-artifacts-state.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { rolloutWithFailingPull, upgradeThroughOwnProxyCache } from '../../src/sim/harbor-incidents.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
@@ -10,14 +11,8 @@ let h: ClusterHarness;
 const now = new Date('2026-11-22T10:00:00Z');
 
 beforeAll(async () => {
-  harbor = await startHarborSim({
-    routes: [
-      (sim) =>
-        sim.route('GET', /^\/api\/v2\.0\/projects\/([^/]+)$/, (req) =>
-          req.params[0] === 'dockerhub-proxy' ? { body: { name: 'dockerhub-proxy', project_id: 7, registry_id: 3 } } : { status: 404, body: { errors: [{ code: 'NOT_FOUND', message: 'not found' }] } },
-        ),
-    ],
-  });
+  harbor = await startHarborSim();
+  artifactState(harbor).projects.push({ name: 'dockerhub-proxy', project_id: 7, registry_id: 3 });
   h = await startClusterHarness({ harbor, now, harborYaml: '    aliases: [harbor.example.com]' });
 });
 afterAll(async () => {
