@@ -3,12 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { fetch as undiciFetch } from 'undici';
 import check from '../jobs/artifact-integrity.js';
 import { runCheck } from '../src/checks/runner.js';
 import { parseConfig } from '../src/config.js';
 import { createHarborClient } from '../src/harbor/client.js';
-import type { FetchLike } from '../src/http.js';
+import { defaultTransport, type FetchLike } from '../src/http.js';
 import { createLogger } from '../src/log.js';
 import { artifactAt, buildRegistry, loseBlob, loseManifest, zeroSizeArtifact } from '../src/sim/artifact-scenarios.js';
 import { startHarborSim } from '../src/sim/harbor-sim.js';
@@ -74,7 +73,7 @@ async function main(): Promise<void> {
   const counting: FetchLike = async (url, init) => {
     requests += 1;
     const t0 = performance.now();
-    const res = (await undiciFetch(url, init as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+    const res = await defaultTransport(url, init);
     requestMs += performance.now() - t0;
     return res;
   };

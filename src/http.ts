@@ -1,8 +1,42 @@
-import { Agent, fetch as undiciFetch } from 'undici';
+import { STATUS_CODES } from 'node:http';
+import { Agent, interceptors, request as undiciRequest, type Dispatcher } from 'undici';
 import { UpstreamError, type UpstreamService } from './errors.js';
 import type { Logger } from './log.js';
 
-export type FetchLike = (url: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
+/** The part of a fetch Response this client reads. */
+export interface TransportResponse {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  text(): Promise<string>;
+}
+
+export type FetchLike = (url: string, init: RequestInit & { dispatcher?: unknown }) => Promise<TransportResponse>;
+
+const redirects = interceptors.redirect({ maxRedirections: 5 });
+const sharedDispatcher = new Agent().compose(redirects);
+const insecureDispatcher = new Agent({ connect: { rejectUnauthorized: false } }).compose(redirects);
+
+/**
+ * The default transport: undici's request API, which costs markedly less CPU per request than
+ * fetch's web streams at 10^5 requests. It follows redirects like fetch (a registry on S3 answers
+ * blob GETs with a 307 to storage, and only following it proves the blob is there).
+ */
+export const defaultTransport: FetchLike = async (url, init) => {
+  const res = await undiciRequest(url, {
+    method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+    headers: init.headers as Record<string, string>,
+    body: init.body as string | undefined,
+    signal: init.signal ?? undefined,
+    dispatcher: (init.dispatcher as Dispatcher | undefined) ?? sharedDispatcher,
+  });
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+    else if (v !== undefined) headers.set(k, v);
+  }
+  return { status: res.statusCode, statusText: STATUS_CODES[res.statusCode] ?? '', headers, text: () => res.body.text() };
+};
 
 export interface HttpOptions {
   service: UpstreamService;
@@ -49,8 +83,8 @@ const idempotent = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** A small JSON HTTP client: timeouts per attempt, bounded retries for reads, typed upstream errors. */
 export function createHttp(options: HttpOptions): Http {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const doFetch: FetchLike = options.fetch ?? (undiciFetch as unknown as FetchLike);
-  const dispatcher = options.insecureSkipTLSVerify ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined;
+  const doFetch: FetchLike = options.fetch ?? defaultTransport;
+  const dispatcher = options.insecureSkipTLSVerify ? insecureDispatcher : undefined;
   const retries = options.retries ?? 2;
   const retryBaseMs = options.retryBaseMs ?? 200;
 
@@ -64,11 +98,11 @@ export function createHttp(options: HttpOptions): Http {
       body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
       headers['content-type'] ??= 'application/json';
     }
-    let res: Response;
+    let res: TransportResponse;
     let text: string;
     try {
       res = await doFetch(url, { method, headers, body, signal, dispatcher });
-      text = method === 'HEAD' ? '' : await res.text();
+      text = await res.text(); // always read, so the connection goes back to the pool (HEAD: empty)
     } catch (err) {
       const timedOut = timeout.aborted && !req.signal?.aborted;
       throw new UpstreamError({
@@ -173,7 +207,7 @@ export function describeErrorBody(body: unknown, fallback: string): string {
 
 function describeNetworkError(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
-  const code = cause?.code ?? cause?.errors?.find((e) => e.code)?.code ?? cause?.message;
+  const code = (err as { code?: string }).code ?? cause?.code ?? cause?.errors?.find((e) => e.code)?.code ?? cause?.message;
   if (code) return `connection failed (${code})`;
   return `connection failed (${(err as Error).message ?? 'unknown error'})`;
 }
