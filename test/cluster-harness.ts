@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createClientSet } from '../src/checks/clients.js';
 import type { CheckDefinition, RunContext } from '../src/checks/define.js';
 import { createRunContext, runCheck, type CheckRun } from '../src/checks/runner.js';
@@ -60,4 +61,27 @@ export async function startClusterHarness(opts: { harbor?: HarborSim; now?: Date
     context: () => createRunContext(target, deps, new AbortController().signal, log),
     close: () => kube.close(),
   };
+}
+
+/**
+ * One harness for a test file: started before its tests, closed after them, and its fake RBAC and
+ * recorded requests reset before each test. Use the returned object like a started harness.
+ */
+export function useClusterHarness(opts: Parameters<typeof startClusterHarness>[0] = {}): ClusterHarness {
+  let current: ClusterHarness | undefined;
+  beforeAll(async () => {
+    current = await startClusterHarness(opts);
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => {
+    if (!current) return;
+    current.kube.state.forbidden = [];
+    current.kube.requests.length = 0;
+  });
+  return new Proxy({} as ClusterHarness, {
+    get(_target, key) {
+      if (!current) throw new Error('the cluster harness is used before beforeAll started it');
+      return Reflect.get(current, key);
+    },
+  });
 }

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import componentLogs from '../../jobs/component-logs.js';
 import { admiralUrlNoise, appendLog, migrationRunning } from '../../src/sim/harbor-incidents-core.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
-import { startClusterHarness, type ClusterHarness } from '../cluster-harness.js';
+import { useClusterHarness } from '../cluster-harness.js';
 
-let h: ClusterHarness;
 const now = new Date('2026-11-22T10:00:00Z');
-
-beforeAll(async () => {
-  h = await startClusterHarness({ now });
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.kube.state.forbidden = [];
-  h.kube.requests.length = 0;
-});
+const h = useClusterHarness({ now });
 
 describe('component-logs', () => {
   it('finds nothing on a healthy release and reads every log with limits', async () => {

@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import coreTokenKeys from '../../jobs/core-token-keys.js';
 import { rolloutRestart } from '../../jobs/remediations/rollout-restart.js';
 import { skewCoreClock, tokenKeyMismatch } from '../../src/sim/harbor-incidents-core.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
-import { startClusterHarness, type ClusterHarness } from '../cluster-harness.js';
+import { useClusterHarness } from '../cluster-harness.js';
 
-let h: ClusterHarness;
 const now = new Date('2026-11-22T10:00:00Z');
-
-beforeAll(async () => {
-  h = await startClusterHarness({ now });
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.kube.state.forbidden = [];
-  h.kube.requests.length = 0;
-});
+const h = useClusterHarness({ now });
 
 function secretValues(): string[] {
   return h.kube.state.objects.filter((o) => o.kind === 'Secret' && o.type === 'Opaque').flatMap((s) => Object.values(s.data as Record<string, string>).flatMap((v) => [v, Buffer.from(v, 'base64').toString()]));

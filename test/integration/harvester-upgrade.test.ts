@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import harvesterUpgrade from '../../jobs/harvester-upgrade.js';
 import { deletePodRemediation } from '../../jobs/remediations/delete-pod.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
 import { buildHarvesterUpgrade } from '../../src/sim/harvester.js';
-import { startClusterHarness, type ClusterHarness } from '../cluster-harness.js';
+import { useClusterHarness } from '../cluster-harness.js';
 
-let h: ClusterHarness;
 const now = new Date('2026-11-22T10:00:00Z');
+const h = useClusterHarness({ now });
 const ns = 'harvester-system';
-
-beforeAll(async () => {
-  h = await startClusterHarness({ now });
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.kube.state.forbidden = [];
-  h.kube.requests.length = 0;
-});
 
 describe('harvester-upgrade', () => {
   it('is silent on a cluster without Harvester', async () => {
