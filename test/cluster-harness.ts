@@ -83,5 +83,9 @@ export function useClusterHarness(opts: Parameters<typeof startClusterHarness>[0
       if (!current) throw new Error('the cluster harness is used before beforeAll started it');
       return Reflect.get(current, key);
     },
+    set(_target, key, value) {
+      if (!current) throw new Error('the cluster harness is used before beforeAll started it');
+      return Reflect.set(current, key, value);
+    },
   });
 }

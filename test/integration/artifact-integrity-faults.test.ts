@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import check from '../../jobs/artifact-integrity.js';
 import type { Artifact } from '../../src/harbor/artifact-schemas.js';
 import { buildRegistry } from '../../src/sim/artifact-scenarios.js';
 import { artifactState } from '../../src/sim/harbor-artifacts-state.js';
-import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
-import { harborDeps, runOn } from './harbor-context.js';
+import { harborDeps, runOn, useHarborSim } from './harbor-context.js';
 
-let harbor: HarborSim;
 const now = new Date();
-
-beforeAll(async () => {
-  harbor = await startHarborSim();
-});
-afterAll(() => harbor.close());
-beforeEach(() => {
-  harbor.clearFaults();
-  harbor.requests.length = 0;
+const harbor = useHarborSim((harbor) => {
   harbor.state.artifacts = buildRegistry([{ name: 'big/repo', artifacts: 250, uniqueLayers: 0 }, { name: 'big/other', artifacts: 20 }], now);
 });
 

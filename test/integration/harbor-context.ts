@@ -3,7 +3,8 @@ import { parseConfig } from '../../src/config.js';
 import { createClientSet } from '../../src/checks/clients.js';
 import type { CheckDefinition, RemediationDefinition, RunContext } from '../../src/checks/define.js';
 import { createRunContext, runCheck, type RunnerDeps } from '../../src/checks/runner.js';
-import type { HarborSim } from '../../src/sim/harbor-sim.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { targetOf } from '../../src/targets.js';
 import { memoryLogger } from '../helpers.js';
 
@@ -35,4 +36,34 @@ export async function applyRemediation(r: RemediationDefinition, deps: RunnerDep
   const outcome = await r.execute(ctx, p, plan);
   const verified = await r.verify(ctx, p);
   return { plan, outcome, verified };
+}
+
+/**
+ * One simulated Harbor for a test file: started before its tests and closed after them; before each
+ * test its faults and recorded requests are cleared and `reset` seeds its state. Use the returned
+ * object like the simulator itself.
+ */
+export function useHarborSim(reset: (harbor: HarborSim) => void = () => {}): HarborSim {
+  let current: HarborSim | undefined;
+  beforeAll(async () => {
+    current = await startHarborSim();
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => {
+    if (!current) return;
+    current.clearFaults();
+    current.requests.length = 0;
+    reset(current);
+  });
+  return new Proxy({} as HarborSim, {
+    get(_target, key) {
+      if (!current) throw new Error('the Harbor simulator is used before beforeAll started it');
+      const value = Reflect.get(current, key);
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+    set(_target, key, value) {
+      if (!current) throw new Error('the Harbor simulator is used before beforeAll started it');
+      return Reflect.set(current, key, value);
+    },
+  });
 }

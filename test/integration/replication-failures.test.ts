@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import check, { rerunReplicationPolicy } from '../../jobs/replication-failures.js';
 import { replicationState } from '../../src/sim/harbor-replication-state.js';
-import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { healthyReplication, tagListingFailure, tagUnknownRace } from '../../src/sim/replication-scenarios.js';
-import { applyRemediation, harborDeps, runOn } from './harbor-context.js';
+import { applyRemediation, harborDeps, runOn, useHarborSim } from './harbor-context.js';
 
-let harbor: HarborSim;
 const now = new Date();
-
-beforeAll(async () => {
-  harbor = await startHarborSim();
-});
-afterAll(() => harbor.close());
-beforeEach(() => {
-  harbor.clearFaults();
-  harbor.requests.length = 0;
+const harbor = useHarborSim((harbor) => {
   harbor.state.replication = healthyReplication(now);
 });
 

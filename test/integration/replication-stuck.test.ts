@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import check, { stopJobserviceJob, stopReplicationExecution } from '../../jobs/replication-stuck.js';
 import { registry } from '../../jobs/index.js';
 import { replicationState } from '../../src/sim/harbor-replication-state.js';
-import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { executionHistory, healthyReplication, stuckReplication } from '../../src/sim/replication-scenarios.js';
-import { applyRemediation, harborDeps, remediationContext, runOn } from './harbor-context.js';
+import { applyRemediation, harborDeps, remediationContext, runOn, useHarborSim } from './harbor-context.js';
 
-let harbor: HarborSim;
 const now = new Date();
-
-beforeAll(async () => {
-  harbor = await startHarborSim();
-});
-afterAll(() => harbor.close());
-beforeEach(() => {
-  harbor.clearFaults();
-  harbor.requests.length = 0;
+const harbor = useHarborSim((harbor) => {
   harbor.state.replication = healthyReplication(now);
 });
 

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import check from '../../jobs/repo-tag-count.js';
 import type { Progress } from '../../src/checks/define.js';
 import { buildRegistry } from '../../src/sim/artifact-scenarios.js';
 import { replicationState } from '../../src/sim/harbor-replication-state.js';
-import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { healthyReplication } from '../../src/sim/replication-scenarios.js';
-import { harborDeps, runOn } from './harbor-context.js';
+import { harborDeps, runOn, useHarborSim } from './harbor-context.js';
 
-let harbor: HarborSim;
 const now = new Date();
-
-beforeAll(async () => {
-  harbor = await startHarborSim();
-});
-afterAll(() => harbor.close());
-beforeEach(() => {
-  harbor.clearFaults();
-  harbor.requests.length = 0;
+const harbor = useHarborSim((harbor) => {
   harbor.state.replication = healthyReplication(now);
   harbor.state.artifacts = buildRegistry([
     { name: 'library/nginx', artifacts: 40 },
