@@ -2,12 +2,12 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import * as z from 'zod';
 import { defineCheck, defineRemediation, propose, type FindingInput, type RunContext } from '../src/checks/define.js';
 import { independentImage, parseImageRef } from '../src/cluster/image-ref.js';
-import { executePatch, planPatch, type PatchSpec } from '../src/cluster/patch-plan.js';
+import { deploymentPatchTarget, executePatch, planPatch, type PatchSpec } from '../src/cluster/patch-plan.js';
 import { describeProxyCacheProject } from '../src/cluster/proxy-cache.js';
 import { failingPulls, pullFailureText } from '../src/cluster/pull-failure.js';
 import { failingImagesByContainer, groupPullFailures, pullEvidence, type PullGroup } from '../src/cluster/pull-groups.js';
 import { releaseMissingFinding } from '../src/cluster/release-missing.js';
-import { patchDeployment, readDeployment, rolloutStatus } from '../src/kube/patch.js';
+import { readDeployment, rolloutStatus } from '../src/kube/patch.js';
 import { pollUntil } from '../src/kube/poll.js';
 import { listAllPods, listEventsByObject, listReleasePods, listReleaseReplicaSets } from '../src/kube/release.js';
 
@@ -27,13 +27,8 @@ function imagesSpec(ctx: RunContext, p: SetImagesParams): PatchSpec<V1Deployment
     initContainers: (d.spec?.template.spec?.initContainers ?? []).map((c) => ({ name: c.name, image: c.image })),
   });
   return {
-    kind: 'Deployment',
-    namespace: p.namespace,
-    name: p.deployment,
-    resourceVersion: p.resourceVersion,
-    apiPath: `/apis/apps/v1/namespaces/${p.namespace}/deployments/${p.deployment}`,
+    ...deploymentPatchTarget(kube, p),
     summary: `Set the images of Deployment ${p.namespace}/${p.deployment}: ${Object.entries(p.images).map(([c, i]) => `${c}=${i}`).join(', ')}`,
-    read: () => readDeployment(kube, p.namespace, p.deployment),
     build(current) {
       const { containers, initContainers } = project(current);
       const missing = Object.keys(p.images).filter((n) => ![...containers, ...initContainers].some((c) => c.name === n));
@@ -43,7 +38,6 @@ function imagesSpec(ctx: RunContext, p: SetImagesParams): PatchSpec<V1Deployment
       if (pick(initContainers).length > 0) spec.initContainers = pick(initContainers);
       return { body: { spec: { template: { spec } } } };
     },
-    patch: (body, dryRun) => patchDeployment(kube, { namespace: p.namespace, name: p.deployment, body, dryRun }),
     project,
   };
 }

@@ -1,8 +1,8 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import * as z from 'zod';
 import { defineRemediation, type RunContext } from '../../src/checks/define.js';
-import { executePatch, planPatch, type PatchSpec } from '../../src/cluster/patch-plan.js';
-import { patchDeployment, readDeployment, rolloutStatus } from '../../src/kube/patch.js';
+import { deploymentPatchTarget, executePatch, planPatch, type PatchSpec } from '../../src/cluster/patch-plan.js';
+import { readDeployment, rolloutStatus } from '../../src/kube/patch.js';
 import { pollUntil } from '../../src/kube/poll.js';
 
 const restartedAt = 'kubectl.kubernetes.io/restartedAt';
@@ -18,16 +18,10 @@ type Params = z.infer<typeof params>;
 function restartSpec(ctx: RunContext, p: Params): PatchSpec<V1Deployment> {
   const kube = ctx.kube();
   return {
-    kind: 'Deployment',
-    namespace: p.namespace,
-    name: p.deployment,
-    resourceVersion: p.resourceVersion,
-    apiPath: `/apis/apps/v1/namespaces/${p.namespace}/deployments/${p.deployment}`,
+    ...deploymentPatchTarget(kube, p),
     summary: `Rollout restart of Deployment ${p.namespace}/${p.deployment}: every pod is replaced, one batch at a time, and reads its Secrets afresh`,
-    read: () => readDeployment(kube, p.namespace, p.deployment),
     // What `kubectl rollout restart` does: a new pod template annotation starts a fresh rollout.
     build: () => ({ body: { spec: { template: { metadata: { annotations: { [restartedAt]: ctx.now().toISOString() } } } } } }),
-    patch: (body, dryRun) => patchDeployment(kube, { namespace: p.namespace, name: p.deployment, body, dryRun }),
     project: (d) => ({ 'pod template restartedAt': d.spec?.template.metadata?.annotations?.[restartedAt] ?? '(never restarted)' }),
   };
 }

@@ -1,10 +1,25 @@
 import type { RemediationOutcome, RemediationPlan } from '../checks/define.js';
 import { UpstreamError } from '../errors.js';
-import { changedSince } from '../kube/patch.js';
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/client.js';
+import { changedSince, patchDeployment, readDeployment } from '../kube/patch.js';
 import { diffObjects } from './diff.js';
 
 type Versioned = { metadata?: { resourceVersion?: string } };
 type Built = { body: Record<string, unknown> } | { refuse: string };
+
+/** The parts of a PatchSpec that every Deployment patch shares: identity, read and patch. */
+export function deploymentPatchTarget(kube: KubeClients, p: { namespace: string; deployment: string; resourceVersion: string }) {
+  return {
+    kind: 'Deployment',
+    namespace: p.namespace,
+    name: p.deployment,
+    resourceVersion: p.resourceVersion,
+    apiPath: `/apis/apps/v1/namespaces/${p.namespace}/deployments/${p.deployment}`,
+    read: () => readDeployment(kube, p.namespace, p.deployment),
+    patch: (body: Record<string, unknown>, dryRun: boolean) => patchDeployment(kube, { namespace: p.namespace, name: p.deployment, body, dryRun }),
+  } satisfies Partial<PatchSpec<V1Deployment>>;
+}
 
 /** One strategic-merge-patch remediation on one object: how to read it, patch it and show it. */
 export interface PatchSpec<T extends Versioned> {
