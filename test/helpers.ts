@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,4 +99,15 @@ export function slashBody(fields: { text: string; user?: string; channel?: strin
     response_url: fields.responseUrl,
     trigger_id: `${Date.now()}.${Math.random().toString(36).slice(2, 10)}`,
   }).toString();
+}
+
+/** One query on its own connection to the machine's PostgreSQL (tests create and drop databases). */
+export async function sql(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query(text, values);
+  } finally {
+    await c.end();
+  }
 }

@@ -1,25 +1,15 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import databaseSchema from '../../jobs/database-schema.js';
 import { downgradeBelowSchema } from '../../src/sim/harbor-incidents-core.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
 import { startClusterHarness, type ClusterHarness } from '../cluster-harness.js';
+import { sql } from '../helpers.js';
 
 const admin = 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `hp_schema_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 const dbUrl = `postgres://postgres@127.0.0.1:5432/${dbName}`;
 const now = new Date('2026-11-22T10:00:00Z');
 let h: ClusterHarness;
-
-async function sql(url: string, text: string, values: unknown[] = []) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text, values);
-  } finally {
-    await c.end();
-  }
-}
 
 async function setSchema(version: number, dirty: boolean) {
   await sql(dbUrl, 'DELETE FROM schema_migrations');

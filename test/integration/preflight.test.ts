@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPreflightCommand } from '../../src/cli/preflight-command.js';
 import { reportSchema } from '../../src/findings/finding.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { loadScenarios, parseScenario, pickScenarios } from '../../src/lab/scenarios.js';
-import { captureStream, memoryLogger, tempFiles } from '../helpers.js';
+import { captureStream, memoryLogger, sql, tempFiles } from '../helpers.js';
 
 const scenarios = loadScenarios();
 const scenario = (name: string) => pickScenarios(scenarios, [name])[0] as (typeof scenarios)[number];
@@ -119,15 +118,7 @@ describe('preflight with the database configured (real PostgreSQL)', () => {
   const admin = 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `hp_preflight_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const dbUrl = `postgres://postgres@127.0.0.1:5432/${dbName}`;
-  const sql = async (url: string, text: string, values: unknown[] = []) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      return await c.query(text, values);
-    } finally {
-      await c.end();
-    }
-  };
+
   const withDatabase = () => tempFiles({ 'db.yaml': readFileSync(lab.configPath, 'utf8').replace(/( {4}aliases: .*\n)/, `$1    database: ${dbUrl}\n`) })['db.yaml'];
   const setSchema = async (version: number, dirty: boolean) => {
     await sql(dbUrl, 'DELETE FROM schema_migrations');
