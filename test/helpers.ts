@@ -60,7 +60,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Posts to Bolt as Slack does: `v0=` HMAC-SHA256 of `v0:ts:body` with the signing secret. */
+/** Slack's request signature: `v0=` HMAC-SHA256 of `v0:ts:body` with the signing secret. */
+export function slackSignature(secret: string, ts: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
+}
+
+/** Posts to Bolt as Slack does, signed with the signing secret. */
 export async function postSigned(
   url: string,
   body: string,
@@ -68,7 +73,7 @@ export async function postSigned(
   options: { ts?: number; signature?: string; contentType?: string } = {},
 ): Promise<{ status: number; text: string; ms: number }> {
   const ts = options.ts ?? Math.floor(Date.now() / 1000);
-  const signature = options.signature ?? `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
+  const signature = options.signature ?? slackSignature(secret, ts, body);
   const started = performance.now();
   const res = await fetch(url, {
     method: 'POST',

@@ -60,7 +60,8 @@ export function createSlackApp(options: SlackAppOptions): App {
     throw new ConfigError(['env SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)']);
   }
   const clientOptions = env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 2 } } : { retryConfig: { retries: 2 } };
-  const common = { token: env.SLACK_BOT_TOKEN, logger: boltLogger(log.child({ component: 'bolt' })), clientOptions };
+  // No conversation store: nothing reads it, and it costs a lookup on every request.
+  const common = { token: env.SLACK_BOT_TOKEN, convoStore: false as const, logger: boltLogger(log.child({ component: 'bolt' })), clientOptions };
   const app = env.SLACK_APP_TOKEN
     ? new App({ ...common, appToken: env.SLACK_APP_TOKEN, socketMode: true, signingSecret: env.SLACK_SIGNING_SECRET })
     : new App({ ...common, signingSecret: env.SLACK_SIGNING_SECRET as string, port: env.PORT, customRoutes: options.customRoutes });
