@@ -8,6 +8,7 @@ import { clusterConfigOf, harborConfigOf, type Target } from '../targets.js';
 import type { ClientSet } from './clients.js';
 import type { CheckDefinition, FindingInput, Progress, RunContext } from './define.js';
 import { CheckTimeoutError, faultFinding } from './fault-finding.js';
+import { RunReads } from './run-reads.js';
 
 export { faultFinding };
 import type { Registry } from './registry.js';
@@ -19,6 +20,8 @@ export interface RunnerDeps {
   now?: () => Date;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Reads shared by the checks of one diagnosis (runPlan makes one per plan when not given). */
+  reads?: RunReads;
 }
 
 export interface CheckRun {
@@ -53,7 +56,8 @@ export function createRunContext(target: Target, deps: RunnerDeps, signal: Abort
     },
     kube() {
       if (!clusterConfig) throw new UserInputError(`${target.ref} is not a cluster`);
-      return deps.clients.kube(clusterConfig.name);
+      const clients = deps.clients.kube(clusterConfig.name);
+      return deps.reads ? { ...clients, reads: deps.reads } : clients;
     },
     log,
     now: deps.now ?? (() => new Date()),
@@ -177,12 +181,13 @@ export async function runPlan(
   const now = deps.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const runs: CheckRun[] = new Array(plan.length);
+  const shared = { ...deps, reads: deps.reads ?? new RunReads() };
   let next = 0;
   const worker = async () => {
     while (next < plan.length) {
       const i = next++;
       const planned = plan[i] as PlannedCheck;
-      runs[i] = await runCheck(planned, deps, onProgress ? (p) => onProgress(planned, p) : undefined);
+      runs[i] = await runCheck(planned, shared, onProgress ? (p) => onProgress(planned, p) : undefined);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, worker));

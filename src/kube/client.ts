@@ -1,4 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
+import type { RunReads } from '../checks/run-reads.js';
 import type { ClusterConfig } from '../config.js';
 import { UpstreamError, UserInputError } from '../errors.js';
 
@@ -54,6 +55,8 @@ export function createKubeClients(options: KubeClientOptions) {
     call<T>(what: { verb: string; resource: string; namespace?: string }, fn: () => Promise<T>): Promise<T> {
       return kubeCall(what, fn, timeoutMs);
     },
+    /** Set on the clients a check gets within a diagnosis: release lists shared by its checks. */
+    reads: undefined as RunReads | undefined,
   };
 }
 

@@ -8,13 +8,21 @@ export function componentOf(pod: { metadata?: { labels?: Record<string, string> 
   return labels.component ?? labels['app.kubernetes.io/component'];
 }
 
+/** A release-scoped read, shared by the checks of one diagnosis when the clients carry its reads. */
+async function sharedRead<T>(kube: KubeClients, key: string, load: () => Promise<T[]>): Promise<T[]> {
+  const items = await (kube.reads ? kube.reads.get(`${kube.namespace}/${key}`, load) : load());
+  return [...items];
+}
+
 /** Pods of the Harbor release (`app=harbor,release=<release>`) in its namespace. */
-export async function listReleasePods(kube: KubeClients, component?: string): Promise<V1Pod[]> {
+export function listReleasePods(kube: KubeClients, component?: string): Promise<V1Pod[]> {
   const labelSelector = component ? `${kube.releaseSelector},component=${component}` : kube.releaseSelector;
-  const list = await kube.call({ verb: 'list', resource: 'pods', namespace: kube.namespace }, () =>
-    kube.core.listNamespacedPod({ namespace: kube.namespace, labelSelector }),
-  );
-  return list.items;
+  return sharedRead(kube, `pods?${labelSelector}`, async () => {
+    const list = await kube.call({ verb: 'list', resource: 'pods', namespace: kube.namespace }, () =>
+      kube.core.listNamespacedPod({ namespace: kube.namespace, labelSelector }),
+    );
+    return list.items;
+  });
 }
 
 /** Pods of every namespace (needs cluster-wide `list pods`), in chunks of 500 as large clusters need. */
@@ -46,12 +54,14 @@ export async function listChunked<T>(page: (token: string | undefined) => Promis
 }
 
 /** ReplicaSets of the release, optionally of one component. */
-export async function listReleaseReplicaSets(kube: KubeClients, component?: string): Promise<V1ReplicaSet[]> {
+export function listReleaseReplicaSets(kube: KubeClients, component?: string): Promise<V1ReplicaSet[]> {
   const labelSelector = component ? `${kube.releaseSelector},component=${component}` : kube.releaseSelector;
-  const list = await kube.call({ verb: 'list', resource: 'replicasets', namespace: kube.namespace }, () =>
-    kube.apps.listNamespacedReplicaSet({ namespace: kube.namespace, labelSelector }),
-  );
-  return list.items;
+  return sharedRead(kube, `replicasets?${labelSelector}`, async () => {
+    const list = await kube.call({ verb: 'list', resource: 'replicasets', namespace: kube.namespace }, () =>
+      kube.apps.listNamespacedReplicaSet({ namespace: kube.namespace, labelSelector }),
+    );
+    return list.items;
+  });
 }
 
 /** Events of a namespace grouped by the name of the object they are about, newest last. */

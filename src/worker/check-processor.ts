@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { ClientSet } from '../checks/clients.js';
 import type { Registry } from '../checks/registry.js';
+import type { RunReadsByRun } from '../checks/run-reads.js';
 import { runCheck, type CheckRun } from '../checks/runner.js';
 import type { Config } from '../config.js';
 import { UserInputError } from '../errors.js';
@@ -22,6 +23,8 @@ export interface WorkerContext {
   metrics?: Metrics;
   /** Decides what of a run is announced; the default posts every finding. */
   publish?(run: CheckRun, thread: SlackThread, job: CheckJob): Promise<void>;
+  /** Release reads shared by the checks of one run that this process executes. */
+  runReads?: RunReadsByRun;
   /** Blocks (plans, approval buttons) shown under a finding's proposed remediations. */
   remediationBlocks?(finding: Finding, thread: SlackThread, job: CheckJob): Promise<KnownBlock[] | undefined>;
 }
@@ -34,7 +37,7 @@ export async function processCheckJob(data: CheckJob, ctx: WorkerContext): Promi
   const check = ctx.registry.check(data.checkId);
   if (!check) throw new UserInputError(`unknown check id "${data.checkId}"`);
   const target = parseTargetRef(ctx.config, data.target);
-  const run = await runCheck({ check, target, params: data.params }, { config: ctx.config, clients: ctx.clients, log: ctx.log, now: ctx.now, signal: ctx.signal });
+  const run = await runCheck({ check, target, params: data.params }, { config: ctx.config, clients: ctx.clients, log: ctx.log, now: ctx.now, signal: ctx.signal, reads: ctx.runReads?.of(data.runId) });
   if (data.slack) {
     if (ctx.publish) await ctx.publish(run, data.slack, data);
     else if (ctx.reporter) await postAll(ctx, ctx.reporter, data.slack, run.findings, data);

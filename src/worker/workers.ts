@@ -1,4 +1,5 @@
 import { FlowProducer, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { RunReadsByRun } from '../checks/run-reads.js';
 import { UserInputError, errorMessage } from '../errors.js';
 import { checkJobSchema, diagnosisJobSchema, openDiagnosisJobSchema, queueNames, type QueueSettings } from '../queues.js';
 import { processOpenDiagnosis } from './open-diagnosis.js';
@@ -16,6 +17,7 @@ export interface Workers {
  */
 export function startWorkers(settings: QueueSettings, ctx: WorkerContext, options: { concurrency?: number } = {}): Workers {
   const base = { connection: settings.connection, prefix: settings.prefix };
+  const runReads = ctx.runReads ?? new RunReadsByRun();
   const checks = new Worker(
     queueNames.checks,
     async (job: Job) => {
@@ -24,7 +26,7 @@ export function startWorkers(settings: QueueSettings, ctx: WorkerContext, option
       if (!data.success) throw new UnrecoverableError(`bad check job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
       ctx.metrics?.observeJobStart(queueNames.checks, job.timestamp, Date.now());
       try {
-        const result = await processCheckJob(data.data, { ...ctx, log });
+        const result = await processCheckJob(data.data, { ...ctx, log, runReads });
         ctx.metrics?.observeCheck(result);
         return result;
       } catch (err) {

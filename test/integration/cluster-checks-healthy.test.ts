@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../jobs/index.js';
 import { runCheckCommand } from '../../src/cli/check-command.js';
@@ -7,22 +6,14 @@ import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { upgradeThroughOwnProxyCache } from '../../src/sim/harbor-incidents.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube-sim.js';
-import { captureStream, memoryLogger, tempFiles } from '../helpers.js';
+import { captureStream, memoryLogger, sql as query, tempFiles } from '../helpers.js';
 
 const clusterChecks = ['image-pull', 'pod-health', 'core-token-keys', 'ingress', 'database-schema', 'component-logs', 'harvester-upgrade'];
 const dbName = `hp_healthy_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 let harbor: HarborSim;
 let kube: KubeSim;
 
-async function sql(db: string, text: string) {
-  const c = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${db}` });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
+const sql = (db: string, text: string) => query(`postgres://postgres@127.0.0.1:5432/${db}`, text);
 
 beforeAll(async () => {
   await sql('postgres', `CREATE DATABASE ${dbName}`);
@@ -59,6 +50,17 @@ describe('cluster checks through `harbor-pilot check --cluster prod`', () => {
     expect(r.doc.checks.map((c) => [c.id, c.status])).toEqual(clusterChecks.map((id) => [id, 'ok']));
     expect(r.doc.findings).toEqual([]);
     expect(r.code).toBe(0);
+  });
+
+  it('ask the API server once for the release pods and ReplicaSets that several checks read', async () => {
+    loadScenario(kube, upgradeThroughOwnProxyCache(buildHarborRelease({ version: '2.10.3' })));
+    kube.requests.length = 0;
+    expect((await check([])).code).toBe(1);
+    const lists = (path: RegExp, selector: string) => kube.requests.filter((r) => r.method === 'GET' && path.test(r.path) && r.query.get('labelSelector') === selector).length;
+    // pod-health, image-pull, core-token-keys, database-schema and component-logs read the release pods;
+    // pod-health and image-pull the ReplicaSets of the failing pods.
+    expect(lists(/^\/api\/v1\/namespaces\/harbor\/pods$/, 'app=harbor,release=harbor')).toBe(1);
+    expect(lists(/^\/apis\/apps\/v1\/namespaces\/harbor\/replicasets$/, 'app=harbor,release=harbor')).toBe(1);
   });
 
   it('exit 1 with the contract JSON on failure mode A, keeping secrets out of output and logs', async () => {

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { registry } from '../../jobs/index.js';
+import { createClientSet } from '../../src/checks/clients.js';
+import { RunReadsByRun } from '../../src/checks/run-reads.js';
+import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
+import { processCheckJob, type WorkerContext } from '../../src/worker/check-processor.js';
+import { useClusterHarness } from '../cluster-harness.js';
+
+const h = useClusterHarness();
+const workerContext = (): WorkerContext => {
+  const log = h.context().log;
+  return { config: h.config, registry, clients: createClientSet(h.config, { log }), log, now: () => h.now, runReads: new RunReadsByRun() };
+};
+
+describe('check jobs of one diagnosis on a worker', () => {
+  it('share the release reads of their run, and a new run reads afresh', async () => {
+    loadScenario(h.kube, buildHarborRelease({ version: '2.10.3' }));
+    const ctx = workerContext();
+    const job = (runId: string, checkId: string) => processCheckJob({ runId, checkId, target: 'cluster/prod', params: {} }, ctx);
+    const podLists = () => h.kube.requests.filter((r) => r.path === '/api/v1/namespaces/harbor/pods' && r.query.get('labelSelector') === 'app=harbor,release=harbor').length;
+
+    const results = await Promise.all([job('run-1', 'pod-health'), job('run-1', 'component-logs'), job('run-1', 'database-schema')]);
+    expect(results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(podLists()).toBe(1);
+    await job('run-1', 'core-token-keys');
+    expect(podLists()).toBe(1);
+    await job('run-2', 'pod-health');
+    expect(podLists()).toBe(2);
+  });
+
+  it('each see the fault when the shared read is refused', async () => {
+    loadScenario(h.kube, buildHarborRelease({ version: '2.10.3' }));
+    h.kube.state.forbidden = ['list pods'];
+    const ctx = workerContext();
+    const results = await Promise.all(['pod-health', 'component-logs'].map((checkId) => processCheckJob({ runId: 'run-3', checkId, target: 'cluster/prod', params: {} }, ctx)));
+    // Both report the refusal (one fault finding each), neither passes on a shared empty answer.
+    expect(results.map((r) => [r.status, r.fingerprints.length])).toEqual([['error', 1], ['error', 1]]);
+  });
+});
