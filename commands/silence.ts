@@ -2,8 +2,7 @@ import { UserInputError } from '../src/errors.js';
 import { findingServicesOf } from '../src/findings/services.js';
 import { fingerprintArg, parseDuration } from '../src/findings/silences.js';
 import { defineCommand } from '../src/slack/command.js';
-import { slackTime } from '../src/slack/lifecycle-blocks.js';
-import { code, escapeMrkdwn } from '../src/slack/mrkdwn.js';
+import { code, escapeMrkdwn, slackTime } from '../src/slack/mrkdwn.js';
 
 export default defineCommand({
   name: 'silence',

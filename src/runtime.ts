@@ -97,7 +97,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   let workers: Workers | undefined;
   let remediationWorker: Worker | undefined;
   if (o.mode !== 'bot') {
-    workers = startWorkers(workerSettings, { ...workerCtx, publish: lifecycle.publisher.publish });
+    workers = startWorkers(workerSettings, { ...workerCtx, publish: lifecycle.publisher.publish, rememberRoot: lifecycle.publisher.rememberRoot });
     remediationWorker = approvals.startWorker(workerSettings);
   }
   let app: App | undefined;

@@ -30,6 +30,14 @@ redis.call('HSET', KEYS[1], 'status', 'resolved', 'resolvedAt', ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 return 1`;
 
+// Takes a resolved finding off its thread's open set; when that empties it, returns the thread's
+// root status (nil when the thread has none, or still has open findings). Atomic, so of two
+// findings resolving at once in one thread exactly one sees the thread settle.
+const settleScript = `
+redis.call('SREM', KEYS[1], ARGV[1])
+if redis.call('SCARD', KEYS[1]) > 0 then return false end
+return redis.call('GET', KEYS[2])`;
+
 export type StoreKeys = ReturnType<typeof storeKeys>;
 
 /** Every key of the findings store, under the queues' prefix. */
@@ -43,7 +51,15 @@ export function storeKeys(prefix: string) {
     unnotified: `${prefix}:findings:unnotified`,
     claim: (r: Pick<FindingRecord, 'fingerprint' | 'openedAt'>, channel: string) => `${prefix}:findings:claim:${channel}|${r.fingerprint}|${r.openedAt}`,
     note: (t: { channel: string; threadTs: string }, r: Pick<CheckRun, 'id' | 'target'>) => `${prefix}:findings:note:${t.channel}|${t.threadTs}|${r.id}|${r.target}`,
+    /** The fingerprints posted in a thread that have not resolved yet. */
+    threadOpen: (t: { channel: string; threadTs: string }) => `${prefix}:findings:thread:${t.channel}|${t.threadTs}:open`,
+    /** The root message's status of a diagnosis thread (JSON), to re-render it when all is resolved. */
+    threadRoot: (t: { channel: string; threadTs: string }) => `${prefix}:findings:thread:${t.channel}|${t.threadTs}:root`,
   };
+}
+
+export async function settleThread(redis: Redis, keys: StoreKeys, thread: { channel: string; threadTs: string }, fp: string): Promise<string | undefined> {
+  return ((await redis.eval(settleScript, 2, keys.threadOpen(thread), keys.threadRoot(thread), fp)) as string | null) ?? undefined;
 }
 
 export async function readRecord(redis: Redis, keys: StoreKeys, fp: string): Promise<FindingRecord | undefined> {

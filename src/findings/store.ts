@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import * as z from 'zod';
 import type { CheckRun } from '../checks/runner.js';
 import type { Finding } from './finding.js';
-import { pruneResolved, readRecord, resolveFinding, sightFinding, storeKeys, swapMembers, takeResolution } from './store-ops.js';
+import { pruneResolved, readRecord, resolveFinding, settleThread, sightFinding, storeKeys, swapMembers, takeResolution } from './store-ops.js';
 
 /** Where a finding was posted: its message `ts` in a thread. */
 export interface FindingPost {
@@ -74,6 +74,13 @@ export interface FindingStore {
   returnResolution(fingerprint: string): Promise<void>;
   /** After the notice went out: the threads of this episode are done with. */
   forgetPosts(fingerprint: string): Promise<void>;
+  /** Keeps the root status (JSON) of a diagnosis thread, for when all it reported has resolved. */
+  setThreadRoot(thread: { channel: string; threadTs: string }, status: string): Promise<void>;
+  /**
+   * Takes a resolved finding off the open findings of a thread it was posted in. Returns the
+   * thread's root status when that was the last one open, else undefined.
+   */
+  settleThread(thread: { channel: string; threadTs: string }, fingerprint: string): Promise<string | undefined>;
 }
 
 /** Resolved findings are kept this long after their last sighting (the digest's trend looks back 14 days). */
@@ -105,7 +112,8 @@ export function createFindingStore(redis: Redis, prefix: string, now: () => Date
       return { sightings, resolved };
     },
     async addPost(fp, post) {
-      await redis.hset(keys.posts(fp), `${post.channel}|${post.threadTs}`, post.ts);
+      const open = keys.threadOpen(post);
+      await redis.multi().hset(keys.posts(fp), `${post.channel}|${post.threadTs}`, post.ts).sadd(open, fp).pexpire(open, retentionMs).exec();
     },
     get: (fp) => readRecord(redis, keys, fp),
     async list() {
@@ -137,5 +145,9 @@ export function createFindingStore(redis: Redis, prefix: string, now: () => Date
     async forgetPosts(fp) {
       await redis.del(keys.posts(fp));
     },
+    async setThreadRoot(thread, status) {
+      await redis.set(keys.threadRoot(thread), status, 'PX', retentionMs);
+    },
+    settleThread: (thread, fp) => settleThread(redis, keys, thread, fp),
   };
 }

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/web-api';
+import * as z from 'zod';
 import type { Finding, Severity } from '../findings/finding.js';
-import { clip, code, escapeMrkdwn, mention } from './mrkdwn.js';
+import { clip, code, escapeMrkdwn, mention, slackTime } from './mrkdwn.js';
 
 export const severityIcon: Record<Severity, string> = { critical: ':red_circle:', warning: ':large_orange_circle:', info: ':large_blue_circle:' };
 
@@ -44,12 +45,17 @@ export function findingMessage(f: Finding, remediationBlocks?: KnownBlock[]): Me
   return { text: clip(`[${f.severity}] ${f.title}`, 300), blocks: blocks.slice(0, 50) };
 }
 
-export interface RootStatus {
-  label: string;
-  requestedBy?: string;
-  planned: number;
-  done?: { critical: number; warning: number; info: number; errors: number; durationMs: number; checks: number };
-}
+/** What the root message of a diagnosis shows; kept in Redis once the run is summarized. */
+export const rootStatusSchema = z.object({
+  label: z.string(),
+  requestedBy: z.string().optional(),
+  planned: z.number(),
+  startedAt: z.string().optional(),
+  done: z.object({ critical: z.number(), warning: z.number(), info: z.number(), errors: z.number(), durationMs: z.number(), checks: z.number() }).optional(),
+  /** Set when every finding posted in the thread has since resolved: when the last one did. */
+  resolvedAt: z.string().optional(),
+});
+export type RootStatus = z.infer<typeof rootStatusSchema>;
 
 /** The channel message a diagnosis threads under: queued, then its summary. */
 export function rootMessage(s: RootStatus): MessageBody {
@@ -60,13 +66,16 @@ export function rootMessage(s: RootStatus): MessageBody {
   }
   const d = s.done;
   const total = d.critical + d.warning + d.info;
-  const icon = d.critical > 0 ? ':red_circle:' : d.warning > 0 ? ':large_orange_circle:' : ':white_check_mark:';
+  const icon = s.resolvedAt || (d.critical === 0 && d.warning === 0) ? ':white_check_mark:' : d.critical > 0 ? ':red_circle:' : ':large_orange_circle:';
   const counts = `${d.critical} critical · ${d.warning} warning · ${d.info} info`;
   const errors = d.errors > 0 ? ` · ${d.errors} check${d.errors === 1 ? '' : 's'} could not complete` : '';
   const head = `${icon} Diagnosis of ${escapeMrkdwn(s.label)}${who} finished in ${(d.durationMs / 1000).toFixed(1)} s`;
-  const body = total === 0 && d.errors === 0 ? `${d.checks} checks ran; nothing found.` : `${counts}${errors} (${d.checks} check${d.checks === 1 ? '' : 's'}). Details in the thread.`;
+  const found = total === 0 && d.errors === 0 ? `${d.checks} checks ran; nothing found.` : `${counts}${errors} (${d.checks} check${d.checks === 1 ? '' : 's'}). Details in the thread.`;
+  // The date shows when the resolution came on another day than the diagnosis.
+  const resolved = s.resolvedAt ? `Everything reported in this thread has resolved since, the last at ${slackTime(s.resolvedAt, new Date(s.startedAt ?? s.resolvedAt))}.` : '';
+  const body = resolved ? `${found}\n${resolved}` : found;
   return {
-    text: `${head}: ${counts}${errors}`,
+    text: `${head}: ${counts}${errors}${s.resolvedAt ? '; all resolved since' : ''}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `${head}\n${body}` } },
     ],

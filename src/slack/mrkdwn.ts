@@ -19,3 +19,22 @@ export function code(text: string): string {
 export function mention(userId: string): string {
   return /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
 }
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** `09:12 UTC`, or `Nov 22 09:12 UTC` when `iso` is not on the same UTC day as `now`. */
+export function plainTime(iso: string, now: Date): string {
+  const d = new Date(iso);
+  const hm = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+  if (d.toISOString().slice(0, 10) === now.toISOString().slice(0, 10)) return hm;
+  return `${d.toLocaleString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' })} ${hm}`;
+}
+
+/** A time Slack shows in each reader's own timezone, with a UTC fallback. */
+export function slackTime(iso: string, now: Date): string {
+  const unix = Math.floor(Date.parse(iso) / 1000);
+  const sameDay = iso.slice(0, 10) === now.toISOString().slice(0, 10);
+  return `<!date^${unix}^${sameDay ? '{time}' : '{date_short} {time}'}|${plainTime(iso, now)}>`;
+}

@@ -9,6 +9,7 @@ import { countBySeverity, type Finding } from '../findings/finding.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { CheckJob, CheckJobResult, SlackThread } from '../queues.js';
+import type { RootStatus } from '../slack/blocks.js';
 import type { Reporter } from '../slack/reporter.js';
 import { parseTargetRef } from '../targets.js';
 
@@ -21,6 +22,8 @@ export interface WorkerContext {
   now(): Date;
   signal?: AbortSignal;
   metrics?: Metrics;
+  /** Keeps a summarized diagnosis' root status, for when all it reported resolves (Publisher.rememberRoot). */
+  rememberRoot?(thread: SlackThread, status: RootStatus): Promise<void>;
   /** Decides what of a run is announced; the default posts every finding. */
   publish?(run: CheckRun, thread: SlackThread, job: CheckJob): Promise<void>;
   /** Release reads shared by the checks of one run that this process executes. */

@@ -1,5 +1,6 @@
 import type { Reporter } from '../slack/reporter.js';
-import { checkJobResultSchema, type CheckJobResult, type DiagnosisJob } from '../queues.js';
+import { checkJobResultSchema, type CheckJobResult, type DiagnosisJob, type SlackThread } from '../queues.js';
+import type { RootStatus } from '../slack/blocks.js';
 
 /**
  * Summarizes a diagnosis once all its check jobs are done: counts by severity, checks that could
@@ -10,7 +11,7 @@ export async function processDiagnosisJob(
   data: DiagnosisJob,
   results: unknown[],
   failed: number,
-  ctx: { reporter?: Reporter; now(): Date },
+  ctx: { reporter?: Reporter; now(): Date; rememberRoot?(thread: SlackThread, status: RootStatus): Promise<void> },
 ): Promise<{ counts: Record<string, number>; errors: number; checks: number }> {
   const runs: CheckJobResult[] = results.map((r) => checkJobResultSchema.parse(r));
   const counts = { critical: 0, warning: 0, info: 0 };
@@ -23,12 +24,15 @@ export async function processDiagnosisJob(
   const checks = runs.length + failed;
   if (data.slack && ctx.reporter) {
     const durationMs = ctx.now().getTime() - Date.parse(data.startedAt);
-    await ctx.reporter.updateRoot(data.slack, {
+    const status: RootStatus = {
       label: data.label,
       requestedBy: data.requestedBy,
       planned: data.planned,
+      startedAt: data.startedAt,
       done: { ...counts, errors, durationMs, checks },
-    });
+    };
+    await ctx.reporter.updateRoot(data.slack, status);
+    if (counts.critical + counts.warning + counts.info > 0) await ctx.rememberRoot?.(data.slack, status);
   }
   return { counts, errors, checks };
 }

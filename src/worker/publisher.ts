@@ -5,6 +5,7 @@ import type { Silences } from '../findings/silences.js';
 import type { FindingRecord, FindingStore } from '../findings/store.js';
 import type { Logger } from '../log.js';
 import type { CheckJob, SlackThread } from '../queues.js';
+import { rootStatusSchema, type RootStatus } from '../slack/blocks.js';
 import { resolvedMessage, stillPresentMessage } from '../slack/lifecycle-blocks.js';
 import type { Reporter } from '../slack/reporter.js';
 
@@ -37,6 +38,11 @@ export interface Publisher {
   announceResolved(): Promise<void>;
   /** True when a silence is in force for the fingerprint. */
   isSilenced(fingerprint: string): Promise<boolean>;
+  /**
+   * Remembers a summarized diagnosis' root message, so that once every finding posted in its
+   * thread has resolved, the root says so (WorkerContext.rememberRoot).
+   */
+  rememberRoot(thread: SlackThread, status: RootStatus): Promise<void>;
 }
 
 export function postedIn(record: FindingRecord, thread: SlackThread): boolean {
@@ -46,6 +52,14 @@ export function postedIn(record: FindingRecord, thread: SlackThread): boolean {
 export function createPublisher(deps: PublisherDeps): Publisher {
   const { store, silences, reporter, log } = deps;
   const isSilenced = async (fp: string) => (await silences.active(fp)) !== undefined;
+  /** The last open finding of a thread resolved: its root message says all is resolved. */
+  const settleRoot = async (thread: SlackThread, fp: string, resolvedAt: string) => {
+    const root = await store.settleThread(thread, fp);
+    if (root === undefined) return;
+    const status = rootStatusSchema.safeParse(JSON.parse(root));
+    if (status.success) await reporter.updateRoot(thread, { ...status.data, resolvedAt });
+    else log.warn({ channel: thread.channel, threadTs: thread.threadTs }, 'unreadable root status; root message left as it was');
+  };
 
   const self: Publisher = {
     isSilenced,
@@ -61,6 +75,9 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       if (present.length > 0) await self.notePresent(run, thread, present);
       await self.announceResolved();
       log.info({ check: run.id, target: run.target, seen: outcome.sightings.length, repeated: present.length, resolved: outcome.resolved.length }, 'findings published');
+    },
+    async rememberRoot(thread, status) {
+      await store.setThreadRoot(thread, JSON.stringify(status));
     },
     async post(record, thread, job) {
       const f = record.finding;
@@ -82,6 +99,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
           if (!(await isSilenced(fp))) {
             for (const p of r.posts) await reporter.postText({ channel: p.channel, threadTs: p.threadTs }, resolvedMessage(r, deps.now()));
           }
+          for (const p of r.posts) await settleRoot({ channel: p.channel, threadTs: p.threadTs }, fp, r.resolvedAt ?? deps.now().toISOString());
         } catch (err) {
           await store.returnResolution(fp);
           throw err;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../src/findings/finding.js';
+import { processDiagnosisJob } from '../../src/worker/diagnosis-processor.js';
 import { startFindingsHarness, type FindingsHarness } from './findings-harness.js';
 
 let h: FindingsHarness;
@@ -73,6 +74,36 @@ describe('findings lifecycle', () => {
       'harbor-health on harbor/prod: Harbor component trivy is unhealthy still present, seen 5 times since 09:12 UTC',
     ]);
     expect(await h.findings.store.get(registryFp)).toMatchObject({ status: 'open', timesSeen: 1, openedAt: '2026-11-23T11:00:00.000Z', firstSeen: '2026-11-23T09:12:00.000Z' });
+  });
+
+  it('updates the root message of a diagnosis once everything its thread reported has resolved', async () => {
+    const status = { label: 'harbor/prod', requestedBy: 'U0ALICE', planned: 1, startedAt: '2026-11-23T09:11:58.000Z' };
+    const root = await h.ctx.reporter.postRoot('C0INC', status);
+    h.unhealthy('registry', 'trivy');
+    const result = await h.runIn(root);
+    await processDiagnosisJob({ ...status, runId: 'run1', slack: root }, [result], 0, { ...h.ctx, rememberRoot: h.ctx.publisher.rememberRoot });
+    const rootUpdates = () => h.slack.callsOf('chat.update').filter((c) => c.args.ts === root.threadTs).map((c) => String(c.args.text));
+    expect(rootUpdates()).toEqual([':red_circle: Diagnosis of harbor/prod for <@U0ALICE> finished in 2.0 s: 1 critical · 1 warning · 0 info']);
+
+    // One of the two resolves, seen from another thread: the root still has an open finding.
+    h.clock.set('2026-11-23T10:00:00Z');
+    h.unhealthy('registry');
+    await h.runIn(second);
+    expect(rootUpdates()).toHaveLength(1);
+
+    h.clock.set('2026-11-24T08:30:00Z');
+    h.unhealthy();
+    await h.runIn(second);
+    expect(rootUpdates()).toEqual([
+      ':red_circle: Diagnosis of harbor/prod for <@U0ALICE> finished in 2.0 s: 1 critical · 1 warning · 0 info',
+      ':white_check_mark: Diagnosis of harbor/prod for <@U0ALICE> finished in 2.0 s: 1 critical · 1 warning · 0 info; all resolved since',
+    ]);
+    const blocks = JSON.stringify(h.slack.callsOf('chat.update').at(-1)?.args.blocks);
+    expect(blocks).toContain('Everything reported in this thread has resolved since, the last at <!date^');
+    expect(blocks).toContain('{date_short} {time}|Nov 24 08:30 UTC>');
+
+    await h.runIn(second);
+    expect(rootUpdates()).toHaveLength(2);
   });
 
   it('resolves nothing when the check could not complete, and resolves the unreachable finding once it can', async () => {

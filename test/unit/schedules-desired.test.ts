@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { desiredSchedules } from '../../src/schedules.js';
-import { openFindingsMessage, plainTime, slackTime } from '../../src/slack/lifecycle-blocks.js';
+import { openFindingsMessage } from '../../src/slack/lifecycle-blocks.js';
+import { plainTime, slackTime } from '../../src/slack/mrkdwn.js';
 
 const yaml = (cron: string) => `slack:\n  alertChannel: C0ALERTS\ndigests:\n  - channel: C0D\n    cron: "${cron}"\n    timezone: Europe/Berlin\nwatches:\n  - cron: "*/5 * * * *"\n    channel: C0W\n`;
 
