@@ -56,9 +56,14 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   const settleRoot = async (thread: SlackThread, fp: string, resolvedAt: string) => {
     const root = await store.settleThread(thread, fp);
     if (root === undefined) return;
-    const status = rootStatusSchema.safeParse(JSON.parse(root));
-    if (status.success) await reporter.updateRoot(thread, { ...status.data, resolvedAt });
-    else log.warn({ channel: thread.channel, threadTs: thread.threadTs }, 'unreadable root status; root message left as it was');
+    const status = rootStatusSchema.safeParse(parseJson(root));
+    if (!status.success) return log.warn({ channel: thread.channel, threadTs: thread.threadTs }, 'unreadable root status; root message left as it was');
+    try {
+      await reporter.updateRoot(thread, { ...status.data, resolvedAt });
+    } catch (err) {
+      // Someone deleted the root message: nothing left to update, and no reason to retry.
+      if (!messageGone(err)) throw err;
+    }
   };
 
   const self: Publisher = {
@@ -117,7 +122,19 @@ async function updated(reporter: Reporter, channel: string, ts: string, body: Re
     await reporter.updateMessage(channel, ts, body);
     return true;
   } catch (err) {
-    if ((err as { data?: { error?: string } }).data?.error === 'message_not_found') return false;
+    if (messageGone(err)) return false;
     throw err;
+  }
+}
+
+function messageGone(err: unknown): boolean {
+  return (err as { data?: { error?: string } }).data?.error === 'message_not_found';
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

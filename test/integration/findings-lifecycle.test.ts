@@ -106,6 +106,21 @@ describe('findings lifecycle', () => {
     expect(rootUpdates()).toHaveLength(2);
   });
 
+  it('leaves a deleted root message alone and still resolves', async () => {
+    const root = await h.ctx.reporter.postRoot('C0INC', { label: 'harbor/prod', planned: 1 });
+    h.unhealthy('registry');
+    const result = await h.runIn(root);
+    await processDiagnosisJob({ runId: 'run1', label: 'harbor/prod', startedAt: '2026-11-23T09:11:58.000Z', planned: 1, slack: root }, [result], 0, { ...h.ctx, rememberRoot: h.ctx.publisher.rememberRoot });
+    h.slack.fault({ path: /\/api\/chat\.update$/, status: 200, body: { ok: false, error: 'message_not_found' }, times: 1 });
+    h.unhealthy();
+    await h.runIn(second);
+    expect(h.postsIn(root).filter((p) => p.startsWith('Resolved:'))).toHaveLength(1);
+    expect(await h.findings.store.unnotifiedResolutions()).toEqual([]);
+    // The summary went through; the resolution's update met the deleted message and was not retried.
+    expect(h.slack.requests.filter((r) => r.path === '/api/chat.update')).toHaveLength(2);
+    expect(h.slack.callsOf('chat.update').filter((c) => c.args.ts === root.threadTs)).toHaveLength(1);
+  });
+
   it('resolves nothing when the check could not complete, and resolves the unreachable finding once it can', async () => {
     h.unhealthy('registry');
     await h.runIn(first);
