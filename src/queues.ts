@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import * as z from 'zod';
@@ -56,6 +57,11 @@ export const openDiagnosisJobSchema = z.object({
   threadTs: z.string().optional(),
 });
 export type OpenDiagnosisJob = z.infer<typeof openDiagnosisJobSchema>;
+
+/** A diagnosis' run id: 16 hex characters, unique enough to key its jobs and shared reads. */
+export function newRunId(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 16);
+}
 
 export async function enqueueOpenDiagnosis(queues: Pick<Queues, 'diagnoses'>, data: OpenDiagnosisJob): Promise<void> {
   await queues.diagnoses.add('open', data as unknown as DiagnosisJob, {

@@ -18,11 +18,11 @@ async function refuseInvalid(deps: ClickDeps, body: unknown, err: ClickRefused):
 }
 
 /**
- * Registers `remediation:approve` and `remediation:reject`. Each click is acked at once (Slack's
+ * Registers `remediation:approve`, `remediation:reject` and `remediation:rerun` (on expired proposals). Each click is acked at once (Slack's
  * 3 s), then judged; what it did is audited and, when nothing happened, told to the clicker only.
  */
 export function registerApprovalActions(app: App, deps: ClickDeps): void {
-  for (const actionId of [actionIds.approve, actionIds.reject]) {
+  for (const actionId of [actionIds.approve, actionIds.reject, actionIds.rerun]) {
     app.action(actionId, async ({ ack, body }) => {
       await ack();
       const reqId = randomUUID().slice(0, 8);

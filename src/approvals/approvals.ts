@@ -50,8 +50,8 @@ export function createApprovals(o: ApprovalsOptions) {
   return {
     deps,
     remediationBlocks: createRemediationBlocks(deps),
-    register(app: App, queues: Pick<Queues, 'remediations'>): void {
-      registerApprovalActions(app, { ...deps, approvers, remediations: queues.remediations });
+    register(app: App, queues: Pick<Queues, 'remediations' | 'diagnoses'>): void {
+      registerApprovalActions(app, { ...deps, approvers, remediations: queues.remediations, diagnoses: queues.diagnoses });
     },
     startWorker(settings: QueueSettings, options?: RemediationWorkerOptions): Worker {
       return startRemediationWorker(settings, deps, options);

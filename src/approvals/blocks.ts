@@ -3,7 +3,7 @@ import type { ProposedRemediation } from '../findings/finding.js';
 import { clip, code, escapeMrkdwn, mention } from '../slack/mrkdwn.js';
 import type { Approval, ApprovalState, ProposalGroup } from './approval.js';
 
-export const actionIds = { approve: 'remediation:approve', reject: 'remediation:reject' } as const;
+export const actionIds = { approve: 'remediation:approve', reject: 'remediation:reject', rerun: 'remediation:rerun' } as const;
 
 const sectionMax = 3000;
 
@@ -71,7 +71,7 @@ export function statusLine(a: Approval, s: ApprovalState): string {
     case 'rejected':
       return `:no_entry_sign: Rejected by ${who(s.decidedBy ? [s.decidedBy] : [])} at ${formatTime(s.decidedAt)}. Nothing was changed.`;
     case 'expired':
-      return `:hourglass: Expired at ${formatTime(a.expiresAt)}; nothing was changed. Re-run the check for a fresh proposal.`;
+      return `:hourglass: Expired at ${formatTime(a.expiresAt)}; nothing was changed. Re-run the check for a fresh proposal (button below).`;
   }
 }
 
@@ -101,5 +101,13 @@ export function groupBlocks(group: ProposalGroup, approvals: Map<string, { appro
     const found = approvals.get(item.approvalId);
     if (found) blocks.push(...approvalBlocks(found.approval, found.state));
   }
+  const expired = [...approvals.values()].find((f) => f.state.state === 'expired');
+  if (expired) blocks.push(rerunButton(expired.approval));
   return blocks;
+}
+
+/** Under a proposal that expired: runs its check again in a new thread, for a fresh plan and buttons. */
+function rerunButton(a: Approval): KnownBlock {
+  const button = { type: 'button', action_id: actionIds.rerun, text: { type: 'plain_text', text: 'Re-run the check' }, value: a.id };
+  return { type: 'actions', block_id: `rerun-${a.groupId}`, elements: [button] } as KnownBlock;
 }

@@ -8,6 +8,7 @@ import { refuseApproval, type ApproverResolver } from './authorize.js';
 import { auditFields, slackSettings, type ApprovalDeps } from './deps.js';
 import { updateApprovalMessage } from './message.js';
 import { enqueueRemediation } from './job.js';
+import { enqueueOpenDiagnosis, newRunId } from '../queues.js';
 
 /** The parts of a `block_actions` payload a click is judged on. Everything else is ignored. */
 export const clickSchema = z.object({
@@ -15,13 +16,15 @@ export const clickSchema = z.object({
   user: z.object({ id: z.string().regex(/^[UW][A-Z0-9]+$/) }),
   channel: z.object({ id: z.string().regex(/^[A-Z0-9]+$/) }),
   message: z.object({ ts: z.string().regex(/^\d+\.\d+$/), thread_ts: z.string().optional() }),
-  actions: z.array(z.object({ action_id: z.enum([actionIds.approve, actionIds.reject]), value: approvalIdSchema })).length(1),
+  actions: z.array(z.object({ action_id: z.enum([actionIds.approve, actionIds.reject, actionIds.rerun]), value: approvalIdSchema })).length(1),
 });
-export type Click = { verb: 'approve' | 'reject'; user: string; channel: string; messageTs: string; threadTs?: string; approvalId: string };
+export type Click = { verb: 'approve' | 'reject' | 'rerun'; user: string; channel: string; messageTs: string; threadTs?: string; approvalId: string };
 
 export interface ClickDeps extends ApprovalDeps {
   approvers: ApproverResolver;
   remediations: Queue;
+  /** Where a re-run of an expired proposal's check is enqueued (as `/harbor check` does). */
+  diagnoses: Queue;
 }
 
 /** Why a click did nothing: shown to the clicker only, and audited. */
@@ -40,7 +43,7 @@ export function parseClick(body: unknown): Click {
   if (!parsed.success) throw new ClickRefused('invalid', 'This button is not valid (the payload failed validation). Nothing happened.');
   const { user, channel, message, actions } = parsed.data;
   const action = actions[0] as (typeof actions)[number];
-  const verb = action.action_id === actionIds.approve ? 'approve' : 'reject';
+  const verb = action.action_id === actionIds.approve ? 'approve' : action.action_id === actionIds.rerun ? 'rerun' : 'reject';
   return { verb, user: user.id, channel: channel.id, messageTs: message.ts, threadTs: message.thread_ts, approvalId: action.value };
 }
 
@@ -60,14 +63,27 @@ function rerunHint(deps: ClickDeps, group: ProposalGroup | undefined): string {
   return `re-run ${code(`${slackSettings(deps.config).command} check ${group.check.id} ${group.check.target}${params}`)}`;
 }
 
-/** Refuses a click on an expired approval; the click that noticed the expiry audits it and updates the message. */
+/**
+ * Refuses a click on an expired approval. The click that noticed the expiry audits it, expires the
+ * finding's other proposals that are past their time too (proposed together, they expire together;
+ * no stale buttons stay), and updates the message.
+ */
 async function refuseExpired(deps: ClickDeps, a: Approval, click: Click, noticed: boolean): Promise<never> {
   if (noticed) {
-    await deps.audit.append({ actor: 'harbor-pilot', action: 'remediation.expired', ...auditFields(a), outcome: 'expired', detail: `approval ${a.id} expired at ${a.expiresAt}` });
+    await auditExpiry(deps, a);
+    for (const item of (await deps.store.group(a.groupId))?.items ?? []) {
+      const sibling = item.kind === 'approval' && item.approvalId !== a.id ? await deps.store.get(item.approvalId) : undefined;
+      if (!sibling || deps.now().getTime() < Date.parse(sibling.expiresAt)) continue;
+      if (await deps.store.transition(sibling.id, ['pending'], 'expired')) await auditExpiry(deps, sibling);
+    }
     await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
   }
   const hint = rerunHint(deps, await deps.store.group(a.groupId));
   throw new ClickRefused('expired', `This approval expired at ${formatTime(a.expiresAt)}, so nothing happened. To get a fresh plan and buttons, ${hint}.`);
+}
+
+function auditExpiry(deps: ClickDeps, a: Approval): Promise<unknown> {
+  return deps.audit.append({ actor: 'harbor-pilot', action: 'remediation.expired', ...auditFields(a), outcome: 'expired', detail: `approval ${a.id} expired at ${a.expiresAt}` });
 }
 
 /** Expiry by the injected clock (the Redis TTL of the pending marker is the backstop). */
@@ -75,6 +91,23 @@ async function refuseIfExpired(deps: ClickDeps, a: Approval, click: Click): Prom
   if (deps.now().getTime() < Date.parse(a.expiresAt)) return;
   const noticed = await deps.store.transition(a.id, ['pending'], 'expired');
   if (noticed || (await deps.store.state(a.id))?.state === 'expired') await refuseExpired(deps, a, click, noticed);
+}
+
+/**
+ * Runs the check behind an expired proposal again, as `/harbor check` would: a new thread in the
+ * channel, where the finding (if still there) comes with a fresh plan and buttons. Anyone who may
+ * run checks may do this; it changes nothing.
+ */
+async function rerun(deps: ClickDeps, a: Approval, click: Click): Promise<string> {
+  if ((await deps.store.state(a.id))?.state !== 'expired') throw new ClickRefused('not-expired', 'Only an expired proposal is re-run from its button. Nothing happened.');
+  const group = await deps.store.group(a.groupId);
+  if (!group) throw new ClickRefused('unknown', 'This proposal is too old to re-run from here. Nothing happened; re-run the check.');
+  const { id, target, params } = group.check;
+  const runId = newRunId();
+  const checks = [{ checkId: id, target }];
+  await enqueueOpenDiagnosis({ diagnoses: deps.diagnoses }, { runId, label: `${id} on ${target}`, startedAt: deps.now().toISOString(), requestedBy: click.user, channel: click.channel, checks, params });
+  await postEphemeral(deps, click, `:repeat: Re-running ${code(id)} on ${code(target)} (run ${runId}); its findings follow in a new thread here, with fresh plans and buttons.`);
+  return 'rerun';
 }
 
 async function reject(deps: ClickDeps, a: Approval, click: Click): Promise<string> {
@@ -126,7 +159,7 @@ export async function handleClick(deps: ClickDeps, click: Click): Promise<string
   let approval: Approval | undefined;
   try {
     approval = await resolve(deps, click);
-    const outcome = click.verb === 'approve' ? await approve(deps, approval, click) : await reject(deps, approval, click);
+    const outcome = await { approve, reject, rerun }[click.verb](deps, approval, click);
     await auditClick(deps, click, approval, outcome);
     return outcome;
   } catch (err) {

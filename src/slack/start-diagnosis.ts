@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { PlannedCheck } from '../checks/runner.js';
-import { enqueueOpenDiagnosis } from '../queues.js';
+import { enqueueOpenDiagnosis, newRunId } from '../queues.js';
 import type { CommandContext } from './command.js';
 
 /**
@@ -14,7 +13,7 @@ export async function startDiagnosis(
   label: string,
   params: Record<string, string | number | boolean> = {},
 ): Promise<string> {
-  const runId = randomUUID().replace(/-/g, '').slice(0, 16);
+  const runId = newRunId();
   await ctx.ack(`Diagnosing ${label}: ${plan.length} check${plan.length === 1 ? '' : 's'} queued (run ${runId}). Findings follow in a thread here.`);
   await enqueueOpenDiagnosis(ctx.queues, {
     runId,

@@ -4,6 +4,7 @@ import {
   botToken,
   click,
   ephemeralsTo,
+  findingPostedAfter,
   harborPassword,
   runWidgetCheck,
   secret,
@@ -148,14 +149,33 @@ describe('remediation approvals end to end', () => {
     const writes = widgetWrites(h).length;
     const p = await runWidgetCheck(h, 'U0RESPONDER');
     const id = p.approvals['unjam-widget'] as string;
+    await click(h, p, 'U0APPROVER2', 'rerun', id);
+    await waitUntil('the refused re-run', () => ephemeralsTo(h, 'U0APPROVER2').some((t) => t.includes('Only an expired proposal')));
     h.clock.ms += 61 * 60_000;
     await click(h, p, 'U0APPROVER2', 'approve', id);
-    await waitUntil('the refusal', () => ephemeralsTo(h, 'U0APPROVER2').some((t) => t.includes('expired')));
+    await waitUntil('the refusal', () => ephemeralsTo(h, 'U0APPROVER2').some((t) => t.includes('This approval expired')));
     expect(ephemeralsTo(h, 'U0APPROVER2').at(-1)).toContain('/harbor check widget-jammed harbor/prod');
     expect((await h.store.state(id))?.state).toBe('expired');
     expect(messageOf(p)).toContain(':hourglass: Expired at');
     expect(widgetWrites(h).length).toBe(writes);
-    expect(await auditTrail(h, id)).toEqual(['remediation.proposed:pending', 'remediation.expired:expired', 'remediation.clicked:expired']);
+    expect(await auditTrail(h, id)).toEqual(['remediation.proposed:pending', 'remediation.clicked:not-expired', 'remediation.expired:expired', 'remediation.clicked:expired']);
+
+    // Its sibling, proposed with it, expired with it: the message keeps no stale buttons.
+    expect(await auditTrail(h, p.approvals['replace-widget'] as string)).toEqual(['remediation.proposed:pending', 'remediation.expired:expired']);
+    expect(messageOf(p)).not.toContain('remediation:approve');
+    // Its button runs the check again: a new thread in the channel, the finding with fresh buttons.
+    expect(messageOf(p)).toContain('"action_id":"remediation:rerun"');
+    const before = new Set(h.slack.state.messages.keys());
+    await click(h, p, 'U0APPROVER2', 'rerun', id);
+    const fresh = await findingPostedAfter(h, before);
+    expect(fresh.channel).toBe(p.channel);
+    expect(fresh.threadTs).not.toBe(p.threadTs);
+    expect(ephemeralsTo(h, 'U0APPROVER2').at(-1)).toContain('Re-running `widget-jammed` on `harbor/prod`');
+    const freshId = fresh.approvals['unjam-widget'] as string;
+    expect(freshId).not.toBe(id);
+    expect((await h.store.state(freshId))?.state).toBe('pending');
+    expect((await auditTrail(h, id)).at(-1)).toBe('remediation.clicked:rerun');
+    expect(widgetWrites(h).length).toBe(writes);
   });
 
   it('an approval whose Redis TTL ran out refuses the same way', async () => {
