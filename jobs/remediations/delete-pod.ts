@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { defineRemediation, type RemediationPlan, type RunContext } from '../../src/checks/define.js';
 import { forbiddenRefusal } from '../../src/cluster/patch-plan.js';
 import { UpstreamError } from '../../src/errors.js';
+import { deletePodByUid, readPodIfAny } from '../../src/kube/patch.js';
 import { pollUntil } from '../../src/kube/poll.js';
 import { controllerOf, podReady } from '../../src/kube/release.js';
 
@@ -16,22 +17,8 @@ const params = z.strictObject({
 });
 type Params = z.infer<typeof params>;
 
-async function readPod(ctx: RunContext, p: Params): Promise<V1Pod | undefined> {
-  const kube = ctx.kube();
-  try {
-    return await kube.call({ verb: 'get', resource: 'pods', namespace: p.namespace }, () => kube.core.readNamespacedPod({ name: p.name, namespace: p.namespace }));
-  } catch (err) {
-    if (err instanceof UpstreamError && err.status === 404) return undefined;
-    throw err;
-  }
-}
-
-function deletePod(ctx: RunContext, p: Params, dryRun: boolean): Promise<V1Pod> {
-  const kube = ctx.kube();
-  return kube.call({ verb: 'delete', resource: 'pods', namespace: p.namespace }, () =>
-    kube.core.deleteNamespacedPod({ name: p.name, namespace: p.namespace, dryRun: dryRun ? 'All' : undefined, body: { preconditions: { uid: p.uid } } }),
-  );
-}
+const readPod = (ctx: RunContext, p: Params) => readPodIfAny(ctx.kube(), p.namespace, p.name);
+const deletePod = (ctx: RunContext, p: Params, dryRun: boolean) => deletePodByUid(ctx.kube(), p, dryRun);
 
 /** Why the pod may not be deleted now, if it may not. */
 function refusal(pod: V1Pod | undefined, p: Params): string | undefined {

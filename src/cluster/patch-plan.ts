@@ -1,8 +1,8 @@
 import type { RemediationOutcome, RemediationPlan } from '../checks/define.js';
 import { UpstreamError } from '../errors.js';
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
 import type { KubeClients } from '../kube/client.js';
-import { changedSince, patchDeployment, readDeployment } from '../kube/patch.js';
+import { changedSince, patchDeployment, patchStatefulSet, readDeployment, readStatefulSet } from '../kube/patch.js';
 import { diffObjects } from './diff.js';
 
 type Versioned = { metadata?: { resourceVersion?: string } };
@@ -19,6 +19,19 @@ export function deploymentPatchTarget(kube: KubeClients, p: { namespace: string;
     read: () => readDeployment(kube, p.namespace, p.deployment),
     patch: (body: Record<string, unknown>, dryRun: boolean) => patchDeployment(kube, { namespace: p.namespace, name: p.deployment, body, dryRun }),
   } satisfies Partial<PatchSpec<V1Deployment>>;
+}
+
+/** The same for a StatefulSet. */
+export function statefulSetPatchTarget(kube: KubeClients, p: { namespace: string; statefulset: string; resourceVersion: string }) {
+  return {
+    kind: 'StatefulSet',
+    namespace: p.namespace,
+    name: p.statefulset,
+    resourceVersion: p.resourceVersion,
+    apiPath: `/apis/apps/v1/namespaces/${p.namespace}/statefulsets/${p.statefulset}`,
+    read: () => readStatefulSet(kube, p.namespace, p.statefulset),
+    patch: (body: Record<string, unknown>, dryRun: boolean) => patchStatefulSet(kube, { namespace: p.namespace, name: p.statefulset, body, dryRun }),
+  } satisfies Partial<PatchSpec<V1StatefulSet>>;
 }
 
 /** One strategic-merge-patch remediation on one object: how to read it, patch it and show it. */

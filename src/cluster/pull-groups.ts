@@ -5,6 +5,7 @@ import { classifyPullFailure, condense, describeEvent, failingPulls, pullEvent, 
 
 export interface PullFailureAt extends FailingPull {
   pod: string;
+  podUid: string;
   kind: PullFailureKind;
   registry: string;
   event?: CoreV1Event;
@@ -47,7 +48,7 @@ export function groupPullFailures(input: GroupInput): PullGroup[] {
       const event = pullEvent(input.events.get(ns)?.get(name) ?? [], p.image);
       const registry = normalizeHost(parseImageRef(p.image).registry);
       const text = `${p.message} ${event?.message ?? ''}`;
-      group.failures.push({ ...p, pod: name, registry, event, kind: classifyPullFailure(text) });
+      group.failures.push({ ...p, pod: name, podUid: pod.metadata?.uid ?? '', registry, event, kind: classifyPullFailure(text) });
       if (harborComponent && hosts.has(registry)) group.circular = true;
     }
     groups.set(key, group);

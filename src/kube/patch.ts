@@ -1,4 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
+import { UpstreamError } from '../errors.js';
 import type { KubeClients } from './client.js';
 
 /** Every write the bot makes carries this field manager, so `managedFields` shows who changed what. */
@@ -24,6 +25,16 @@ export function patchDeployment(kube: KubeClients, req: PatchRequest): Promise<k
   );
 }
 
+/** Strategic merge patch of a StatefulSet (`patch statefulsets`). */
+export function patchStatefulSet(kube: KubeClients, req: PatchRequest): Promise<k8s.V1StatefulSet> {
+  return kube.call({ verb: 'patch', resource: 'statefulsets', namespace: req.namespace }, () =>
+    kube.apps.patchNamespacedStatefulSet(
+      { name: req.name, namespace: req.namespace, body: req.body, fieldManager, dryRun: req.dryRun ? 'All' : undefined },
+      strategic,
+    ),
+  );
+}
+
 /** Strategic merge patch of an Ingress (`patch ingresses`). */
 export function patchIngress(kube: KubeClients, req: PatchRequest): Promise<k8s.V1Ingress> {
   return kube.call({ verb: 'patch', resource: 'ingresses', namespace: req.namespace }, () =>
@@ -36,6 +47,39 @@ export function patchIngress(kube: KubeClients, req: PatchRequest): Promise<k8s.
 
 export function readDeployment(kube: KubeClients, namespace: string, name: string): Promise<k8s.V1Deployment> {
   return kube.call({ verb: 'get', resource: 'deployments', namespace }, () => kube.apps.readNamespacedDeployment({ name, namespace }));
+}
+
+export function readStatefulSet(kube: KubeClients, namespace: string, name: string): Promise<k8s.V1StatefulSet> {
+  return kube.call({ verb: 'get', resource: 'statefulsets', namespace }, () => kube.apps.readNamespacedStatefulSet({ name, namespace }));
+}
+
+/** A StatefulSet has rolled out when the controller saw its last change and every replica runs the update revision, ready. */
+export function statefulSetRolloutStatus(sts: k8s.V1StatefulSet): { done: boolean; detail: string } {
+  const want = sts.spec?.replicas ?? 1;
+  const s = sts.status ?? { replicas: 0 };
+  const observed = (s.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0);
+  const updated = s.updatedReplicas ?? 0;
+  const ready = s.readyReplicas ?? 0;
+  const revision = !s.updateRevision || s.currentRevision === s.updateRevision;
+  const done = observed && updated >= want && ready >= want && revision;
+  return { done, detail: `${updated}/${want} updated, ${ready}/${want} ready${observed ? '' : ', change not yet observed'}` };
+}
+
+/** A pod, or undefined when it does not exist. */
+export async function readPodIfAny(kube: KubeClients, namespace: string, name: string): Promise<k8s.V1Pod | undefined> {
+  try {
+    return await kube.call({ verb: 'get', resource: 'pods', namespace }, () => kube.core.readNamespacedPod({ name, namespace }));
+  } catch (err) {
+    if (err instanceof UpstreamError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Deletes exactly the pod with this uid (`delete pods`, a uid precondition: 409 when it was replaced). */
+export function deletePodByUid(kube: KubeClients, p: { namespace: string; name: string; uid: string }, dryRun: boolean): Promise<k8s.V1Pod> {
+  return kube.call({ verb: 'delete', resource: 'pods', namespace: p.namespace }, () =>
+    kube.core.deleteNamespacedPod({ name: p.name, namespace: p.namespace, dryRun: dryRun ? 'All' : undefined, body: { preconditions: { uid: p.uid } } }),
+  );
 }
 
 /** A Deployment has rolled out when the controller saw its last change and every replica is updated and ready. */

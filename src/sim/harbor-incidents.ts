@@ -1,6 +1,6 @@
-import { harborComponents, imageOf, podTemplate, type ComponentSpec, type HarborRelease } from './harbor-chart.js';
+import { harborComponents, imageOf, podTemplate, shortHash, type ComponentSpec, type HarborRelease } from './harbor-chart.js';
 import { chartIngress, chartServices, endpointsOf, helmRevision } from './harbor-release-net.js';
-import { addReplicaSet, event, restatePod, type ContainerCondition } from './harbor-release-pods.js';
+import { addReplicaSet, buildPod, event, restatePod, type ContainerCondition } from './harbor-release-pods.js';
 import type { KubeObject } from './kube-sim.js';
 
 export type PullProblem = 'not-found' | 'unauthorized' | 'rate-limited' | 'unreachable' | 'harbor-503';
@@ -66,11 +66,39 @@ export function rollout(r: HarborRelease, component: string, opts: { imageFor?: 
   return dep;
 }
 
+/**
+ * Rolls a component's StatefulSet to new images as its controller does (RollingUpdate,
+ * OrderedReady): the highest ordinal is replaced first by a pod of the new revision, in
+ * `conditions`; the rollout waits there until that pod is ready.
+ */
+export function rolloutStatefulSet(r: HarborRelease, component: string, opts: { imageFor: (img: string) => string; conditions?: Record<string, ContainerCondition> }): KubeObject {
+  const spec = specOf(component);
+  const name = `${r.fullname}-${component}`;
+  const sts = r.objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === name);
+  if (!sts) throw new Error(`${component} is not a StatefulSet`);
+  const template = podTemplate(r.options, spec, r.fullname) as PodTemplate;
+  for (const c of template.spec.containers) c.image = opts.imageFor(c.image);
+  const replicas = Number((sts.spec as { replicas: number }).replicas);
+  const [currentRevision, updateRevision] = [`${name}-${shortHash(`${name}/1`)}`, `${name}-${shortHash(`${name}/2`)}`];
+  const podName = `${name}-${replicas - 1}`;
+  const pod = buildPod(r, spec, podName, template, { kind: 'StatefulSet', name }, opts.conditions);
+  pod.metadata.labels = { ...pod.metadata.labels, 'controller-revision-hash': updateRevision };
+  r.objects = r.objects.filter((o) => !(o.kind === 'Pod' && o.metadata.name === podName));
+  r.objects.push(pod);
+  const ready = opts.conditions && Object.values(opts.conditions).some((c) => c.state !== 'running') ? replicas - 1 : replicas;
+  sts.spec = { ...(sts.spec as object), template, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } }, podManagementPolicy: 'OrderedReady' };
+  sts.metadata = { ...sts.metadata, generation: 2 };
+  sts.status = { observedGeneration: 2, replicas, readyReplicas: ready, availableReplicas: ready, currentReplicas: replicas - 1, updatedReplicas: 1, currentRevision, updateRevision };
+  refreshEndpoints(r, component);
+  return sts;
+}
+
 export type PodTemplate = { metadata: { annotations: Record<string, string> }; spec: { containers: { name: string; image: string }[]; volumes?: { name: string; secret?: { secretName: string } }[] } };
 
 /**
- * A Deployment rolled to new images whose pulls fail: a new ReplicaSet whose pods wait in
- * ErrImagePull / ImagePullBackOff, the kubelet's events, and no ready endpoints.
+ * A workload rolled to new images whose pulls fail: a Deployment's new ReplicaSet, or a
+ * StatefulSet's highest ordinal, with pods waiting in ErrImagePull / ImagePullBackOff, the kubelet's
+ * events, and no ready endpoints.
  */
 export function rolloutWithFailingPull(r: HarborRelease, component: string, imageFor: (img: string) => string, problem: PullProblem): KubeObject {
   const images = specOf(component).containers.map((c) => imageFor(imageOf(r.options, c.image)));
@@ -79,25 +107,27 @@ export function rolloutWithFailingPull(r: HarborRelease, component: string, imag
     const image = images[i] as string;
     conditions[c.name] = i % 2 === 0 ? { state: 'pull-failing', reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } : { state: 'pull-failing', reason: 'ErrImagePull', message: pullErrorMessage(image, problem) };
   });
-  const dep = rollout(r, component, { imageFor, conditions });
-  for (const pod of r.objects.filter((o) => o.kind === 'Pod' && o.metadata.labels?.component === component)) {
+  const workload = specOf(component).kind === 'StatefulSet' ? rolloutStatefulSet(r, component, { imageFor, conditions }) : rollout(r, component, { imageFor, conditions });
+  const failing = (pod: KubeObject) => (pod.spec as { containers: { image: string }[] }).containers.some((c) => images.includes(c.image));
+  for (const pod of r.objects.filter((o) => o.kind === 'Pod' && o.metadata.labels?.component === component && failing(o))) {
     for (const image of images) {
       r.objects.push(event(r, 'Pod', pod.metadata.name, 'Pulling', `Pulling image "${image}"`, { count: 9, hoursAgo: 0.05 }));
       r.objects.push(event(r, 'Pod', pod.metadata.name, 'Failed', `Failed to pull image "${image}": ${pullErrorMessage(image, problem)}`, { type: 'Warning', count: 9, hoursAgo: 0.05 }));
       r.objects.push(event(r, 'Pod', pod.metadata.name, 'BackOff', `Back-off pulling image "${image}"`, { type: 'Warning', count: 40, hoursAgo: 0.01 }));
     }
   }
-  return dep;
+  return workload;
 }
 
 /**
  * Failure mode A: an upgrade whose Harbor images come through a proxy-cache project of this same
- * Harbor, which cannot answer while its own pods are down (503 from the ingress).
+ * Harbor, which cannot answer while its own pods are down (503 from the ingress). Every component
+ * is rolled, Deployments and StatefulSets (database, redis, trivy) alike.
  */
 export function upgradeThroughOwnProxyCache(r: HarborRelease, opts: { project?: string; toVersion?: string } = {}): HarborRelease {
   const project = opts.project ?? 'dockerhub-proxy';
   const to = opts.toVersion ?? r.options.version;
-  for (const c of harborComponents.filter((s) => s.kind === 'Deployment')) {
+  for (const c of harborComponents) {
     rolloutWithFailingPull(r, c.component, (img) => `${r.options.host}/${project}/goharbor/${img.split('/').pop()?.replace(/:.*$/, '')}:v${to}`, 'harbor-503');
   }
   return r;

@@ -212,12 +212,14 @@ export function status(code: number, reason: string, message: string): SimRespon
   return { status: code, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code } };
 }
 
-/** Controllers settle at once in the simulator: a Deployment rolls out as soon as it changes. */
+/**
+ * Controllers settle at once in the simulator: a Deployment or StatefulSet rolls out as soon as it
+ * changes (a StatefulSet's revisions converge). Pods are not recreated.
+ */
 function settle(obj: KubeObject): KubeObject {
-  if (obj.kind !== 'Deployment') return obj;
+  if (obj.kind !== 'Deployment' && obj.kind !== 'StatefulSet') return obj;
   const replicas = Number((obj.spec as { replicas?: number } | undefined)?.replicas ?? 1);
-  return {
-    ...obj,
-    status: { ...(obj.status as object), observedGeneration: obj.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas },
-  };
+  const status = { ...(obj.status as { updateRevision?: string } | undefined), observedGeneration: obj.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas };
+  if (obj.kind === 'StatefulSet') Object.assign(status, { currentReplicas: replicas, currentRevision: status.updateRevision });
+  return { ...obj, status };
 }

@@ -67,7 +67,7 @@ describe('cluster checks through `harbor-pilot check --cluster prod`', () => {
     loadScenario(kube, upgradeThroughOwnProxyCache(buildHarborRelease({ version: '2.10.3' })));
     const r = await check([]);
     expect(r.code).toBe(1);
-    expect(r.doc.findings.filter((f) => f.cause === 'circular-image-dependency')).toHaveLength(4);
+    expect(r.doc.findings.filter((f) => f.cause === 'circular-image-dependency')).toHaveLength(7);
     expect(r.doc.findings.every((f) => f.target === 'cluster/prod')).toBe(true);
     const secretData = kube.state.objects.filter((o) => o.kind === 'Secret').flatMap((s) => Object.values((s.data ?? {}) as Record<string, string>));
     const text = `${JSON.stringify(r.doc)}${r.logs}`;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import imagePull, { setDeploymentImages } from '../../jobs/image-pull.js';
+import imagePull from '../../jobs/image-pull.js';
+import { setDeploymentImages, setStatefulSetImages } from '../../jobs/remediations/set-images.js';
 import { artifactState } from '../../src/sim/harbor-artifacts-state.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { rolloutWithFailingPull, upgradeThroughOwnProxyCache } from '../../src/sim/harbor-incidents.js';
@@ -33,17 +34,22 @@ describe('image-pull', () => {
     expect(run.findings).toEqual([]);
   });
 
-  it('reports a circular image dependency per Deployment, decided from the cluster while Harbor answers 503', async () => {
+  it('reports a circular image dependency per workload, decided from the cluster while Harbor answers 503', async () => {
     loadScenario(h.kube, upgradeThroughOwnProxyCache(buildHarborRelease({ now })));
     harbor.fault({ path: /\/projects\//, status: 503 });
     const run = await h.run(imagePull);
     expect(run.findings.map((f) => [f.cause, f.severity, f.resource.kind, f.resource.name])).toEqual([
       ['circular-image-dependency', 'critical', 'Deployment', 'harbor-core'],
+      ['circular-image-dependency', 'critical', 'StatefulSet', 'harbor-database'],
       ['circular-image-dependency', 'critical', 'Deployment', 'harbor-jobservice'],
       ['circular-image-dependency', 'critical', 'Deployment', 'harbor-portal'],
+      ['circular-image-dependency', 'critical', 'StatefulSet', 'harbor-redis'],
       ['circular-image-dependency', 'critical', 'Deployment', 'harbor-registry'],
+      ['circular-image-dependency', 'critical', 'StatefulSet', 'harbor-trivy'],
     ]);
-    const registry = run.findings[3];
+    // Every workload pulls through the same project: Harbor is asked about it once.
+    expect(harbor.requests.filter((r) => r.path === '/api/v2.0/projects/dockerhub-proxy').length).toBeLessThanOrEqual(3);
+    const registry = run.findings.find((f) => f.resource.name === 'harbor-registry');
     const evidence = registry?.evidence.join('\n') ?? '';
     expect(evidence).toContain('harbor.example.com/dockerhub-proxy/goharbor/harbor-registryctl:v2.10.3');
     expect(evidence).toContain("registry host harbor.example.com is harbor/prod's own host");
@@ -176,5 +182,69 @@ describe('set-deployment-images', () => {
     h.kube.state.forbidden = ['patch deployments'];
     const plan = await setDeploymentImages.plan(h.context(), params);
     expect(plan.refuse).toBe('the API server refused patch deployments in harbor (403): grant the bot RBAC "patch deployments" (deploy/kubernetes/rbac-remediation.yaml)');
+  });
+});
+
+describe('set-statefulset-images', () => {
+  type Sts = { spec: { template: { spec: { containers: { image: string }[] } } }; status: Record<string, unknown> };
+  async function databaseFix() {
+    loadScenario(h.kube, upgradeThroughOwnProxyCache(buildHarborRelease({ now })));
+    const run = await h.run(imagePull);
+    const fix = run.findings.find((f) => f.resource.name === 'harbor-database')?.remediations[0];
+    expect(fix?.id).toBe('set-statefulset-images');
+    return setStatefulSetImages.params.parse(fix?.params);
+  }
+  const writes = () => h.kube.requests.filter((r) => r.method !== 'GET' && r.query.get('dryRun') !== 'All').map((r) => `${r.method} ${r.path}`);
+
+  it('proposes the mirror images and the replacement of the pod stuck on the old ones', async () => {
+    const params = await databaseFix();
+    const pod = h.kube.get('Pod', 'harbor', 'harbor-database-0');
+    expect(params).toMatchObject({ statefulset: 'harbor-database', images: { database: 'docker.io/goharbor/harbor-db:v2.10.3' }, pods: [{ name: 'harbor-database-0', uid: pod?.metadata.uid }] });
+  });
+
+  it('plans a dry-run patch and deletion, patches, deletes the stuck pod once, and verifies the rollout', async () => {
+    const params = await databaseFix();
+    h.kube.requests.length = 0;
+    const ctx = h.context();
+    const plan = await setStatefulSetImages.plan(ctx, params);
+    expect(plan.refuse).toBeUndefined();
+    expect(plan.diff).toBe(
+      [
+        '- containers[database].image: harbor.example.com/dockerhub-proxy/goharbor/harbor-db:v2.10.3',
+        '+ containers[database].image: docker.io/goharbor/harbor-db:v2.10.3',
+        `- pod harbor/harbor-database-0 (uid ${params.pods[0]?.uid}, stuck pulling)`,
+        '+ (deleted; StatefulSet harbor-database recreates it from the new template)',
+      ].join('\n'),
+    );
+    expect(plan.requests).toContain(`DELETE /api/v1/namespaces/harbor/pods/harbor-database-0 (precondition uid ${params.pods[0]?.uid})`);
+    expect(h.kube.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.query.get('dryRun')}`)).toEqual(['PATCH All', 'DELETE All']);
+    expect(h.kube.get('Pod', 'harbor', 'harbor-database-0')).toBeDefined();
+
+    const outcome = await setStatefulSetImages.execute(ctx, params, plan);
+    expect(outcome).toEqual({ ok: true, detail: expect.stringMatching(/^patched StatefulSet harbor\/harbor-database .*; deleted stuck pod harbor-database-0$/) });
+    expect(writes()).toEqual(['PATCH /apis/apps/v1/namespaces/harbor/statefulsets/harbor-database', 'DELETE /api/v1/namespaces/harbor/pods/harbor-database-0']);
+    const sts = h.kube.get('StatefulSet', 'harbor', 'harbor-database') as unknown as Sts;
+    expect(sts.spec.template.spec.containers[0]?.image).toBe('docker.io/goharbor/harbor-db:v2.10.3');
+    expect(await setStatefulSetImages.verify(ctx, params)).toEqual({ ok: true, detail: expect.stringContaining('rollout complete') });
+  });
+
+  it('does not delete a pod that was replaced since the finding', async () => {
+    const params = await databaseFix();
+    const plan = await setStatefulSetImages.plan(h.context(), params);
+    const pod = h.kube.get('Pod', 'harbor', 'harbor-database-0');
+    if (pod) h.kube.put({ ...pod, metadata: { ...pod.metadata, uid: 'uid-replacement' } });
+    h.kube.requests.length = 0;
+    const outcome = await setStatefulSetImages.execute(h.context(), params, plan);
+    expect(outcome).toEqual({ ok: true, detail: expect.not.stringContaining('deleted') });
+    expect(writes()).toEqual(['PATCH /apis/apps/v1/namespaces/harbor/statefulsets/harbor-database']);
+  });
+
+  it('refuses, naming the RBAC verb and resource, when the bot may not delete the stuck pod', async () => {
+    const params = await databaseFix();
+    h.kube.state.forbidden = ['delete pods'];
+    const plan = await setStatefulSetImages.plan(h.context(), params);
+    expect(plan.refuse).toBe('the API server refused delete pods in harbor (403): grant the bot RBAC "delete pods" (deploy/kubernetes/rbac-remediation.yaml)');
+    expect(await setStatefulSetImages.execute(h.context(), params, plan)).toEqual({ ok: false, detail: expect.stringContaining('not run') });
+    expect(writes()).toEqual([]);
   });
 });

@@ -35,12 +35,15 @@ describe('architecture', () => {
     expect(files('jobs').filter((f) => imports(f).some((i) => i.startsWith('@slack/bolt')))).toEqual([]);
   });
 
-  it('every check id, cause code and remediation id is in CONTRACT.md or the cause catalog', () => {
+  it('every check id, cause code and remediation id is in CONTRACT.md, the cause catalog or the additions in the README', () => {
     for (const c of checks) {
       expect(contract, `check ${c.id}`).toContain(`\`${c.id}\``);
       for (const cause of c.causes) expect(Object.keys(causes), `${c.id} cause ${cause}`).toContain(cause);
     }
-    for (const id of registry.remediations.keys()) expect(contract, `remediation ${id}`).toContain(`\`${id}\``);
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const added = readme.slice(readme.indexOf('### Names added to the contract'), readme.indexOf('## Permissions'));
+    for (const id of registry.remediations.keys()) expect(`${contract}${added}`, `remediation ${id}`).toContain(`\`${id}\``);
+    for (const cause of Object.keys(causes).filter((c) => !contract.includes(`\`${c}\``))) expect(added, `cause ${cause}`).toContain(`\`${cause}\``);
   });
 
   it('every cause of CONTRACT.md is in the cause catalog', () => {
