@@ -26,17 +26,24 @@ export function opsRoutes(metrics: Metrics, probes: ReadinessProbe[]): CustomRou
   ];
 }
 
-/** Whether the bot can hear Slack: the Socket Mode connection is open, or the HTTP receiver listens. */
+/**
+ * Whether the bot can hear Slack: the Socket Mode connection said hello and has not dropped since,
+ * or the HTTP receiver listens. A dropped connection makes the client wait, then emit
+ * `reconnecting` (never `disconnected` while it retries): not ready until the next hello.
+ */
 export function slackConnection(app: App, socketMode: boolean): { readonly up: boolean; started(): void } {
   let up = false;
   if (socketMode) {
     const client = (app as unknown as { receiver?: { client?: NodeJS.EventEmitter } }).receiver?.client;
-    client?.on('connected', () => {
+    if (!client) throw new Error('the Bolt app in Socket Mode has no Socket Mode client to watch');
+    client.on('connected', () => {
       up = true;
     });
-    client?.on('disconnected', () => {
-      up = false;
-    });
+    for (const state of ['close', 'connecting', 'reconnecting', 'disconnecting', 'disconnected']) {
+      client.on(state, () => {
+        up = false;
+      });
+    }
   }
   return {
     get up() {

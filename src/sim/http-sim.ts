@@ -53,6 +53,8 @@ export interface HttpSim {
   latencyMs: number;
   /** Keep recording off for benchmarks with 10^5 requests. */
   record: boolean;
+  /** The Node server, for protocol upgrades (the Socket Mode simulator's WebSocket). */
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,9 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
     requests: [],
     latencyMs: 0,
     record: true,
+    get server() {
+      return server;
+    },
     route(method, path, handler) {
       routes.push({ method: method.toUpperCase(), path, handler });
     },

@@ -1,4 +1,5 @@
 import { startHttpSim, type HttpSim, type SimRequest } from './http-sim.js';
+import type { SocketModeSim } from './socket-mode-sim.js';
 
 /** One Web API call the simulated Slack received, with its decoded arguments. */
 export interface SlackCall {
@@ -29,6 +30,10 @@ export interface SlackSim extends HttpSim {
   uploads: { id: string; bytes: number; contentType: string | undefined }[];
   /** Resolves when `count` calls of `method` have arrived. */
   waitFor(method: string, count?: number, timeoutMs?: number): Promise<SlackCall[]>;
+  /** Answers of Web API methods beyond the built-in ones (Socket Mode adds apps.connections.open). */
+  answers: Record<string, (call: SlackCall) => Record<string, unknown>>;
+  /** Set by attachSocketMode. */
+  socketMode?: SocketModeSim;
 }
 
 function decodeArgs(req: SimRequest): Record<string, unknown> {
@@ -52,6 +57,7 @@ export async function startSlackSim(options: { port?: number } = {}): Promise<Sl
   sim.calls = [];
   sim.responses = [];
   sim.uploads = [];
+  sim.answers = {};
   sim.apiUrl = `${sim.url}/api/`;
   sim.callsOf = (method) => sim.calls.filter((c) => c.method === method);
   sim.responseUrl = (id) => `${sim.url}/response/${id}`;
@@ -95,7 +101,7 @@ export async function startSlackSim(options: { port?: number } = {}): Promise<Sl
         w.resolve(sim.callsOf(method));
       }
     }
-    return { body: answer(sim, method, args, nextTs) };
+    return { body: sim.answers[method]?.(call) ?? answer(sim, method, args, nextTs) };
   });
   return sim;
 }
