@@ -116,3 +116,14 @@ export async function sql(url: string, text: string, values: unknown[] = []): Pr
     await c.end();
   }
 }
+
+/** Polls a condition (no fixed sleeps): resolves with its first truthy value. */
+export async function waitUntil<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

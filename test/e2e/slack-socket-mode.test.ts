@@ -7,7 +7,7 @@ import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
 import { attachSocketMode, type SocketModeSim } from '../../src/sim/socket-mode-sim.js';
-import { freePort, memoryLogger, slashBody, uniquePrefix } from '../helpers.js';
+import { freePort, memoryLogger, slashBody, uniquePrefix, waitUntil } from '../helpers.js';
 
 // Socket Mode, as the Kubernetes manifests deploy the bot: slash commands arrive over the
 // WebSocket, acks go back over it, and /readyz follows the connection.
@@ -23,15 +23,6 @@ const readiness = async () => {
   const res = await fetch(`${opsUrl}/readyz`);
   return `${res.status} ${(await res.text()).trim()}`;
 };
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 const command = (text: string, triggerId?: string) => {
   const fields = Object.fromEntries(new URLSearchParams(slashBody({ text, responseUrl: slack.responseUrl('socket') })));
   return triggerId ? { ...fields, trigger_id: triggerId } : fields;
@@ -66,7 +57,7 @@ afterAll(async () => {
 describe('the bot in Socket Mode', () => {
   it('opens the connection with the app-level token and is ready once Slack said hello', async () => {
     await socket.waitForConnections(1);
-    expect(await until('ready', async () => ((await readiness()) === '200 ready' ? true : undefined))).toBe(true);
+    await waitUntil('ready', async () => (await readiness()) === '200 ready');
     const opens = slack.callsOf('apps.connections.open');
     expect(opens.length).toBeGreaterThan(0);
     expect(opens.every((c) => c.token === 'xapp-1-socket-app-token')).toBe(true);
@@ -79,7 +70,7 @@ describe('the bot in Socket Mode', () => {
     const ack = await socket.ackOf(envelope);
     expect(ack).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Diagnosing harbor-health on harbor/prod: 1 check queued') });
 
-    const posts = await until('root and finding', () => {
+    const posts = await waitUntil('root and finding', () => {
       const p = slack.callsOf('chat.postMessage').slice(before);
       return p.length >= 2 ? p : undefined;
     });
@@ -105,9 +96,9 @@ describe('the bot in Socket Mode', () => {
   it('is not ready while the connection is down, and ready again once it reconnected', async () => {
     const opened = socket.opened;
     socket.dropAll();
-    expect(await until('not ready', async () => ((await readiness()) === '503 not ready: slack' ? true : undefined), 5000)).toBe(true);
+    await waitUntil('not ready', async () => (await readiness()) === '503 not ready: slack', 5000);
     await socket.waitForConnections(opened + 1, 20_000);
-    expect(await until('ready again', async () => ((await readiness()) === '200 ready' ? true : undefined))).toBe(true);
+    await waitUntil('ready again', async () => (await readiness()) === '200 ready');
     const ack = await socket.ackOf(socket.slashCommand(command('help')));
     expect(JSON.stringify(ack)).toContain('/harbor diagnose');
   });
