@@ -1,4 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../src/log.js';
@@ -49,4 +51,46 @@ export function rssSampler(): { stop(): number } {
       return Math.max(peak, process.memoryUsage().rss) / 1024 / 1024;
     },
   };
+}
+
+/** The repository root; benchmarks run the compiled CLI from there. */
+export const root = fileURLToPath(new URL('../', import.meta.url));
+
+/** `npm run build`, so a benchmark measures `dist/` as deployed. */
+export function buildCompiled(): void {
+  if (spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' }).status !== 0) throw new Error('build failed');
+}
+
+/** The compiled `harbor-pilot <args>` as a child process (BENCH_PROF=1: with a CPU profile in /tmp/prof). */
+export function spawnCompiled(args: string[], env: Record<string, string>, stderr: 'pipe' | 'inherit' = 'pipe'): ChildProcess {
+  const prof = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
+  return spawn(process.execPath, [...prof, 'dist/src/bin/harbor-pilot.js', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', stderr] });
+}
+
+/** Polls a URL until it answers 200 (10 s at most). */
+export async function until200(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await fetch(url).then((r) => r.status, () => 0)) === 200) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} did not answer 200 within 10 s`);
+}
+
+/** CPU time (user + system, ms) and peak RSS (VmHWM, MB) of another process, from /proc. */
+export function processStats(pid: number): { cpuMs(): number; peakRssMb(): number } {
+  return {
+    cpuMs() {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(f[11]) + Number(f[12])) * 10;
+    },
+    peakRssMb: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+  };
+}
+
+/** Deletes a benchmark's keys (its queue prefix) from Redis. */
+export async function dropKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
 }

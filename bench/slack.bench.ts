@@ -1,18 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { startHarborSim } from '../src/sim/harbor-sim.js';
 import { startSlackSim } from '../src/sim/slack-sim.js';
 import { freePort, postSigned, slashBody, tempFiles } from '../test/helpers.js';
-import { percentile, report } from './common.js';
+import { buildCompiled, dropKeys, percentile, processStats, report, spawnCompiled, until200 } from './common.js';
 
-// The compiled `harbor-pilot start` (bot + workers in one process) as deployed, against the local
-// simulators and a real Redis; this process is the load generator. Figures: ack latency under 50
-// concurrent slash commands, time from /harbor diagnose to the first threaded finding with 20 ms of
-// latency on every upstream call, and the peak RSS (VmHWM) of `start`.
-const root = fileURLToPath(new URL('../', import.meta.url));
-if (spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' }).status !== 0) throw new Error('build failed');
+// The compiled `harbor-pilot start` (bot + workers in one process) as deployed in HTTP mode, against
+// the local simulators and a real Redis; the load comes from a separate process. Figures: ack
+// latency under 50 concurrent slash commands, time from /harbor diagnose to the first threaded
+// finding with 20 ms of latency on every upstream call, and the peak RSS (VmHWM) of `start`.
+// BENCH_SPLIT=1 runs `bot` and `worker` as two processes instead.
+buildCompiled();
 const secret = 'bench-secret';
 const prefix = `hp-bench-${process.pid}`;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -23,15 +21,15 @@ harbor.latencyMs = 20;
 slack.latencyMs = 20;
 const port = await freePort();
 const events = `http://127.0.0.1:${port}/slack/events`;
-const cfg = tempFiles({ 'c.yaml': `harbors:\n  - name: prod\n    url: ${harbor.url}\n` });
-const env = { PATH: process.env.PATH ?? '', REDIS_URL: redisUrl, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: slack.apiUrl, PORT: String(port), HARBOR_PILOT_QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' };
+const cfg = tempFiles({ 'c.yaml': `harbors:\n  - name: prod\n    url: ${harbor.url}\n` })['c.yaml'] as string;
+const env = { REDIS_URL: redisUrl, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: slack.apiUrl, PORT: String(port), HARBOR_PILOT_QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' };
 const split = process.env.BENCH_SPLIT === '1';
-const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), 'dist/src/bin/harbor-pilot.js', split ? 'bot' : 'start', '--config', cfg['c.yaml'] as string], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-const workerChild = split ? spawn(process.execPath, ['dist/src/bin/harbor-pilot.js', 'worker', '--config', cfg['c.yaml'] as string], { cwd: root, env: { ...env, PORT: '0' }, stdio: ['ignore', 'ignore', 'inherit'] }) : undefined;
+const child = spawnCompiled([split ? 'bot' : 'start', '--config', cfg], env);
+const workerChild = split ? spawnCompiled(['worker', '--config', cfg], { ...env, PORT: '0' }, 'inherit') : undefined;
 let stderr = '';
-child.stderr.on('data', (d) => (stderr += d));
-for (let i = 0; i < 200 && (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0)) !== 200; i++) await new Promise((r) => setTimeout(r, 50));
-const peakRssMb = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+child.stderr?.on('data', (d) => (stderr += d));
+await until200(`http://127.0.0.1:${port}/healthz`);
+const stats = processStats(child.pid as number);
 
 const slash = (text: string, i: number) => postSigned(events, slashBody({ text, user: `U${i}`, responseUrl: slack.responseUrl(`r${i}`) }), secret);
 for (let i = 0; i < 20; i++) await slash('check harbor-health harbor/prod', i);
@@ -42,23 +40,18 @@ async function burst(count: number): Promise<number[]> {
   const gen = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./slack-load.ts', import.meta.url)), events, secret, slack.responseUrl('burst'), String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   gen.stdout.on('data', (d) => (out += d));
-  if ((await new Promise((r) => gen.on('exit', r))) !== 0) throw new Error('load generator failed');
+  if ((await new Promise((r) => gen.on('exit', r))) !== 0) throw new Error(`load generator failed; start said: ${stderr.slice(-2000)}`);
   return JSON.parse(out) as number[];
 }
 
-const cpuMs = () => {
-  const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(f[11]) + Number(f[12])) * 10;
-};
-const cpuBefore = cpuMs();
+const cpuBefore = stats.cpuMs();
 // Five bursts of 50 concurrent commands, each after the previous one's work has drained.
-const acks: { status: number; ms: number }[] = [];
+const ackMs: number[] = [];
 for (let round = 1; round <= 5; round++) {
-  acks.push(...(await burst(50)).map((ms) => ({ status: 200, ms })));
+  ackMs.push(...(await burst(50)));
   await slack.waitFor('chat.update', 20 + 50 * round, 60_000);
 }
-const ackMs = acks.map((a) => a.ms);
-const cpuPerCommandMs = (cpuMs() - cpuBefore) / acks.length;
+const cpuPerCommandMs = (stats.cpuMs() - cpuBefore) / ackMs.length;
 process.stdout.write(`start used ${cpuPerCommandMs.toFixed(1)} ms of CPU per slash command (ack, thread, check, findings, summary)\n`);
 
 const firstFinding: number[] = [];
@@ -75,19 +68,14 @@ for (let i = 0; i < 10; i++) {
     await new Promise((r) => setTimeout(r, 2));
   }
 }
-const peakMb = peakRssMb();
+const peakMb = stats.peakRssMb();
 child.kill('SIGTERM');
 workerChild?.kill('SIGTERM');
 await new Promise((r) => child.on('exit', r));
-await Promise.all([slack.close(), harbor.close()]);
-const cleanup = new Redis(redisUrl);
-const keys = await cleanup.keys(`${prefix}:*`);
-if (keys.length > 0) await cleanup.del(...keys);
-await cleanup.quit();
-if (acks.some((a) => a.status !== 200)) throw new Error(`non-200 acks; start said: ${stderr.slice(-2000)}`);
+await Promise.all([slack.close(), harbor.close(), dropKeys(redisUrl, prefix)]);
 
 const ok = report('slack', [
-  { name: 'ack latency p99, 5 bursts of 50 concurrent slash commands', measured: percentile(ackMs, 99), unit: 'ms', bound: 100, kind: 'limit', target: 1 },
+  { name: 'ack latency p99, 5 bursts of 50 concurrent slash commands (HTTP)', measured: percentile(ackMs, 99), unit: 'ms', bound: 100, kind: 'limit', target: 1 },
   { name: 'diagnose to first threaded finding (20 ms upstream latency), p50 of 10', measured: percentile(firstFinding, 50), unit: 'ms', bound: 1000, kind: 'limit', target: 1 },
   { name: 'peak RSS of start (VmHWM) during this run', measured: peakMb, unit: 'MB', bound: 512, kind: 'limit', target: 1 },
 ], { ackMs: { p50: percentile(ackMs, 50), p99: percentile(ackMs, 99), max: Math.max(...ackMs) }, cpuPerCommandMs, firstFindingMs: firstFinding });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { SlackSim } from './slack-sim.js';
 
@@ -70,11 +70,32 @@ function readFrames(buf: Buffer): { frames: { opcode: number; payload: Buffer }[
 
 /**
  * Socket Mode on the simulated Slack: `apps.connections.open` (app-level token) hands out a
- * WebSocket URL on the same server; a connection gets `hello`, answers pings, and carries
- * envelopes to the app and its acks back. Enough of RFC 6455 for the SDK's WebSocket client:
- * unfragmented text frames, ping/pong, close.
+ * WebSocket URL on the same server (serveSocketMode).
  */
 export function attachSocketMode(slack: SlackSim): SocketModeSim {
+  const sm = serveSocketMode(slack.server);
+  slack.answers['apps.connections.open'] = connectionsOpen(`ws://127.0.0.1:${slack.port}`);
+  slack.socketMode = sm;
+  // Upgraded sockets are no longer the HTTP server's: close them, or closing the server waits on them.
+  const close = slack.close;
+  slack.close = async () => {
+    sm.dropAll();
+    await close();
+  };
+  return sm;
+}
+
+/** The answer of `apps.connections.open`: a WebSocket URL under `wsBase`, for an app-level token only. */
+export function connectionsOpen(wsBase: string): (call: { token: string | undefined }) => Record<string, unknown> {
+  return (call) => (call.token?.startsWith('xapp-') ? { ok: true, url: `${wsBase}/link/?ticket=${randomUUID()}` } : { ok: false, error: 'not_allowed_token_type' });
+}
+
+/**
+ * Slack's side of Socket Mode on an HTTP server: a connection to `/link/` gets `hello`, answers
+ * pings, and carries envelopes to the app and its acks back. Enough of RFC 6455 for the SDK's
+ * WebSocket client: unfragmented text frames, ping/pong, close.
+ */
+export function serveSocketMode(server: Server): SocketModeSim {
   const sockets = new Set<Duplex>();
   const ackWaiters = new Map<string, (ack: Record<string, unknown>) => void>();
   let opened = 0;
@@ -82,12 +103,7 @@ export function attachSocketMode(slack: SlackSim): SocketModeSim {
   const helloWaiters: { count: number; resolve: () => void }[] = [];
   const sendText = (socket: Duplex, obj: unknown) => socket.write(frame(0x1, Buffer.from(JSON.stringify(obj))));
 
-  slack.answers['apps.connections.open'] = (call) => {
-    if (!call.token?.startsWith('xapp-')) return { ok: false, error: 'not_allowed_token_type' };
-    return { ok: true, url: `ws://127.0.0.1:${slack.port}/link/?ticket=${randomUUID()}` };
-  };
-
-  slack.server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     const key = req.headers['sec-websocket-key'];
     if (!req.url?.startsWith('/link/') || typeof key !== 'string') return socket.destroy();
     const accept = createHash('sha1').update(`${key}${wsGuid}`).digest('base64');
@@ -104,7 +120,7 @@ export function attachSocketMode(slack: SlackSim): SocketModeSim {
         else if (f.opcode === 0x8) socket.end(frame(0x8, f.payload.subarray(0, 2)));
         else if (f.opcode === 0x1) {
           const msg = JSON.parse(f.payload.toString('utf8')) as { envelope_id?: string; payload?: Record<string, unknown> };
-          const delivery = slack.socketMode?.deliveries.find((d) => d.envelopeId === msg.envelope_id);
+          const delivery = sm.deliveries.find((d) => d.envelopeId === msg.envelope_id);
           if (delivery && msg.envelope_id) {
             delivery.ack = msg.payload ?? {};
             ackWaiters.get(msg.envelope_id)?.(delivery.ack);
@@ -163,13 +179,6 @@ export function attachSocketMode(slack: SlackSim): SocketModeSim {
     dropAll() {
       for (const s of sockets) s.destroy();
     },
-  };
-  slack.socketMode = sm;
-  // Upgraded sockets are no longer the HTTP server's: close them, or closing the server waits on them.
-  const close = slack.close;
-  slack.close = async () => {
-    sm.dropAll();
-    await close();
   };
   return sm;
 }
