@@ -72,7 +72,6 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   if (!o.env.SLACK_BOT_TOKEN) throw new ConfigError(['env SLACK_BOT_TOKEN: required by start, bot and worker (they post to Slack)']);
   const redis = createRedisConnection(o.env.REDIS_URL);
   redis.on('error', (err) => log.warn({ err: errorMessage(err) }, 'redis connection error'));
-  await checkRedisDurability(redis, log);
   const settings = { connection: redis, prefix: o.env.HARBOR_PILOT_QUEUE_PREFIX };
   // Workers get their own connection: their Lua calls must not delay the bot's acks (head-of-line).
   const workerRedis = o.mode === 'bot' ? undefined : createRedisConnection(o.env.REDIS_URL, 'harbor-pilot-worker');
@@ -87,9 +86,15 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   }
   const clients = createClientSet(o.config, { log, fetch: o.fetch });
   const web = createSlackWebClient({ token: o.env.SLACK_BOT_TOKEN, apiUrl: o.env.SLACK_API_URL });
-  const metrics = createMetrics({ queues });
+  const metrics = createMetrics({ queues, redis });
   const reporter = createSlackReporter(web, metrics);
-  const probes: ReadinessProbe[] = [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }];
+  // The ops endpoints come up first: alive (/healthz) while Redis or Slack are still out of reach,
+  // and not ready (/readyz says which) until both answer, so Kubernetes waits instead of restarting.
+  let connection: { readonly up: boolean } | undefined;
+  const probes: ReadinessProbe[] = [{ name: 'redis', check: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG' }];
+  if (o.mode !== 'worker') probes.push({ name: 'slack', check: async () => connection?.up ?? false });
+  const ops = o.env.OPS_PORT === undefined ? undefined : await startOpsServer({ port: o.env.OPS_PORT, metrics, probes, log });
+  await checkRedisDurability(redis, log);
 
   const approvals = createApprovals({ config: o.config, registry: o.registry, clients, redis, prefix: settings.prefix, web, log, now, metrics });
   const workerCtx = { config: o.config, registry: o.registry, clients, reporter, log, now, metrics, remediationBlocks: approvals.remediationBlocks };
@@ -103,13 +108,12 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   let app: App | undefined;
   if (o.mode !== 'worker') {
     app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, redis, prefix: settings.prefix, log, now, customRoutes: opsRoutes(metrics, probes), middleware: [createReplayGuard(guardRedis, o.env.HARBOR_PILOT_QUEUE_PREFIX)], extend: (a) => approvals.register(a, queues) });
-    const connection = slackConnection(app, !!o.env.SLACK_APP_TOKEN);
-    probes.push({ name: 'slack', check: async () => connection.up });
+    const slack = slackConnection(app, !!o.env.SLACK_APP_TOKEN);
+    connection = slack;
     await app.start();
-    connection.started();
+    slack.started();
     log.info({ socketMode: !!o.env.SLACK_APP_TOKEN, port: o.env.SLACK_APP_TOKEN ? undefined : o.env.PORT }, 'slack bot started');
   }
-  const ops = o.env.OPS_PORT === undefined ? undefined : await startOpsServer({ port: o.env.OPS_PORT, metrics, probes, log });
   log.info({ checks: o.registry.checks.size }, 'harbor-pilot started');
   return {
     app,

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Queues } from '../queues.js';
 
 /** The Prometheus metrics of one process. A fresh registry each, so tests do not share state. */
-export function createMetrics(options: { queues?: Queues; defaults?: boolean } = {}) {
+export function createMetrics(options: { queues?: Queues; defaults?: boolean; /** The queues' connection: no depth is read while it is down (a scrape would wait). */ redis?: { readonly status: string } } = {}) {
   const registry = new Registry();
   if (options.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'harbor_pilot_' });
   const checkDuration = new Histogram({
@@ -30,14 +30,25 @@ export function createMetrics(options: { queues?: Queues; defaults?: boolean } =
     labelNames: ['queue', 'state'] as const,
     registers: [registry],
     async collect() {
-      if (!queueQueues) return;
       this.reset();
+      if (!queueQueues || (options.redis && options.redis.status !== 'ready')) return;
       for (const q of [queueQueues.checks, queueQueues.diagnoses, queueQueues.remediations, queueQueues.scheduled]) {
         const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'waiting-children');
         for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n);
       }
     },
   });
+  if (options.redis) {
+    const redis = options.redis;
+    new Gauge({
+      name: 'harbor_pilot_redis_up',
+      help: '1 while the connection to Redis is ready, 0 while it is down or reconnecting',
+      registers: [registry],
+      collect() {
+        this.set(redis.status === 'ready' ? 1 : 0);
+      },
+    });
+  }
   return {
     registry,
     observeCheck(run: { id: string; status: string; durationMs: number; counts: Record<string, number> }) {

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import harborHealth from '../../jobs/harbor-health.js';
@@ -11,7 +10,7 @@ import { parseConfig, readEnv } from '../../src/config.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { freePort, memoryLogger, postSigned, slashBody } from '../helpers.js';
+import { freePort, memoryLogger, postSigned, slashBody, startRedisServer } from '../helpers.js';
 
 // A real redis-server process of its own, with an append-only file, killed with SIGKILL and
 // restarted on the same port and directory while a diagnosis is in flight.
@@ -20,20 +19,7 @@ let port: number;
 let redisProc: ChildProcess | undefined;
 
 async function startRedis(): Promise<void> {
-  redisProc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  probe.on('error', () => {});
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error('private redis-server did not start');
+  redisProc = await startRedisServer(port, dir);
 }
 
 let slack: SlackSim;
