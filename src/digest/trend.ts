@@ -17,16 +17,17 @@ export function localDate(at: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
-/** True when the record's current episode was open at `t` (opened by then, not yet resolved). */
+/** True when the finding was open at `t`: in its current episode, or in an earlier one it resolved from. */
 export function openAt(r: FindingRecord, t: number): boolean {
-  if (Date.parse(r.openedAt) > t) return false;
-  return r.status === 'open' || (r.resolvedAt !== undefined && Date.parse(r.resolvedAt) > t);
+  const within = (openedAt: string, resolvedAt: string | undefined) => Date.parse(openedAt) <= t && (resolvedAt === undefined || Date.parse(resolvedAt) > t);
+  if (within(r.openedAt, r.status === 'open' ? undefined : (r.resolvedAt ?? r.openedAt))) return true;
+  return r.pastEpisodes.some((e) => within(e.openedAt, e.resolvedAt));
 }
 
 /**
  * Open findings by severity on each of the last `days` days, sampled at the digest's time of day
- * (so every day is measured alike, whatever the timezone's DST). Earlier open episodes of a finding
- * that resolved and came back are not counted: the store keeps only the current one.
+ * (so every day is measured alike, whatever the timezone's DST). A finding that resolved and came
+ * back counts on the days of each of its episodes (the store keeps the last 20).
  */
 export function openTrend(records: readonly FindingRecord[], now: Date, timeZone: string, days = 14): TrendDay[] {
   const out: TrendDay[] = [];

@@ -3,12 +3,23 @@ import type { CheckRun } from '../checks/runner.js';
 import { findingSchema, type Finding } from './finding.js';
 import type { FindingRecord, Sighting } from './store.js';
 
+// A resolved finding seen again opens a new episode; the one that ended is kept in 'episodes'
+// (the last 20, as [openedAt, resolvedAt] pairs) for the digest's trend.
+const maxPastEpisodes = 20;
 const upsertScript = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'open' then
   redis.call('HINCRBY', KEYS[1], 'timesSeen', 1)
   redis.call('HSET', KEYS[1], 'lastSeen', ARGV[1], 'finding', ARGV[2])
   return 0
+end
+local openedAt = redis.call('HGET', KEYS[1], 'openedAt')
+local resolvedAt = redis.call('HGET', KEYS[1], 'resolvedAt')
+if status == 'resolved' and openedAt and resolvedAt then
+  local past = cjson.decode(redis.call('HGET', KEYS[1], 'episodes') or '[]')
+  table.insert(past, {openedAt, resolvedAt})
+  while #past > ${maxPastEpisodes} do table.remove(past, 1) end
+  redis.call('HSET', KEYS[1], 'episodes', cjson.encode(past))
 end
 redis.call('HSET', KEYS[1], 'status', 'open', 'openedAt', ARGV[1], 'lastSeen', ARGV[1], 'timesSeen', 1, 'finding', ARGV[2])
 redis.call('HSETNX', KEYS[1], 'firstSeen', ARGV[1])
@@ -102,6 +113,12 @@ export async function pruneResolved(redis: Redis, keys: StoreKeys, before: numbe
   }
 }
 
+function pastEpisodes(stored: string | undefined): { openedAt: string; resolvedAt: string }[] {
+  if (!stored) return [];
+  const parsed = JSON.parse(stored) as unknown;
+  return Array.isArray(parsed) ? parsed.filter((e): e is [string, string] => Array.isArray(e) && e.length === 2).map(([openedAt, resolvedAt]) => ({ openedAt, resolvedAt })) : [];
+}
+
 export function toRecord(fingerprint: string, h: Record<string, string>, posts: Record<string, string>): FindingRecord | undefined {
   if (!h.status || !h.finding) return undefined;
   return {
@@ -113,6 +130,7 @@ export function toRecord(fingerprint: string, h: Record<string, string>, posts: 
     lastSeen: h.lastSeen ?? '',
     timesSeen: Number(h.timesSeen ?? 0),
     resolvedAt: h.resolvedAt,
+    pastEpisodes: pastEpisodes(h.episodes),
     posts: Object.entries(posts).map(([k, ts]) => {
       const [channel = '', threadTs = ''] = k.split('|');
       return { channel, threadTs, ts };

@@ -21,6 +21,8 @@ export interface FindingRecord {
   lastSeen: string;
   timesSeen: number;
   resolvedAt?: string;
+  /** Earlier open episodes that resolved before this one opened, oldest first (the last 20). */
+  pastEpisodes: { openedAt: string; resolvedAt: string }[];
   posts: FindingPost[];
 }
 

@@ -73,7 +73,13 @@ describe('findings lifecycle', () => {
       '[critical] Harbor component registry is unhealthy',
       'harbor-health on harbor/prod: Harbor component trivy is unhealthy still present, seen 5 times since 09:12 UTC',
     ]);
-    expect(await h.findings.store.get(registryFp)).toMatchObject({ status: 'open', timesSeen: 1, openedAt: '2026-11-23T11:00:00.000Z', firstSeen: '2026-11-23T09:12:00.000Z' });
+    expect(await h.findings.store.get(registryFp)).toMatchObject({
+      status: 'open',
+      timesSeen: 1,
+      openedAt: '2026-11-23T11:00:00.000Z',
+      firstSeen: '2026-11-23T09:12:00.000Z',
+      pastEpisodes: [{ openedAt: '2026-11-23T09:12:00.000Z', resolvedAt: '2026-11-23T10:40:00.000Z' }],
+    });
   });
 
   it('updates the root message of a diagnosis once everything its thread reported has resolved', async () => {

@@ -12,7 +12,7 @@ const h = (hours: number) => new Date(now.getTime() - hours * 3600_000).toISOStr
 function record(name: string, severity: Severity, opened: string, resolved?: string, target = 'harbor/prod'): FindingRecord {
   const base = { check: 'harbor-health', cause: 'component-unhealthy', target, resource: { kind: 'HarborComponent', name, namespace: null } };
   const finding: Finding = { ...base, severity, title: `Harbor component ${name} is unhealthy`, summary: '', fingerprint: fingerprintOf(base), evidence: [], remediations: [] };
-  return { fingerprint: finding.fingerprint, finding, status: resolved ? 'resolved' : 'open', firstSeen: opened, openedAt: opened, lastSeen: resolved ?? h(0), timesSeen: 3, resolvedAt: resolved, posts: [] };
+  return { fingerprint: finding.fingerprint, finding, status: resolved ? 'resolved' : 'open', firstSeen: opened, openedAt: opened, lastSeen: resolved ?? h(0), timesSeen: 3, resolvedAt: resolved, pastEpisodes: [], posts: [] };
 }
 
 const records = [
@@ -49,6 +49,14 @@ describe('digest assembly', () => {
     expect(trend.at(-3)).toEqual({ date: '2026-11-21', critical: 1, warning: 1, info: 0 });
     expect(trend.at(-10)).toEqual({ date: '2026-11-14', critical: 0, warning: 0, info: 1 });
     expect(localDate(new Date('2026-11-23T06:00:00Z'), 'America/Los_Angeles')).toBe('2026-11-22');
+  });
+
+  it('counts a finding that resolved and came back on the days of each of its episodes', () => {
+    // Open from 10 to 8 days ago, then again since 2 days ago (sampled daily at the digest hour).
+    const flapping = { ...record('jobservice', 'warning', h(48)), pastEpisodes: [{ openedAt: h(240), resolvedAt: h(192) }] };
+    const trend = openTrend([flapping], now, 'UTC');
+    expect(trend.map((d) => d.warning).join('')).toBe('00011000000111');
+    expect(openTrend([{ ...flapping, pastEpisodes: [] }], now, 'UTC').map((d) => d.warning).join('')).toBe('00000000000111');
   });
 
   it('writes a digest that escapes what upstreams say and carries the trend in words', () => {
