@@ -88,31 +88,51 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const web = createSlackWebClient({ token: o.env.SLACK_BOT_TOKEN, apiUrl: o.env.SLACK_API_URL });
   const metrics = createMetrics({ queues, redis });
   const reporter = createSlackReporter(web, metrics);
-  // The ops endpoints come up first: alive (/healthz) while Redis or Slack are still out of reach,
-  // and not ready (/readyz says which) until both answer, so Kubernetes waits instead of restarting.
-  let connection: { readonly up: boolean } | undefined;
-  const probes: ReadinessProbe[] = [{ name: 'redis', check: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG' }];
-  if (o.mode !== 'worker') probes.push({ name: 'slack', check: async () => connection?.up ?? false });
-  const ops = o.env.OPS_PORT === undefined ? undefined : await startOpsServer({ port: o.env.OPS_PORT, metrics, probes, log });
-  await checkRedisDurability(redis, log);
-
-  const approvals = createApprovals({ config: o.config, registry: o.registry, clients, redis, prefix: settings.prefix, web, log, now, metrics });
-  const workerCtx = { config: o.config, registry: o.registry, clients, reporter, log, now, metrics, remediationBlocks: approvals.remediationBlocks };
-  const lifecycle = await startLifecycle({ runWorkers: o.mode !== 'bot', ctx: workerCtx, web, queues, settings: workerSettings, scheduledJobs: o.scheduledJobs ?? [] });
+  let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
+  let lifecycle: Awaited<ReturnType<typeof startLifecycle>> | undefined;
   let workers: Workers | undefined;
   let remediationWorker: Worker | undefined;
-  if (o.mode !== 'bot') {
-    workers = startWorkers(workerSettings, { ...workerCtx, publish: lifecycle.publisher.publish, rememberRoot: lifecycle.publisher.rememberRoot });
-    remediationWorker = approvals.startWorker(workerSettings);
-  }
   let app: App | undefined;
-  if (o.mode !== 'worker') {
-    app = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, redis, prefix: settings.prefix, log, now, customRoutes: opsRoutes(metrics, probes), middleware: [createReplayGuard(guardRedis, o.env.HARBOR_PILOT_QUEUE_PREFIX)], extend: (a) => approvals.register(a, queues) });
-    const slack = slackConnection(app, !!o.env.SLACK_APP_TOKEN);
-    connection = slack;
-    await app.start();
-    slack.started();
-    log.info({ socketMode: !!o.env.SLACK_APP_TOKEN, port: o.env.SLACK_APP_TOKEN ? undefined : o.env.PORT }, 'slack bot started');
+  let connection: { readonly up: boolean } | undefined;
+  const close = async () => {
+    // Stop taking new commands, let active jobs finish (BullMQ hands back what it cannot), then Redis.
+    await app?.stop().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'bot stop failed'));
+    await Promise.all([workers?.close(), remediationWorker?.close(), lifecycle?.close()]);
+    await queues.close();
+    await ops?.close();
+    await workerRedis?.quit().catch(() => workerRedis.disconnect());
+    await guardRedis.quit().catch(() => guardRedis.disconnect());
+    await redis.quit().catch(() => redis.disconnect());
+  };
+  try {
+    // The ops endpoints come up first: alive (/healthz) while Redis or Slack are still out of reach,
+    // and not ready (/readyz says which) until both answer, so Kubernetes waits instead of restarting.
+    const probes: ReadinessProbe[] = [{ name: 'redis', check: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG' }];
+    if (o.mode !== 'worker') probes.push({ name: 'slack', check: async () => connection?.up ?? false });
+    if (o.env.OPS_PORT !== undefined) ops = await startOpsServer({ port: o.env.OPS_PORT, metrics, probes, log });
+    await checkRedisDurability(redis, log);
+
+    const approvals = createApprovals({ config: o.config, registry: o.registry, clients, redis, prefix: settings.prefix, web, log, now, metrics });
+    const workerCtx = { config: o.config, registry: o.registry, clients, reporter, log, now, metrics, remediationBlocks: approvals.remediationBlocks };
+    const started = await startLifecycle({ runWorkers: o.mode !== 'bot', ctx: workerCtx, web, queues, settings: workerSettings, scheduledJobs: o.scheduledJobs ?? [] });
+    lifecycle = started;
+    if (o.mode !== 'bot') {
+      workers = startWorkers(workerSettings, { ...workerCtx, publish: started.publisher.publish, rememberRoot: started.publisher.rememberRoot });
+      remediationWorker = approvals.startWorker(workerSettings);
+    }
+    if (o.mode !== 'worker') {
+      const bot = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, redis, prefix: settings.prefix, log, now, customRoutes: opsRoutes(metrics, probes), middleware: [createReplayGuard(guardRedis, o.env.HARBOR_PILOT_QUEUE_PREFIX)], extend: (a) => approvals.register(a, queues) });
+      const slack = slackConnection(bot, !!o.env.SLACK_APP_TOKEN);
+      connection = slack;
+      await bot.start();
+      app = bot;
+      slack.started();
+      log.info({ socketMode: !!o.env.SLACK_APP_TOKEN, port: o.env.SLACK_APP_TOKEN ? undefined : o.env.PORT }, 'slack bot started');
+    }
+  } catch (err) {
+    // Nothing half-started may keep the process alive (an open ops port would even look healthy).
+    await close().catch(() => {});
+    throw err;
   }
   log.info({ checks: o.registry.checks.size }, 'harbor-pilot started');
   return {
@@ -125,14 +145,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     metrics,
     opsPort: ops?.port,
     async close() {
-      // Stop taking new commands, let active jobs finish (BullMQ hands back what it cannot), then Redis.
-      await app?.stop().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'bot stop failed'));
-      await Promise.all([workers?.close(), remediationWorker?.close(), lifecycle.close()]);
-      await queues.close();
-      await ops?.close();
-      await workerRedis?.quit().catch(() => workerRedis.disconnect());
-      await guardRedis.quit().catch(() => guardRedis.disconnect());
-      await redis.quit().catch(() => redis.disconnect());
+      await close();
       log.info('harbor-pilot stopped');
     },
   };

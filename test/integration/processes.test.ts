@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
@@ -68,6 +69,27 @@ describe('harbor-pilot processes', () => {
     expect(await p.code).toBe(0);
     expect(p.err()).toContain('harbor-pilot stopped');
     expect(p.err()).not.toContain('xoxb-proc');
+  });
+
+  it('start exits non-zero, not half-alive, when its Slack port is taken', async () => {
+    const cfg = tempFiles({ 'c.yaml': `harbors:\n  - name: prod\n    url: ${harbor.url}\n` });
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const opsPort = await freePort();
+    const p = run(['start', '--config', cfg['c.yaml'] as string], {
+      REDIS_URL: inject('redisUrl'),
+      SLACK_BOT_TOKEN: 'xoxb-proc',
+      SLACK_SIGNING_SECRET: 'proc-secret',
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String((taken.address() as AddressInfo).port),
+      OPS_PORT: String(opsPort),
+      HARBOR_PILOT_QUEUE_PREFIX: uniquePrefix('proc'),
+    });
+    const code = await Promise.race([p.code, new Promise<string>((r) => setTimeout(() => r('still running after 20 s'), 20_000))]);
+    if (code === 'still running after 20 s') p.kill('SIGKILL');
+    taken.close();
+    expect(code).toBe(1);
+    expect(p.err()).toContain('EADDRINUSE');
   });
 
   it('refuses to start without a Slack token, naming it', async () => {
