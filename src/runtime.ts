@@ -112,7 +112,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     if (o.env.OPS_PORT !== undefined) ops = await startOpsServer({ port: o.env.OPS_PORT, metrics, probes, log });
     await checkRedisDurability(redis, log);
 
-    const approvals = createApprovals({ config: o.config, registry: o.registry, clients, redis, prefix: settings.prefix, web, log, now, metrics });
+    const approvals = createApprovals({ config: o.config, registry: o.registry, clients, redis, prefix: settings.prefix, web, log, now, metrics, queue: queues.remediations });
     const workerCtx = { config: o.config, registry: o.registry, clients, reporter, log, now, metrics, remediationBlocks: approvals.remediationBlocks };
     const started = await startLifecycle({ runWorkers: o.mode !== 'bot', ctx: workerCtx, web, queues, settings: workerSettings, scheduledJobs: o.scheduledJobs ?? [] });
     lifecycle = started;

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Worker } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createAuditLog } from '../audit.js';
 import type { ClientSet } from '../checks/clients.js';
@@ -11,6 +11,7 @@ import type { QueueSettings, Queues } from '../queues.js';
 import { registerApprovalActions } from './actions.js';
 import { createApproverResolver } from './authorize.js';
 import { slackSettings, type ApprovalDeps } from './deps.js';
+import { scheduleExpiry } from './expiry.js';
 import { createRemediationBlocks } from './propose.js';
 import { createApprovalStore } from './store.js';
 import { startRemediationWorker, type RemediationWorkerOptions } from './worker.js';
@@ -26,6 +27,8 @@ export interface ApprovalsOptions {
   log: Logger;
   now?: () => Date;
   metrics?: ApprovalDeps['metrics'];
+  /** The remediations queue: proposals schedule their expiry there, so lapsed buttons give way by themselves. */
+  queue?: Queue;
 }
 
 /**
@@ -49,12 +52,12 @@ export function createApprovals(o: ApprovalsOptions) {
   const approvers = createApproverResolver(slackSettings(o.config), o.web, log, now);
   return {
     deps,
-    remediationBlocks: createRemediationBlocks(deps),
+    remediationBlocks: createRemediationBlocks(deps, o.queue ? (groupId, ttlMs) => scheduleExpiry(o.queue as Queue, groupId, ttlMs) : undefined),
     register(app: App, queues: Pick<Queues, 'remediations' | 'diagnoses'>): void {
       registerApprovalActions(app, { ...deps, approvers, remediations: queues.remediations, diagnoses: queues.diagnoses });
     },
     startWorker(settings: QueueSettings, options?: RemediationWorkerOptions): Worker {
-      return startRemediationWorker(settings, deps, options);
+      return startRemediationWorker(settings, { ...deps, redis: o.redis, prefix: o.prefix }, options);
     },
   };
 }

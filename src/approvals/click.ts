@@ -7,6 +7,7 @@ import { approvalIdSchema, type Approval, type ProposalGroup } from './approval.
 import { refuseApproval, type ApproverResolver } from './authorize.js';
 import { auditFields, slackSettings, type ApprovalDeps } from './deps.js';
 import { updateApprovalMessage } from './message.js';
+import { auditExpiry, expireDue } from './expiry.js';
 import { enqueueRemediation } from './job.js';
 import { enqueueOpenDiagnosis, newRunId } from '../queues.js';
 
@@ -71,19 +72,11 @@ function rerunHint(deps: ClickDeps, group: ProposalGroup | undefined): string {
 async function refuseExpired(deps: ClickDeps, a: Approval, click: Click, noticed: boolean): Promise<never> {
   if (noticed) {
     await auditExpiry(deps, a);
-    for (const item of (await deps.store.group(a.groupId))?.items ?? []) {
-      const sibling = item.kind === 'approval' && item.approvalId !== a.id ? await deps.store.get(item.approvalId) : undefined;
-      if (!sibling || deps.now().getTime() < Date.parse(sibling.expiresAt)) continue;
-      if (await deps.store.transition(sibling.id, ['pending'], 'expired')) await auditExpiry(deps, sibling);
-    }
+    await expireDue(deps, a.groupId, a.id);
     await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
   }
   const hint = rerunHint(deps, await deps.store.group(a.groupId));
   throw new ClickRefused('expired', `This approval expired at ${formatTime(a.expiresAt)}, so nothing happened. To get a fresh plan and buttons, ${hint}.`);
-}
-
-function auditExpiry(deps: ClickDeps, a: Approval): Promise<unknown> {
-  return deps.audit.append({ actor: 'harbor-pilot', action: 'remediation.expired', ...auditFields(a), outcome: 'expired', detail: `approval ${a.id} expired at ${a.expiresAt}` });
 }
 
 /** Expiry by the injected clock (the Redis TTL of the pending marker is the backstop). */

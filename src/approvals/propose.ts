@@ -55,10 +55,10 @@ async function prepare(deps: ApprovalDeps, r: ProposedRemediation, base: Pick<Ap
 
 /**
  * The worker hook under a finding with proposed fixes: plans each, stores the pending approvals
- * (with the finding and its check run, to re-check before executing), audits every proposal, and
- * returns the plan and button blocks.
+ * (with the finding and its check run, to re-check before executing), audits every proposal,
+ * schedules their expiry, and returns the plan and button blocks.
  */
-export function createRemediationBlocks(deps: ApprovalDeps) {
+export function createRemediationBlocks(deps: ApprovalDeps, scheduleExpiry?: (groupId: string, ttlMs: number) => Promise<void>) {
   return async (finding: Finding, thread: SlackThread, job: CheckJob): Promise<KnownBlock[]> => {
     const groupId = newApprovalId();
     const base = { groupId, requestedBy: job.requestedBy, thread };
@@ -75,7 +75,9 @@ export function createRemediationBlocks(deps: ApprovalDeps) {
       await deps.audit.append({ actor: 'harbor-pilot', action: 'remediation.proposed', remediation: r.id, params: r.params, fingerprint: finding.fingerprint, ...audited });
     }
     const group: ProposalGroup = { id: groupId, finding, check: { id: job.checkId, target: job.target, params: job.params }, thread, items };
-    await deps.store.create(group, approvals, slackSettings(deps.config).approvalTtlMinutes * 60_000);
+    const ttlMs = slackSettings(deps.config).approvalTtlMinutes * 60_000;
+    await deps.store.create(group, approvals, ttlMs);
+    if (approvals.length > 0) await scheduleExpiry?.(groupId, ttlMs);
     const pending: ApprovalState = { state: 'pending', approvers: [], reported: false };
     return groupBlocks(group, new Map(approvals.map((a) => [a.id, { approval: a, state: pending }])));
   };

@@ -2,6 +2,8 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { UserInputError, errorMessage } from '../errors.js';
 import { queueNames, type QueueSettings } from '../queues.js';
 import type { ApprovalDeps } from './deps.js';
+import type { Redis } from 'ioredis';
+import { expiryJobName, expiryJobSchema, processExpiryJob } from './expiry.js';
 import { remediationJobSchema } from './job.js';
 import { processRemediationJob } from './processor.js';
 
@@ -16,12 +18,17 @@ export interface RemediationWorkerOptions {
  * The worker of the `remediations` queue. A job whose worker died is picked up again after its lock
  * expires (stalled) and then only verifies what the dead worker may have done.
  */
-export function startRemediationWorker(settings: QueueSettings, deps: ApprovalDeps, options: RemediationWorkerOptions = {}): Worker {
+export function startRemediationWorker(settings: QueueSettings, deps: ApprovalDeps & { redis: Redis; prefix: string }, options: RemediationWorkerOptions = {}): Worker {
   const worker = new Worker(
     queueNames.remediations,
     async (job: Job) => {
       const attempt = job.attemptsMade + 1;
       const log = deps.log.child({ queue: queueNames.remediations, jobId: job.id, attempt });
+      if (job.name === expiryJobName) {
+        const expiry = expiryJobSchema.safeParse(job.data);
+        if (!expiry.success) throw new UnrecoverableError(`bad expiry job data: ${expiry.error.issues[0]?.message ?? 'invalid'}`);
+        return processExpiryJob(expiry.data, { ...deps, log });
+      }
       const data = remediationJobSchema.safeParse(job.data);
       if (!data.success) throw new UnrecoverableError(`bad remediation job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
       try {

@@ -178,6 +178,25 @@ describe('remediation approvals end to end', () => {
     expect(widgetWrites(h).length).toBe(writes);
   });
 
+  it('proposals nobody decides expire by themselves: the buttons give way to the re-run', async () => {
+    const p = await runWidgetCheck(h, 'U0RESPONDER');
+    const ids = Object.values(p.approvals);
+    const groupId = (await h.store.get(ids[0] as string))?.groupId as string;
+    const expiry = await h.runtime.queues.remediations.getJob(`expire-${groupId}`);
+    expect(expiry && (await expiry.getState())).toBe('delayed');
+    expect(expiry?.opts.delay).toBe(60 * 60_000 + 1000);
+
+    h.clock.ms += 61 * 60_000;
+    await expiry?.promote();
+    await waitUntil('the expired message', () => !messageOf(p).includes('remediation:approve'));
+    expect(messageOf(p)).toContain(':hourglass: Expired at');
+    expect(messageOf(p)).toContain('"action_id":"remediation:rerun"');
+    for (const id of ids) {
+      expect((await h.store.state(id))?.state).toBe('expired');
+      expect(await auditTrail(h, id)).toEqual(['remediation.proposed:pending', 'remediation.expired:expired']);
+    }
+  });
+
   it('an approval whose Redis TTL ran out refuses the same way', async () => {
     const p = await runWidgetCheck(h, 'U0RESPONDER');
     const id = p.approvals['unjam-widget'] as string;
@@ -255,10 +274,11 @@ describe('remediation approvals end to end', () => {
   });
 
   it('never posts, logs, enqueues or audits a secret', async () => {
-    const jobs = await h.runtime.queues.remediations.getJobs(['completed', 'failed', 'waiting', 'active']);
+    const jobs = await h.runtime.queues.remediations.getJobs(['completed', 'failed', 'waiting', 'active', 'delayed']);
     const audit = await h.audit.latest(1000);
     const all = `${h.logs.join('')}${JSON.stringify(h.slack.calls.map(({ args: { token: _sentToSlack, ...rest } }) => rest))}${JSON.stringify(jobs.map((j) => j.data))}${JSON.stringify(audit)}`;
     for (const s of [harborPassword, botToken, secret]) expect(all.includes(s), s).toBe(false);
-    expect(jobs.every((j) => Object.keys(j.data).join() === 'approvalId')).toBe(true);
+    // Executions carry an approval id, expiries a proposal group id: ids only.
+    expect(new Set(jobs.map((j) => `${j.name === 'expire-proposals' ? 'expiry' : 'execution'}:${Object.keys(j.data).join()}`))).toEqual(new Set(['execution:approvalId', 'expiry:groupId']));
   });
 });
