@@ -1,6 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { startHarborSim } from '../src/sim/harbor-sim.js';
+import { startSlackSim } from '../src/sim/slack-sim.js';
+import { tempFiles } from '../test/helpers.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../src/log.js';
@@ -93,4 +96,18 @@ export async function dropKeys(redisUrl: string, prefix: string): Promise<void> 
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
+}
+
+/**
+ * The simulators of the Slack benchmarks: Slack's Web API and a Harbor with an unhealthy registry,
+ * both 20 ms away, and a configuration file naming that Harbor harbor/prod.
+ */
+export async function startSlackBenchSims() {
+  const slack = await startSlackSim();
+  const harbor = await startHarborSim();
+  harbor.state.health = { status: 'unhealthy', components: [{ name: 'registry', status: 'unhealthy', error: 'dial tcp: connection refused' }] };
+  harbor.latencyMs = 20;
+  slack.latencyMs = 20;
+  const configFile = tempFiles({ 'c.yaml': `harbors:\n  - name: prod\n    url: ${harbor.url}\n` })['c.yaml'] as string;
+  return { slack, harbor, configFile };
 }

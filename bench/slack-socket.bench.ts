@@ -1,11 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startHarborSim } from '../src/sim/harbor-sim.js';
-import { startSlackSim } from '../src/sim/slack-sim.js';
 import { connectionsOpen } from '../src/sim/socket-mode-sim.js';
-import { freePort, tempFiles } from '../test/helpers.js';
-import { buildCompiled, dropKeys, percentile, processStats, report, spawnCompiled, until200 } from './common.js';
+import { freePort } from '../test/helpers.js';
+import { buildCompiled, dropKeys, percentile, processStats, report, spawnCompiled, startSlackBenchSims, until200 } from './common.js';
 
 // The same ack figure in Socket Mode, as deploy/kubernetes runs the bot: the compiled `start`
 // opens its WebSocket to Slack's side, which lives in the load generator's process
@@ -14,11 +12,7 @@ import { buildCompiled, dropKeys, percentile, processStats, report, spawnCompile
 buildCompiled();
 const prefix = `hp-bench-socket-${process.pid}`;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const slack = await startSlackSim();
-const harbor = await startHarborSim();
-harbor.state.health = { status: 'unhealthy', components: [{ name: 'registry', status: 'unhealthy', error: 'dial tcp: connection refused' }] };
-harbor.latencyMs = 20;
-slack.latencyMs = 20;
+const { slack, harbor, configFile: cfg } = await startSlackBenchSims();
 
 const gen = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./socket-load.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
 const lines = createInterface({ input: gen.stdout });
@@ -30,7 +24,6 @@ const socketPort = await next('PORT');
 slack.answers['apps.connections.open'] = connectionsOpen(`ws://127.0.0.1:${socketPort}`);
 
 const opsPort = await freePort();
-const cfg = tempFiles({ 'c.yaml': `harbors:\n  - name: prod\n    url: ${harbor.url}\n` })['c.yaml'] as string;
 const child = spawnCompiled(['start', '--config', cfg], { REDIS_URL: redisUrl, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_APP_TOKEN: 'xapp-bench', SLACK_API_URL: slack.apiUrl, OPS_PORT: String(opsPort), HARBOR_PILOT_QUEUE_PREFIX: prefix, LOG_LEVEL: 'error' });
 let stderr = '';
 child.stderr?.on('data', (d) => (stderr += d));

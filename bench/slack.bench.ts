@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startHarborSim } from '../src/sim/harbor-sim.js';
-import { startSlackSim } from '../src/sim/slack-sim.js';
-import { freePort, postSigned, slashBody, tempFiles } from '../test/helpers.js';
-import { buildCompiled, dropKeys, percentile, processStats, report, spawnCompiled, until200 } from './common.js';
+import { freePort, postSigned, slashBody } from '../test/helpers.js';
+import { buildCompiled, dropKeys, percentile, processStats, report, spawnCompiled, startSlackBenchSims, until200 } from './common.js';
 
 // The compiled `harbor-pilot start` (bot + workers in one process) as deployed in HTTP mode, against
 // the local simulators and a real Redis; the load comes from a separate process. Figures: ack
@@ -14,14 +12,9 @@ buildCompiled();
 const secret = 'bench-secret';
 const prefix = `hp-bench-${process.pid}`;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const slack = await startSlackSim();
-const harbor = await startHarborSim();
-harbor.state.health = { status: 'unhealthy', components: [{ name: 'registry', status: 'unhealthy', error: 'dial tcp: connection refused' }] };
-harbor.latencyMs = 20;
-slack.latencyMs = 20;
+const { slack, harbor, configFile: cfg } = await startSlackBenchSims();
 const port = await freePort();
 const events = `http://127.0.0.1:${port}/slack/events`;
-const cfg = tempFiles({ 'c.yaml': `harbors:\n  - name: prod\n    url: ${harbor.url}\n` })['c.yaml'] as string;
 const env = { REDIS_URL: redisUrl, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: slack.apiUrl, PORT: String(port), HARBOR_PILOT_QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' };
 const split = process.env.BENCH_SPLIT === '1';
 const child = spawnCompiled([split ? 'bot' : 'start', '--config', cfg], env);

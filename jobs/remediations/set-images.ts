@@ -1,6 +1,6 @@
 import type { V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
 import * as z from 'zod';
-import { defineRemediation, type RemediationPlan, type RunContext } from '../../src/checks/define.js';
+import { defineRemediation, type RemediationOutcome, type RemediationPlan, type RunContext } from '../../src/checks/define.js';
 import { deploymentPatchTarget, executePatch, forbiddenRefusal, planPatch, statefulSetPatchTarget, type PatchSpec } from '../../src/cluster/patch-plan.js';
 import { UpstreamError } from '../../src/errors.js';
 import { deletePodByUid, readDeployment, readPodIfAny, readStatefulSet, rolloutStatus, statefulSetRolloutStatus } from '../../src/kube/patch.js';
@@ -47,12 +47,14 @@ function imagesSpec<T extends Workload>(target: Target<T>, images: Record<string
   };
 }
 
-/** The containers whose image is not yet the wanted one. */
-function notApplied(w: Workload, images: Record<string, string>): string[] {
+/** Waits for the workload's rollout, then checks that every named container runs the wanted image. */
+async function verifyImages<T extends Workload>(ctx: RunContext, read: () => Promise<T>, status: (w: T) => { done: boolean; detail: string }, images: Record<string, string>): Promise<RemediationOutcome> {
+  const w = await pollUntil(read, (x) => status(x).done, { signal: ctx.signal });
   const { containers, initContainers } = containersOf(w);
-  return Object.entries(images)
-    .filter(([n, img]) => [...containers, ...initContainers].find((c) => c.name === n)?.image !== img)
-    .map(([n]) => n);
+  const wrong = Object.keys(images).filter((n) => [...containers, ...initContainers].find((c) => c.name === n)?.image !== images[n]);
+  if (wrong.length > 0) return { ok: false, detail: `images not applied: ${wrong.join(', ')}` };
+  const rollout = status(w);
+  return { ok: rollout.done, detail: `images set; rollout ${rollout.done ? 'complete' : 'in progress'} (${rollout.detail})` };
 }
 
 const deploymentSpec = (ctx: RunContext, p: z.infer<typeof deploymentParams>) => imagesSpec(deploymentPatchTarget(ctx.kube(), p), p.images);
@@ -67,13 +69,7 @@ export const setDeploymentImages = defineRemediation({
   params: deploymentParams,
   plan: (ctx, p) => planPatch(deploymentSpec(ctx, p)),
   execute: (ctx, p, plan) => executePatch(deploymentSpec(ctx, p), plan),
-  async verify(ctx, p) {
-    const dep = await pollUntil(() => readDeployment(ctx.kube(), p.namespace, p.deployment), (d) => rolloutStatus(d).done, { signal: ctx.signal });
-    const wrong = notApplied(dep, p.images);
-    const rollout = rolloutStatus(dep);
-    if (wrong.length > 0) return { ok: false, detail: `images not applied: ${wrong.join(', ')}` };
-    return { ok: rollout.done, detail: `images set; rollout ${rollout.done ? 'complete' : 'in progress'} (${rollout.detail})` };
-  },
+  verify: (ctx, p) => verifyImages(ctx, () => readDeployment(ctx.kube(), p.namespace, p.deployment), rolloutStatus, p.images),
 });
 
 /** The pods of the finding still there, same uid, not ready: the ones the StatefulSet would wait on forever. */
@@ -131,11 +127,5 @@ export const setStatefulSetImages = defineRemediation({
     }
     return { ok: true, detail: `${patched.detail}${deleted.length > 0 ? `; deleted stuck pod ${deleted.join(', ')}` : ''}` };
   },
-  async verify(ctx, p) {
-    const sts = await pollUntil(() => readStatefulSet(ctx.kube(), p.namespace, p.statefulset), (s) => statefulSetRolloutStatus(s).done, { signal: ctx.signal });
-    const wrong = notApplied(sts, p.images);
-    const rollout = statefulSetRolloutStatus(sts);
-    if (wrong.length > 0) return { ok: false, detail: `images not applied: ${wrong.join(', ')}` };
-    return { ok: rollout.done, detail: `images set; rollout ${rollout.done ? 'complete' : 'in progress'} (${rollout.detail})` };
-  },
+  verify: (ctx, p) => verifyImages(ctx, () => readStatefulSet(ctx.kube(), p.namespace, p.statefulset), statefulSetRolloutStatus, p.images),
 });
