@@ -17,7 +17,15 @@ export class RunReads {
     }
     return answer;
   }
+
+  /** A view of these reads for one scope (one cluster): two clusters never share an answer. */
+  scoped(scope: string): SharedReads {
+    return { get: (key, load) => this.get(`${scope}\u0000${key}`, load) };
+  }
 }
+
+/** What a check's clients see of the reads of its run. */
+export type SharedReads = Pick<RunReads, 'get'>;
 
 /**
  * The RunReads of each diagnosis a worker process is running checks of, by run id. A run's checks

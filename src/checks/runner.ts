@@ -57,7 +57,7 @@ export function createRunContext(target: Target, deps: RunnerDeps, signal: Abort
     kube() {
       if (!clusterConfig) throw new UserInputError(`${target.ref} is not a cluster`);
       const clients = deps.clients.kube(clusterConfig.name);
-      return deps.reads ? { ...clients, reads: deps.reads } : clients;
+      return deps.reads ? { ...clients, reads: deps.reads.scoped(`cluster/${clusterConfig.name}`) } : clients;
     },
     log,
     now: deps.now ?? (() => new Date()),

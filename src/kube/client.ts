@@ -1,5 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
-import type { RunReads } from '../checks/run-reads.js';
+import type { SharedReads } from '../checks/run-reads.js';
 import type { ClusterConfig } from '../config.js';
 import { UpstreamError, UserInputError } from '../errors.js';
 
@@ -56,7 +56,7 @@ export function createKubeClients(options: KubeClientOptions) {
       return kubeCall(what, fn, timeoutMs);
     },
     /** Set on the clients a check gets within a diagnosis: release lists shared by its checks. */
-    reads: undefined as RunReads | undefined,
+    reads: undefined as SharedReads | undefined,
   };
 }
 

@@ -31,6 +31,21 @@ describe('RunReads', () => {
   });
 });
 
+describe('RunReads.scoped', () => {
+  it('shares within a scope and never across scopes', async () => {
+    const reads = new RunReads();
+    let loads = 0;
+    const load = (answer: string) => async () => {
+      loads++;
+      return answer;
+    };
+    expect(await reads.scoped('cluster/prod').get('pods', load('prod pods'))).toBe('prod pods');
+    expect(await reads.scoped('cluster/staging').get('pods', load('staging pods'))).toBe('staging pods');
+    expect(await reads.scoped('cluster/prod').get('pods', load('again'))).toBe('prod pods');
+    expect(loads).toBe(2);
+  });
+});
+
 describe('RunReadsByRun', () => {
   it('gives the jobs of one run the same reads, other runs their own, and forgets a run after its TTL', () => {
     let now = 0;
