@@ -19,7 +19,7 @@ export const harborConfigSchema = z.strictObject({
   remediations: remediationList.describe('remediation ids allowed on this Harbor; "*" = all; default none'),
   timeoutMs: z.number().int().positive().default(10_000).describe('per-request timeout'),
   concurrency: z.number().int().min(1).max(64).default(8).describe('cap on concurrent Harbor requests per scan'),
-  insecureSkipTLSVerify: z.boolean().default(false).describe('accept a self-signed certificate'),
+  insecureSkipTLSVerify: z.boolean().default(false).describe('accept any certificate, unverified (a lab only; for a private CA set NODE_EXTRA_CA_CERTS instead)'),
 });
 
 export const clusterConfigSchema = z.strictObject({

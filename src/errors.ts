@@ -44,6 +44,8 @@ export class UpstreamError extends AppError {
   readonly path: string;
   readonly retryable: boolean;
   readonly detail: string;
+  /** What to do about it, when the failure itself says (an untrusted or expired TLS certificate). */
+  readonly hint?: string;
 
   constructor(init: {
     service: UpstreamService;
@@ -52,6 +54,7 @@ export class UpstreamError extends AppError {
     path: string;
     detail: string;
     retryable?: boolean;
+    hint?: string;
     cause?: unknown;
   }) {
     const what = init.status === null ? init.detail : `${init.status} ${init.detail}`;
@@ -61,6 +64,7 @@ export class UpstreamError extends AppError {
     this.method = init.method;
     this.path = init.path;
     this.detail = init.detail;
+    this.hint = init.hint;
     this.retryable = init.retryable ?? (init.status === null || init.status === 429 || init.status >= 500);
   }
 

@@ -26,7 +26,7 @@ export function faultFinding(check: CheckDefinition, target: Target, err: unknow
     return {
       cause: 'target-unreachable',
       title: `${check.title}: cannot reach ${err.service} of ${target.ref}`,
-      summary: `${err.method} ${err.path} failed (${err.status ?? 'no answer'}: ${err.detail}). ${check.id} could not be checked; find out why ${err.service} does not answer.`,
+      summary: `${err.method} ${err.path} failed (${err.status ?? 'no answer'}: ${err.detail}). ${check.id} could not be checked; ${err.hint ?? `find out why ${err.service} does not answer`}.`,
       resource,
       evidence,
     };
