@@ -30,8 +30,8 @@ export interface SlackSim extends HttpSim {
   uploads: { id: string; bytes: number; contentType: string | undefined }[];
   /** Resolves when `count` calls of `method` have arrived. */
   waitFor(method: string, count?: number, timeoutMs?: number): Promise<SlackCall[]>;
-  /** Answers of Web API methods beyond the built-in ones (Socket Mode adds apps.connections.open). */
-  answers: Record<string, (call: SlackCall) => Record<string, unknown>>;
+  /** Answers of Web API methods beyond or instead of the built-in ones (undefined: the built-in one). */
+  answers: Record<string, (call: SlackCall) => Record<string, unknown> | undefined>;
   /** Set by attachSocketMode. */
   socketMode?: SocketModeSim;
 }

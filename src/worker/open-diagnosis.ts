@@ -1,10 +1,27 @@
 import { UnrecoverableError } from 'bullmq';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { textMessage } from '../slack/blocks.js';
+import { escapeMrkdwn } from '../slack/mrkdwn.js';
 import { enqueueDiagnosis, type CheckJob, type OpenDiagnosisJob, type Queues } from '../queues.js';
 import type { Reporter } from '../slack/reporter.js';
 
 /** Slack errors that no retry will cure: the bot cannot post in that channel. */
 const unpostable = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+/**
+ * The ack promised findings in the channel: when the bot may not post there (a private channel it
+ * was not invited to), it says so to the person who asked, in its direct messages, once.
+ */
+async function tellRequester(data: OpenDiagnosisJob, code: string, ctx: { reporter: Reporter; log: Logger }): Promise<void> {
+  if (!data.requestedBy) return;
+  const text = `:warning: I could not post the diagnosis of ${escapeMrkdwn(data.label)} in <#${data.channel}> (Slack said \`${code}\`). Invite me there with \`/invite @harbor-pilot\` and run the command again.`;
+  try {
+    await ctx.reporter.postMessage(data.requestedBy, textMessage(text));
+  } catch (err) {
+    ctx.log.warn({ err: errorMessage(err), channel: data.channel }, 'could not tell the requester either');
+  }
+}
 
 /**
  * Posts the root message of a diagnosis (once: its ts is saved on the job before anything else)
@@ -20,8 +37,9 @@ export async function processOpenDiagnosis(
       ({ threadTs } = await ctx.reporter.postRoot(data.channel, { label: data.label, requestedBy: data.requestedBy, planned: data.checks.length }));
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error ?? '';
-      if (unpostable.has(code)) throw new UnrecoverableError(`cannot post in ${data.channel} (${code}): invite the bot to the channel`);
-      throw err;
+      if (!unpostable.has(code)) throw err;
+      await tellRequester(data, code, ctx);
+      throw new UnrecoverableError(`cannot post in ${data.channel} (${code}): invite the bot to the channel`);
     }
     await ctx.saveThread(threadTs);
   }

@@ -6,7 +6,7 @@ import { parseConfig, readEnv } from '../../src/config.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { freePort, memoryLogger, postSigned, slashBody, uniquePrefix } from '../helpers.js';
+import { freePort, memoryLogger, postSigned, slashBody, uniquePrefix, waitUntil } from '../helpers.js';
 
 // Only harbor-health: this test is about the Slack and queue machinery, not the catalog of checks.
 const registry = createRegistry([harborHealth]);
@@ -109,6 +109,21 @@ describe('/harbor diagnose end to end', () => {
     expect(JSON.parse(res.text).text).toContain('1 check queued');
     const updates = await slack.waitFor('chat.update', before + 1, 15_000);
     expect(String(updates.at(-1)?.args.text)).toContain('1 critical · 1 warning');
+  });
+
+  it('tells the requester in a direct message when it may not post in the channel, and does not retry', async () => {
+    slack.answers['chat.postMessage'] = (call) => (call.args.channel === 'C0PRIVATE' ? { ok: false, error: 'not_in_channel' } : undefined);
+    try {
+      const res = await postSigned(events, slashBody({ text: 'check harbor-health harbor/prod', channel: 'C0PRIVATE', user: 'U0ASKER', responseUrl: slack.responseUrl('private') }), secret);
+      expect(JSON.parse(res.text).text).toContain('1 check queued');
+      const dm = await waitUntil('the direct message', () => slack.callsOf('chat.postMessage').find((c) => c.args.channel === 'U0ASKER'));
+      expect(String(dm.args.text)).toContain('I could not post the diagnosis of harbor-health on harbor/prod in <#C0PRIVATE> (Slack said `not_in_channel`)');
+      expect(String(dm.args.text)).toContain('/invite @harbor-pilot');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(slack.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C0PRIVATE')).toHaveLength(1);
+    } finally {
+      delete slack.answers['chat.postMessage'];
+    }
   });
 
   it('shows help generated from the registries', async () => {
