@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config.js';
+import { escapeMrkdwn } from '../slack/mrkdwn.js';
 import { UpstreamError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Approval } from './approval.js';
@@ -7,6 +8,8 @@ import type { Approval } from './approval.js';
 export interface ApproverResolver {
   /** True when the user is in `slack.approvers` or in a member of one of `slack.approverGroups`. */
   isApprover(user: string): Promise<boolean>;
+  /** The same, and the groups that could not be read (`S0123 (missing_scope)`): they granted nothing. */
+  resolve(user: string): Promise<{ approver: boolean; unreadable: string[] }>;
 }
 
 const cacheMs = 60_000;
@@ -30,20 +33,26 @@ export function createApproverResolver(slack: SlackConfig, web: WebClient, log: 
     cache.set(group, { users, until: now().getTime() + cacheMs });
     return users;
   };
-  return {
+  const resolver: ApproverResolver = {
     async isApprover(user) {
-      if (slack.approvers.includes(user)) return true;
+      return (await resolver.resolve(user)).approver;
+    },
+    async resolve(user) {
+      const unreadable: string[] = [];
+      if (slack.approvers.includes(user)) return { approver: true, unreadable };
       for (const group of slack.approverGroups) {
         try {
-          if ((await members(group)).has(user)) return true;
+          if ((await members(group)).has(user)) return { approver: true, unreadable };
         } catch (err) {
           // An unreadable group grants nothing; the others may still.
           log.warn({ group, err: errorMessage(err) }, 'approver group unreadable');
+          unreadable.push(`${group} (${err instanceof UpstreamError ? err.detail : errorMessage(err)})`);
         }
       }
-      return false;
+      return { approver: false, unreadable };
     },
   };
+  return resolver;
 }
 
 async function fetchGroup(web: WebClient, group: string): Promise<Set<string>> {
@@ -51,7 +60,8 @@ async function fetchGroup(web: WebClient, group: string): Promise<Set<string>> {
     const res = await web.usergroups.users.list({ usergroup: group });
     return new Set(res.users ?? []);
   } catch (err) {
-    throw new UpstreamError({ service: 'slack', status: null, method: 'POST', path: 'usergroups.users.list', detail: errorMessage(err) });
+    const code = (err as { data?: { error?: string } }).data?.error;
+    throw new UpstreamError({ service: 'slack', status: null, method: 'POST', path: 'usergroups.users.list', detail: code ?? errorMessage(err) });
   }
 }
 
@@ -59,8 +69,10 @@ export type ClickRefusal = { code: 'unauthorized' | 'self-approval'; message: st
 
 /** Why this user may not approve this approval, or undefined when they may. Anyone may reject. */
 export async function refuseApproval(approval: Approval, user: string, slack: SlackConfig, approvers: ApproverResolver): Promise<ClickRefusal | undefined> {
-  if (!(await approvers.isApprover(user))) {
-    return { code: 'unauthorized', message: 'You are not an approver of remediations (slack.approvers / slack.approverGroups), so nothing happened. Ask an approver, or reject it if it should not run.' };
+  const { approver, unreadable } = await approvers.resolve(user);
+  if (!approver) {
+    const groups = unreadable.length > 0 ? ` The approver group${unreadable.length === 1 ? '' : 's'} ${escapeMrkdwn(unreadable.join(', '))} could not be read, so membership there was not checked: the app needs usergroups:read (and a Slack plan with user groups), or list approvers in slack.approvers.` : '';
+    return { code: 'unauthorized', message: `You are not an approver of remediations (slack.approvers / slack.approverGroups), so nothing happened. Ask an approver, or reject it if it should not run.${groups}` };
   }
   if (approval.requestedBy === user && !slack.allowSelfApproval) {
     return { code: 'self-approval', message: 'You started this diagnosis, so another approver has to approve its fixes (slack.allowSelfApproval is off). Nothing happened.' };

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { newApprovalId, type Approval } from '../../src/approvals/approval.js';
-import { createApproverResolver } from '../../src/approvals/authorize.js';
+import { createApproverResolver, refuseApproval } from '../../src/approvals/authorize.js';
 import type { ApprovalDeps } from '../../src/approvals/deps.js';
 import { enqueueRemediation } from '../../src/approvals/job.js';
 import { processRemediationJob } from '../../src/approvals/processor.js';
@@ -106,6 +106,10 @@ describe('approver resolution', () => {
     expect(answers.every(Boolean)).toBe(true);
     expect(await resolver.isApprover('U0A')).toBe(true);
     expect(await resolver.isApprover('U0NOBODY')).toBe(false);
+    // Who is refused is told which group could not be read, and why.
+    expect(await resolver.resolve('U0NOBODY')).toEqual({ approver: false, unreadable: ['S0GONE (no_such_subteam)'] });
+    const refusal = await refuseApproval({ requestedBy: 'U0REQ' } as Approval, 'U0NOBODY', slackConfigSchema.parse({ approverGroups: ['S0GONE'] }), resolver);
+    expect(refusal?.message).toContain('The approver group S0GONE (no_such_subteam) could not be read, so membership there was not checked');
     const calls = () => slack.callsOf('usergroups.users.list').slice(before).map((c) => c.args.usergroup);
     expect(calls().filter((g) => g === 'S0ONE')).toHaveLength(1);
     slack.state.userGroups.S0ONE = [];
