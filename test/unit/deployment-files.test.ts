@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -20,6 +23,25 @@ describe('deployment files', () => {
       expect(bot.environment[secret]).toMatch(new RegExp(`^\\$\\{${secret}(:[-?].*)?\\}$`));
     }
     expect(bot.depends_on.redis.condition).toBe('service_healthy');
+  });
+
+  it("the bot's compose healthcheck passes on a ready bot and fails on a not-ready or absent one", async () => {
+    const test = parse(read('docker-compose.yml')).services['harbor-pilot'].healthcheck.test as string[];
+    expect(test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    const script = test[3] as string;
+    let ready = true;
+    const server = createServer((req, res) => void res.writeHead(req.url === '/readyz' && ready ? 200 : 503).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const probe = (p: number) => new Promise((r) => spawn(process.execPath, ['-e', script.replace('9464', String(p))]).on('exit', r));
+    try {
+      expect(await probe(port)).toBe(0);
+      ready = false;
+      expect(await probe(port)).toBe(1);
+    } finally {
+      server.close();
+    }
+    expect(await probe(1)).toBe(1);
   });
 
   it('the Dockerfile is multi-stage on Node 22.19+ and runs as a non-root user', () => {
