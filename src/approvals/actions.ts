@@ -18,8 +18,9 @@ async function refuseInvalid(deps: ClickDeps, body: unknown, err: ClickRefused):
 }
 
 /**
- * Registers `remediation:approve`, `remediation:reject` and `remediation:rerun` (on expired proposals). Each click is acked at once (Slack's
- * 3 s), then judged; what it did is audited and, when nothing happened, told to the clicker only.
+ * Registers `remediation:approve`, `remediation:reject` and `remediation:rerun` (on expired
+ * proposals). Each click is acked at once (Slack's 3 s), then judged; what it did is audited and,
+ * when nothing happened, told to the clicker only.
  */
 export function registerApprovalActions(app: App, deps: ClickDeps): void {
   for (const actionId of [actionIds.approve, actionIds.reject, actionIds.rerun]) {

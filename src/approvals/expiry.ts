@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import * as z from 'zod';
 import { createFindingStore } from '../findings/store.js';
 import { approvalIdSchema, type Approval } from './approval.js';
@@ -41,7 +42,7 @@ export async function expireDue(deps: ApprovalDeps, groupId: string, except?: st
  * give way to the expiry and the re-run button. The message is found where the findings store
  * says the finding was posted in the group's thread; nothing to rewrite once it resolved.
  */
-export async function processExpiryJob(data: z.infer<typeof expiryJobSchema>, deps: ApprovalDeps & { redis: Parameters<typeof createFindingStore>[0]; prefix: string }): Promise<{ expired: number }> {
+export async function processExpiryJob(data: z.infer<typeof expiryJobSchema>, deps: ApprovalDeps & { redis: Redis; prefix: string }): Promise<{ expired: number }> {
   const expired = await expireDue(deps, data.groupId);
   const group = await deps.store.group(data.groupId);
   const first = expired[0];
