@@ -208,7 +208,7 @@ export function describeErrorBody(body: unknown, fallback: string): string {
   return detail.length > 300 ? `${detail.slice(0, 297)}...` : detail;
 }
 
-function errorCode(err: unknown): string | undefined {
+export function errorCode(err: unknown): string | undefined {
   const cause = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
   return (err as { code?: string }).code ?? cause?.code ?? cause?.errors?.find((e) => e.code)?.code ?? cause?.message;
 }
@@ -217,14 +217,17 @@ function describeNetworkError(err: unknown): string {
   return `connection failed (${errorCode(err) ?? (err as Error).message ?? 'unknown error'})`;
 }
 
-const trustHint = "give the bot the CA that signed it (NODE_EXTRA_CA_CERTS=/path/ca.pem in the bot's environment) or, for a lab only, set harbors[].insecureSkipTLSVerify";
+const harborTrustHint = "give the bot the CA that signed it (NODE_EXTRA_CA_CERTS=/path/ca.pem in the bot's environment) or, for a lab only, set harbors[].insecureSkipTLSVerify";
 
-/** The TLS failures Harbor operators meet, said plainly with what to do; undefined for any other error. */
-export function tlsProblem(err: unknown): { detail: string; hint: string } | undefined {
+/**
+ * The TLS failures operators meet, said plainly with what to do; undefined for any other error.
+ * `trustHint` says how this service's CA reaches the bot (Harbor: NODE_EXTRA_CA_CERTS).
+ */
+export function tlsProblem(err: unknown, trustHint = harborTrustHint): { detail: string; hint: string } | undefined {
   const code = errorCode(err) ?? '';
-  if (code === 'CERT_HAS_EXPIRED') return { detail: `its TLS certificate has expired (${code})`, hint: "renew Harbor's certificate (the Ingress TLS secret or Harbor's own)" };
+  if (code === 'CERT_HAS_EXPIRED') return { detail: `its TLS certificate has expired (${code})`, hint: 'renew the certificate' };
   if (code === 'CERT_NOT_YET_VALID') return { detail: `its TLS certificate is not valid yet (${code})`, hint: 'check the clocks of the bot and of whoever issued the certificate' };
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { detail: `its TLS certificate does not name this host (${code})`, hint: "use the host name the certificate was issued for in the Harbor's url, or reissue it with that name" };
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { detail: `its TLS certificate does not name this host (${code})`, hint: 'use the host name the certificate was issued for, or reissue it with this one' };
   if (/^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?)$/.test(code)) {
     return { detail: `its TLS certificate is not trusted by the bot (${code})`, hint: trustHint };
   }

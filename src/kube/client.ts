@@ -2,6 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { SharedReads } from '../checks/run-reads.js';
 import type { ClusterConfig } from '../config.js';
 import { UpstreamError, UserInputError } from '../errors.js';
+import { errorCode, tlsProblem } from '../http.js';
 
 export interface KubeClientOptions {
   kubeconfig?: string;
@@ -93,13 +94,15 @@ export async function kubeCall<T>(
     if (err instanceof k8s.ApiException) {
       throw new UpstreamError({ service: 'kubernetes', status: err.code, method: what.verb, path, detail: statusMessage(err.body), cause: err });
     }
-    const code = (err as { cause?: { code?: string }; code?: string }).cause?.code ?? (err as { code?: string }).code;
+    const tls = tlsProblem(err, "the kubeconfig must carry this API server's CA (certificate-authority-data)");
     throw new UpstreamError({
       service: 'kubernetes',
       status: null,
       method: what.verb,
       path,
-      detail: `connection failed (${code ?? (err as Error).message})`,
+      detail: tls?.detail ?? `connection failed (${errorCode(err) ?? (err as Error).message})`,
+      retryable: !tls,
+      hint: tls?.hint,
       cause: err,
     });
   } finally {

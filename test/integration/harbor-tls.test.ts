@@ -87,5 +87,6 @@ describe('tlsProblem', () => {
     expect(tlsProblem(failed('ERR_TLS_CERT_ALTNAME_INVALID'))?.detail).toBe('its TLS certificate does not name this host (ERR_TLS_CERT_ALTNAME_INVALID)');
     expect(tlsProblem(failed('SELF_SIGNED_CERT_IN_CHAIN'))?.hint).toContain('NODE_EXTRA_CA_CERTS');
     expect(tlsProblem(failed('ECONNREFUSED'))).toBeUndefined();
+    expect(tlsProblem(failed('UNABLE_TO_GET_ISSUER_CERT_LOCALLY'), 'the kubeconfig must carry the CA')?.hint).toBe('the kubeconfig must carry the CA');
   });
 });
