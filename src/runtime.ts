@@ -86,14 +86,14 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   }
   const clients = createClientSet(o.config, { log, fetch: o.fetch });
   const web = createSlackWebClient({ token: o.env.SLACK_BOT_TOKEN, apiUrl: o.env.SLACK_API_URL });
-  const metrics = createMetrics({ queues, redis });
+  let connection: { readonly up: boolean } | undefined;
+  const metrics = createMetrics({ queues, redis, slackConnected: o.mode === 'worker' ? undefined : () => connection?.up ?? false });
   const reporter = createSlackReporter(web, metrics);
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
   let lifecycle: Awaited<ReturnType<typeof startLifecycle>> | undefined;
   let workers: Workers | undefined;
   let remediationWorker: Worker | undefined;
   let app: App | undefined;
-  let connection: { readonly up: boolean } | undefined;
   const close = async () => {
     // Stop taking new commands, let active jobs finish (BullMQ hands back what it cannot), then Redis.
     await app?.stop().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'bot stop failed'));

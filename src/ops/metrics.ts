@@ -2,7 +2,16 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Queues } from '../queues.js';
 
 /** The Prometheus metrics of one process. A fresh registry each, so tests do not share state. */
-export function createMetrics(options: { queues?: Queues; defaults?: boolean; /** The queues' connection: no depth is read while it is down (a scrape would wait). */ redis?: { readonly status: string } } = {}) {
+export interface MetricsOptions {
+  queues?: Queues;
+  defaults?: boolean;
+  /** The queues' connection: no depth is read while it is down (a scrape would wait). */
+  redis?: { readonly status: string };
+  /** Whether the bot hears Slack (processes with a bot only). */
+  slackConnected?: () => boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
   if (options.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'harbor_pilot_' });
   const checkDuration = new Histogram({
@@ -38,6 +47,17 @@ export function createMetrics(options: { queues?: Queues; defaults?: boolean; /*
       }
     },
   });
+  if (options.slackConnected) {
+    const connected = options.slackConnected;
+    new Gauge({
+      name: 'harbor_pilot_slack_connected',
+      help: '1 while the bot can hear Slack (Socket Mode connection open, or HTTP receiver listening), else 0',
+      registers: [registry],
+      collect() {
+        this.set(connected() ? 1 : 0);
+      },
+    });
+  }
   if (options.redis) {
     const redis = options.redis;
     new Gauge({

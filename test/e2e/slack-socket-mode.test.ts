@@ -97,8 +97,10 @@ describe('the bot in Socket Mode', () => {
     const opened = socket.opened;
     socket.dropAll();
     await waitUntil('not ready', async () => (await readiness()) === '503 not ready: slack', 5000);
+    expect(await (await fetch(`${opsUrl}/metrics`)).text()).toContain('harbor_pilot_slack_connected 0');
     await socket.waitForConnections(opened + 1, 20_000);
     await waitUntil('ready again', async () => (await readiness()) === '200 ready');
+    expect(await (await fetch(`${opsUrl}/metrics`)).text()).toContain('harbor_pilot_slack_connected 1');
     const ack = await socket.ackOf(socket.slashCommand(command('help')));
     expect(JSON.stringify(ack)).toContain('/harbor diagnose');
   });
