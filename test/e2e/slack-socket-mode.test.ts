@@ -105,9 +105,12 @@ describe('the bot in Socket Mode', () => {
     expect(JSON.stringify(ack)).toContain('/harbor diagnose');
   });
 
-  it('keeps both tokens out of the logs', () => {
+  it('keeps the tokens, and the verification token of the payloads, out of the logs even at debug level', () => {
     const text = logs.join('');
+    expect(text).toContain('Received a message on the WebSocket');
     expect(text).not.toContain('xapp-1-socket-app-token');
     expect(text).not.toContain('xoxb-socket-bot-token');
+    expect(text).not.toContain('legacy-token');
+    expect(text).not.toContain(slack.responseUrl('socket'));
   });
 });
