@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { commands } from '../../commands/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import harborHealth from '../../jobs/harbor-health.js';
 import { createRegistry } from '../../src/checks/registry.js';
-import { parseConfig, readEnv } from '../../src/config.js';
-import { startRuntime, type Runtime } from '../../src/runtime.js';
+import { parseConfig } from '../../src/config.js';
+import type { Runtime } from '../../src/runtime.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { freePort, memoryLogger, postSigned, slashBody, uniquePrefix, waitUntil } from '../helpers.js';
+import { freePort, postSigned, slashBody, waitUntil } from '../helpers.js';
+import { startBot } from './bot-harness.js';
 
 // Only harbor-health: this test is about the Slack and queue machinery, not the catalog of checks.
 const registry = createRegistry([harborHealth]);
@@ -35,17 +35,7 @@ beforeAll(async () => {
     `harbors:\n  - name: prod\n    url: ${harbor.url}\n    username: robot$pilot\n    password: \${HP_PW}\n  - name: down\n    url: http://127.0.0.1:${deadPort}\n    timeoutMs: 300\n`,
     { HP_PW: 'pilot-secret' },
   );
-  const env = readEnv({
-    REDIS_URL: inject('redisUrl'),
-    SLACK_BOT_TOKEN: 'xoxb-e2e-bot-token',
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: String(port),
-    HARBOR_PILOT_QUEUE_PREFIX: uniquePrefix('e2e'),
-  });
-  const m = memoryLogger('debug');
-  logs = m.lines;
-  runtime = await startRuntime({ mode: 'start', config, env, registry, commands, log: m.log });
+  ({ runtime, logs } = await startBot({ name: 'e2e', config, registry, env: { SLACK_BOT_TOKEN: 'xoxb-e2e-bot-token', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: slack.apiUrl, PORT: String(port) } }));
 });
 
 afterAll(async () => {

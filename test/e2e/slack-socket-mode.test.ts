@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { commands } from '../../commands/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import harborHealth from '../../jobs/harbor-health.js';
 import { createRegistry } from '../../src/checks/registry.js';
-import { parseConfig, readEnv } from '../../src/config.js';
-import { startRuntime, type Runtime } from '../../src/runtime.js';
+import { parseConfig } from '../../src/config.js';
+import type { Runtime } from '../../src/runtime.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
 import { attachSocketMode, type SocketModeSim } from '../../src/sim/socket-mode-sim.js';
-import { freePort, memoryLogger, slashBody, uniquePrefix, waitUntil } from '../helpers.js';
+import { freePort, slashBody, waitUntil } from '../helpers.js';
+import { startBot } from './bot-harness.js';
 
 // Socket Mode, as the Kubernetes manifests deploy the bot: slash commands arrive over the
 // WebSocket, acks go back over it, and /readyz follows the connection.
@@ -36,17 +36,8 @@ beforeAll(async () => {
   const opsPort = await freePort();
   opsUrl = `http://127.0.0.1:${opsPort}`;
   const config = parseConfig(`harbors:\n  - name: prod\n    url: ${harbor.url}\n`, {});
-  const env = readEnv({
-    REDIS_URL: inject('redisUrl'),
-    SLACK_BOT_TOKEN: 'xoxb-socket-bot-token',
-    SLACK_APP_TOKEN: 'xapp-1-socket-app-token',
-    SLACK_API_URL: slack.apiUrl,
-    OPS_PORT: String(opsPort),
-    HARBOR_PILOT_QUEUE_PREFIX: uniquePrefix('socket'),
-  });
-  const m = memoryLogger('debug');
-  logs = m.lines;
-  runtime = await startRuntime({ mode: 'start', config, env, registry, commands, log: m.log });
+  const env = { SLACK_BOT_TOKEN: 'xoxb-socket-bot-token', SLACK_APP_TOKEN: 'xapp-1-socket-app-token', SLACK_API_URL: slack.apiUrl, OPS_PORT: String(opsPort) };
+  ({ runtime, logs } = await startBot({ name: 'socket', config, registry, env }));
 });
 
 afterAll(async () => {
