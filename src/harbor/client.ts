@@ -26,6 +26,18 @@ export async function getParsed<S extends z.ZodType>(http: Http, schema: S, req:
 export function parseUpstream<S extends z.ZodType>(schema: S, body: unknown, req: HttpRequest): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
+  if (typeof body === 'string' && /^\s*</.test(body)) {
+    // A login page, a proxy's error page or an ingress default backend: not Harbor's API at all.
+    throw new UpstreamError({
+      service: 'harbor',
+      status: 200,
+      method: req.method ?? 'GET',
+      path: req.path,
+      detail: "an HTML page instead of Harbor's JSON API",
+      retryable: false,
+      hint: 'make sure harbors[].url is the Harbor itself (scheme and host, no path) with nothing in between that rewrites /api/v2.0: GET <url>/api/v2.0/ping should answer Pong',
+    });
+  }
   const issue = parsed.error.issues[0];
   throw new UpstreamError({
     service: 'harbor',

@@ -43,6 +43,7 @@ const harborFaults: [string, Fault, RegExp][] = [
   ['503', { path: /^\/(api|v2|service)/, status: 503 }, /503/],
   ['slow beyond the timeout', { path: /^\/(api|v2|service)/, delayMs: 1500 }, /no answer within 300 ms/],
   ['a connection cut mid-response', { path: /^\/(api|v2|service)/, cutMidResponse: true }, /connection failed|terminated|other side closed|unexpected/i],
+  ['an HTML page (a login proxy or default backend in front of it)', { path: /^\/api/, status: 200, body: '<!DOCTYPE html><html><body>Sign in</body></html>', headers: { 'content-type': 'text/html' } }, /an HTML page instead of Harbor's JSON API.*\/api\/v2\.0\/ping should answer Pong/],
 ];
 
 describe.each(harborFaults)('every Harbor check when Harbor answers %s', (_name, fault, says) => {
