@@ -3,7 +3,7 @@ import { createClientSet } from '../src/checks/clients.js';
 import type { CheckDefinition, RunContext } from '../src/checks/define.js';
 import { createRunContext, runCheck, type CheckRun } from '../src/checks/runner.js';
 import { parseConfig, type Config } from '../src/config.js';
-import type { HarborSim } from '../src/sim/harbor-sim.js';
+import { startHarborSim, type HarborSim } from '../src/sim/harbor-sim.js';
 import { startKubeSim, type KubeSim } from '../src/sim/kube-sim.js';
 import { targetOf } from '../src/targets.js';
 import { memoryLogger, tempFiles } from './helpers.js';
@@ -13,6 +13,8 @@ export interface ClusterHarness {
   config: Config;
   now: Date;
   logs: string[];
+  /** The fake Harbor behind harbor/prod; reading it without one configured is a test bug. */
+  readonly harbor: HarborSim;
   run(check: CheckDefinition, params?: Record<string, unknown>): Promise<CheckRun>;
   /** The context a remediation gets for cluster/prod. */
   context(): RunContext;
@@ -57,6 +59,10 @@ export async function startClusterHarness(opts: { harbor?: HarborSim; now?: Date
     config,
     now,
     logs: lines,
+    get harbor() {
+      if (!opts.harbor) throw new Error('this cluster harness has no fake Harbor (useClusterHarness({ withHarbor }))');
+      return opts.harbor;
+    },
     run: (check, params) => runCheck({ check, target, params }, deps),
     context: () => createRunContext(target, deps, new AbortController().signal, log),
     close: () => kube.close(),
@@ -65,15 +71,25 @@ export async function startClusterHarness(opts: { harbor?: HarborSim; now?: Date
 
 /**
  * One harness for a test file: started before its tests, closed after them, and its fake RBAC and
- * recorded requests reset before each test. Use the returned object like a started harness.
+ * recorded requests reset before each test. `withHarbor` also starts a fake Harbor as harbor/prod
+ * (seeded by it; its faults cleared before each test). Use the returned object like a started harness.
  */
-export function useClusterHarness(opts: Parameters<typeof startClusterHarness>[0] = {}): ClusterHarness {
+export function useClusterHarness(opts: Parameters<typeof startClusterHarness>[0] & { withHarbor?: (sim: HarborSim) => void } = {}): ClusterHarness {
   let current: ClusterHarness | undefined;
+  let harbor: HarborSim | undefined;
   beforeAll(async () => {
-    current = await startClusterHarness(opts);
+    if (opts.withHarbor) {
+      harbor = await startHarborSim();
+      opts.withHarbor(harbor);
+    }
+    current = await startClusterHarness({ ...opts, harbor: harbor ?? opts.harbor });
   });
-  afterAll(() => current?.close());
+  afterAll(async () => {
+    await current?.close();
+    await harbor?.close();
+  });
   beforeEach(() => {
+    harbor?.clearFaults();
     if (!current) return;
     current.kube.state.forbidden = [];
     current.kube.requests.length = 0;

@@ -1,29 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import imagePull from '../../jobs/image-pull.js';
 import { setDeploymentImages, setStatefulSetImages } from '../../jobs/remediations/set-images.js';
 import { artifactState } from '../../src/sim/harbor-artifacts-state.js';
-import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { rolloutWithFailingPull, upgradeThroughOwnProxyCache } from '../../src/sim/harbor-incidents.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
-import { startClusterHarness, type ClusterHarness } from '../cluster-harness.js';
+import { startClusterHarness, useClusterHarness } from '../cluster-harness.js';
 
-let harbor: HarborSim;
-let h: ClusterHarness;
 const now = new Date('2026-11-22T10:00:00Z');
-
-beforeAll(async () => {
-  harbor = await startHarborSim();
-  artifactState(harbor).projects.push({ name: 'dockerhub-proxy', project_id: 7, registry_id: 3 });
-  h = await startClusterHarness({ harbor, now, harborYaml: '    aliases: [harbor.example.com]' });
-});
-afterAll(async () => {
-  await h.close();
-  await harbor.close();
-});
-beforeEach(() => {
-  harbor.clearFaults();
-  h.kube.state.forbidden = [];
-  h.kube.requests.length = 0;
+const h = useClusterHarness({
+  now,
+  harborYaml: '    aliases: [harbor.example.com]',
+  withHarbor: (sim) => artifactState(sim).projects.push({ name: 'dockerhub-proxy', project_id: 7, registry_id: 3 }),
 });
 
 describe('image-pull', () => {
@@ -36,7 +23,7 @@ describe('image-pull', () => {
 
   it('reports a circular image dependency per workload, decided from the cluster while Harbor answers 503', async () => {
     loadScenario(h.kube, upgradeThroughOwnProxyCache(buildHarborRelease({ now })));
-    harbor.fault({ path: /\/projects\//, status: 503 });
+    h.harbor.fault({ path: /\/projects\//, status: 503 });
     const run = await h.run(imagePull);
     expect(run.findings.map((f) => [f.cause, f.severity, f.resource.kind, f.resource.name])).toEqual([
       ['circular-image-dependency', 'critical', 'Deployment', 'harbor-core'],
@@ -48,7 +35,7 @@ describe('image-pull', () => {
       ['circular-image-dependency', 'critical', 'StatefulSet', 'harbor-trivy'],
     ]);
     // Every workload pulls through the same project: Harbor is asked about it once.
-    expect(harbor.requests.filter((r) => r.path === '/api/v2.0/projects/dockerhub-proxy').length).toBeLessThanOrEqual(3);
+    expect(h.harbor.requests.filter((r) => r.path === '/api/v2.0/projects/dockerhub-proxy').length).toBeLessThanOrEqual(3);
     const registry = run.findings.find((f) => f.resource.name === 'harbor-registry');
     const evidence = registry?.evidence.join('\n') ?? '';
     expect(evidence).toContain('harbor.example.com/dockerhub-proxy/goharbor/harbor-registryctl:v2.10.3');

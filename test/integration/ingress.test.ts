@@ -1,33 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import ingress, { restoreIngress } from '../../jobs/ingress.js';
-import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { editIngress, failReadiness, upgradeChangedIngress } from '../../src/sim/harbor-incidents.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
-import { startClusterHarness, type ClusterHarness } from '../cluster-harness.js';
+import { useClusterHarness } from '../cluster-harness.js';
 
-let harbor: HarborSim;
-let h: ClusterHarness;
 const now = new Date('2026-11-22T10:00:00Z');
-
-beforeAll(async () => {
-  harbor = await startHarborSim();
-  h = await startClusterHarness({ harbor, now });
-});
-afterAll(async () => {
-  await h.close();
-  await harbor.close();
-});
-beforeEach(() => {
-  harbor.clearFaults();
-  h.kube.state.forbidden = [];
-  h.kube.requests.length = 0;
-});
+const h = useClusterHarness({ now, withHarbor: () => {} });
 
 function seedA2() {
   const r = buildHarborRelease({ now });
   editIngress(r, { annotations: { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS', 'nginx.ingress.kubernetes.io/ssl-redirect': null }, className: 'traefik' });
   loadScenario(h.kube, r);
-  harbor.fault({ path: /\/api\/v2\.0\/ping$/, status: 503, body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>' });
+  h.harbor.fault({ path: /\/api\/v2\.0\/ping$/, status: 503, body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>' });
 }
 
 describe('ingress', () => {
@@ -75,7 +59,7 @@ describe('ingress', () => {
 
   it('reports a backend Service without ready endpoints', async () => {
     loadScenario(h.kube, failReadiness(buildHarborRelease({ now }), 'core'));
-    harbor.fault({ path: /\/api\/v2\.0\/ping$/, status: 503 });
+    h.harbor.fault({ path: /\/api\/v2\.0\/ping$/, status: 503 });
     const run = await h.run(ingress);
     expect(run.findings).toHaveLength(1);
     expect(run.findings[0]).toMatchObject({ cause: 'ingress-no-endpoints', severity: 'critical', resource: { kind: 'Service', name: 'harbor-core', namespace: 'harbor' } });
@@ -115,7 +99,7 @@ describe('restore-ingress', () => {
     expect(live?.metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/ssl-redirect': 'true', 'meta.helm.sh/release-name': 'harbor' });
     expect(live?.metadata.annotations?.['nginx.ingress.kubernetes.io/backend-protocol']).toBeUndefined();
     expect(await restoreIngress.verify(ctx, params)).toEqual({ ok: true, detail: 'Ingress harbor-ingress matches Helm revision 2' });
-    harbor.clearFaults();
+    h.harbor.clearFaults();
     expect((await h.run(ingress)).findings).toEqual([]);
   });
 
