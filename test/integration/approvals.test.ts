@@ -51,15 +51,20 @@ beforeEach(() => {
   slack.clearFaults();
 });
 
-/** Proposes the fixture's fixes through the real worker hook; returns the unjam approval. */
-async function proposeUnjam(): Promise<Approval> {
-  const finding = completeFinding('widget-jammed', { kind: 'harbor', name: 'prod', ref: 'harbor/prod' }, {
+/** The fixture's finding: widget 7 jammed, proposing unjam-widget. */
+function jammedWidget() {
+  return completeFinding('widget-jammed', { kind: 'harbor', name: 'prod', ref: 'harbor/prod' }, {
     cause: 'component-unhealthy',
     title: 'Widget sprocket is jammed',
     summary: 'jammed',
     resource: { kind: 'HarborComponent', name: 'widget-7', namespace: null },
     remediations: [{ id: 'unjam-widget', title: 'Unjam', risk: 'low', params: { harbor: 'prod', widgetId: 7 } }],
   });
+}
+
+/** Proposes the fixture's fixes through the real worker hook; returns the unjam approval. */
+async function proposeUnjam(): Promise<Approval> {
+  const finding = jammedWidget();
   const blocks = await createRemediationBlocks(deps)(finding, thread, { runId: 'r1', checkId: 'widget-jammed', target: 'harbor/prod', params: {}, slack: thread, requestedBy: 'U0REQ' });
   const id = JSON.stringify(blocks).match(/"value":"(a[0-9a-f]{24})"/)?.[1] as string;
   return (await deps.store.get(id)) as Approval;
@@ -182,13 +187,7 @@ describe('harbor-pilot audit', () => {
 describe('proposals without approvers', () => {
   it('show advice without buttons when neither slack.approvers nor slack.approverGroups is set', async () => {
     const config = parseConfig(`harbors:\n  - name: prod\n    url: ${harbor.url}\n    remediations: ["*"]\n`, {});
-    const finding = completeFinding('widget-jammed', { kind: 'harbor', name: 'prod', ref: 'harbor/prod' }, {
-      cause: 'component-unhealthy',
-      title: 'Widget sprocket is jammed',
-      summary: 'jammed',
-      resource: { kind: 'HarborComponent', name: 'widget-7', namespace: null },
-      remediations: [{ id: 'unjam-widget', title: 'Unjam', risk: 'low', params: { harbor: 'prod', widgetId: 7 } }],
-    });
+    const finding = jammedWidget();
     const blocks = JSON.stringify(await createRemediationBlocks({ ...deps, config })(finding, thread, { runId: 'r2', checkId: 'widget-jammed', target: 'harbor/prod', params: {} }));
     expect(blocks).toContain('nobody may approve fixes here');
     expect(blocks).not.toContain('remediation:approve');
