@@ -27,9 +27,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 async function serve(): Promise<void> {
   const name = (i: number) => `team${(i % REPOS) % 20}/service-${i % REPOS}`;
-  const st = buildRegistry(Array.from({ length: REPOS }, (_, i) => ({ name: name(i), artifacts: PER_REPO, sharedLayers: 2, uniqueLayers: 0 })));
+  const st = buildRegistry(
+    Array.from({ length: REPOS }, (_, i) => ({ name: name(i), artifacts: PER_REPO, sharedLayers: 2, uniqueLayers: 0 })),
+  );
   for (let i = 0; i < 10; i++) loseManifest(st, artifactAt(st, name(i * 37), i).digest);
-  for (let i = 0; i < 5; i++) loseBlob(st, st.storage.manifests[artifactAt(st, name(i * 41 + 1), 50).digest]?.config?.digest as string);
+  for (let i = 0; i < 5; i++)
+    loseBlob(st, st.storage.manifests[artifactAt(st, name(i * 41 + 1), 50).digest]?.config?.digest as string);
   for (let i = 0; i < 5; i++) zeroSizeArtifact(st, name(i * 43 + 2), artifactAt(st, name(i * 43 + 2), 99).digest);
   const sim = await startHarborSim({ state: { artifacts: st } });
   sim.latencyMs = LATENCY_MS;
@@ -40,7 +43,9 @@ async function serve(): Promise<void> {
 }
 
 async function startSimProcess(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
     lines.on('line', (l) => l.startsWith('READY ') && resolve(l.slice(6)));
@@ -57,12 +62,14 @@ async function calibrate(harbor: ReturnType<typeof createHarborClient>): Promise
   let n = 0;
   const started = performance.now();
   const end = started + 5000;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (performance.now() < end) {
-      await harbor.ping();
-      n += 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        await harbor.ping();
+        n += 1;
+      }
+    }),
+  );
   return (performance.now() - started) / ((n * LATENCY_MS) / CONCURRENCY);
 }
 
@@ -77,11 +84,24 @@ async function main(): Promise<void> {
     requestMs += performance.now() - t0;
     return res;
   };
-  const config = parseConfig(`harbors:\n  - name: bench\n    url: ${sim.url}\n    username: robot$pilot\n    password: pilot-secret\n    concurrency: ${CONCURRENCY}\n    timeoutMs: ${process.env.BENCH_TIMEOUT ?? 10000}\nrunner:\n  checkTimeoutMs: 1800000\n`, {});
+  const config = parseConfig(
+    `harbors:\n  - name: bench\n    url: ${sim.url}\n    username: robot$pilot\n    password: pilot-secret\n    concurrency: ${CONCURRENCY}\n    timeoutMs: ${process.env.BENCH_TIMEOUT ?? 10000}\nrunner:\n  checkTimeoutMs: 1800000\n`,
+    {},
+  );
   const log = createLogger({ level: 'silent' });
   // The Harbor client alone: the Kubernetes client the full client set loads is not part of a scan.
-  const harbor = createHarborClient({ baseUrl: sim.url, auth: { username: 'robot$pilot', password: 'pilot-secret' }, fetch: counting, log });
-  const clients = { harbor: () => harbor, kube: (): never => { throw new Error('no cluster in this benchmark'); } };
+  const harbor = createHarborClient({
+    baseUrl: sim.url,
+    auth: { username: 'robot$pilot', password: 'pilot-secret' },
+    fetch: counting,
+    log,
+  });
+  const clients = {
+    harbor: () => harbor,
+    kube: (): never => {
+      throw new Error('no cluster in this benchmark');
+    },
+  };
   const deps = { config, clients, log };
   let lastShown = 0;
   const started = performance.now();
@@ -103,22 +123,48 @@ async function main(): Promise<void> {
   const ratio = measuredMs / lowerBoundMs;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const causes = run.findings.map((f) => f.cause).sort();
-  const expected = [...Array(10).fill('manifest-missing'), ...Array(5).fill('blob-missing'), ...Array(5).fill('artifact-zero-size')].sort();
+  const expected = [
+    ...Array(10).fill('manifest-missing'),
+    ...Array(5).fill('blob-missing'),
+    ...Array(5).fill('artifact-zero-size'),
+  ].sort();
   const found = JSON.stringify(causes) === JSON.stringify(expected);
   const ok = ratio <= TARGET_RATIO && peakRssMb < TARGET_RSS_MB && found && run.status === 'findings';
   const result = {
-    artifacts: REPOS * PER_REPO, repositories: REPOS, latencyMs: LATENCY_MS, concurrency: CONCURRENCY, requests,
-    measuredMs: Math.round(measuredMs), lowerBoundMs: Math.round(lowerBoundMs), ratio: Number(ratio.toFixed(3)), floorRatio: Number(floor.toFixed(3)), targetRatio: TARGET_RATIO,
-    meanRequestMs: Number((requestMs / requests).toFixed(2)), peakRssMb: Math.round(peakRssMb), targetRssMb: TARGET_RSS_MB, findings: causes.length, expectedFindings: expected.length, ok, at: new Date().toISOString(),
+    artifacts: REPOS * PER_REPO,
+    repositories: REPOS,
+    latencyMs: LATENCY_MS,
+    concurrency: CONCURRENCY,
+    requests,
+    measuredMs: Math.round(measuredMs),
+    lowerBoundMs: Math.round(lowerBoundMs),
+    ratio: Number(ratio.toFixed(3)),
+    floorRatio: Number(floor.toFixed(3)),
+    targetRatio: TARGET_RATIO,
+    meanRequestMs: Number((requestMs / requests).toFixed(2)),
+    peakRssMb: Math.round(peakRssMb),
+    targetRssMb: TARGET_RSS_MB,
+    findings: causes.length,
+    expectedFindings: expected.length,
+    ok,
+    at: new Date().toISOString(),
   };
   console.log(`artifact-integrity: ${result.artifacts} artifacts in ${REPOS} repositories, ${requests} requests`);
   console.log(`  measured     ${(measuredMs / 1000).toFixed(1)} s`);
-  console.log(`  lower bound  ${(lowerBoundMs / 1000).toFixed(1)} s  (${requests} requests x ${LATENCY_MS} ms / ${CONCURRENCY})`);
+  console.log(
+    `  lower bound  ${(lowerBoundMs / 1000).toFixed(1)} s  (${requests} requests x ${LATENCY_MS} ms / ${CONCURRENCY})`,
+  );
   console.log(`  ratio        ${ratio.toFixed(3)}  (target <= ${TARGET_RATIO})`);
-  console.log(`  mean request ${(requestMs / requests).toFixed(2)} ms until headers (${LATENCY_MS} ms added by the simulator); cap in use ${((requestMs / measuredMs) / CONCURRENCY * 100).toFixed(0)}% of the time`);
-  console.log(`  floor        ${floor.toFixed(3)}  (the same client and simulator answering GET /ping at the same cap: this machine's overhead per request)`);
+  console.log(
+    `  mean request ${(requestMs / requests).toFixed(2)} ms until headers (${LATENCY_MS} ms added by the simulator); cap in use ${((requestMs / measuredMs / CONCURRENCY) * 100).toFixed(0)}% of the time`,
+  );
+  console.log(
+    `  floor        ${floor.toFixed(3)}  (the same client and simulator answering GET /ping at the same cap: this machine's overhead per request)`,
+  );
   console.log(`  peak RSS     ${Math.round(peakRssMb)} MB  (target < ${TARGET_RSS_MB} MB)`);
-  console.log(`  findings     ${causes.length} of ${expected.length} planted problems${found ? '' : ` MISMATCH: ${run.status} ${run.error ?? ''}`}`);
+  console.log(
+    `  findings     ${causes.length} of ${expected.length} planted problems${found ? '' : ` MISMATCH: ${run.status} ${run.error ?? ''}`}`,
+  );
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'artifact-integrity.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(ok ? '  target met' : '  TARGET MISSED');

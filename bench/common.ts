@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { startHarborSim } from '../src/sim/harbor-sim.js';
 import { startSlackSim } from '../src/sim/slack-sim.js';
-import { tempFiles } from '../test/helpers.js';
+import { tempFiles } from '../test/support/helpers.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../src/log.js';
@@ -33,12 +33,20 @@ export function report(name: string, figures: Figure[], extra: Record<string, un
     const ratio = f.measured / f.bound;
     const met = ratio <= f.target;
     ok &&= met;
-    const against = f.kind === 'limit' ? `limit ${f.bound} ${f.unit}` : `lower bound ${f.bound.toFixed(1)} ${f.unit}, target ≤ ${f.target}x`;
-    process.stdout.write(`${met ? 'ok  ' : 'MISS'} ${f.name}: ${f.measured.toFixed(1)} ${f.unit} (${against}; ratio ${ratio.toFixed(2)})\n`);
+    const against =
+      f.kind === 'limit'
+        ? `limit ${f.bound} ${f.unit}`
+        : `lower bound ${f.bound.toFixed(1)} ${f.unit}, target ≤ ${f.target}x`;
+    process.stdout.write(
+      `${met ? 'ok  ' : 'MISS'} ${f.name}: ${f.measured.toFixed(1)} ${f.unit} (${against}; ratio ${ratio.toFixed(2)})\n`,
+    );
   }
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ name, at: new Date().toISOString(), node: process.version, figures, ...extra }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, `${name}.json`),
+    `${JSON.stringify({ name, at: new Date().toISOString(), node: process.version, figures, ...extra }, null, 2)}\n`,
+  );
   return ok;
 }
 
@@ -65,15 +73,29 @@ export function buildCompiled(): void {
 }
 
 /** The compiled `harbor-pilot <args>` as a child process (BENCH_PROF=1: with a CPU profile in /tmp/prof). */
-export function spawnCompiled(args: string[], env: Record<string, string>, stderr: 'pipe' | 'inherit' = 'pipe'): ChildProcess {
+export function spawnCompiled(
+  args: string[],
+  env: Record<string, string>,
+  stderr: 'pipe' | 'inherit' = 'pipe',
+): ChildProcess {
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
-  return spawn(process.execPath, [...prof, 'dist/src/bin/harbor-pilot.js', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', stderr] });
+  return spawn(process.execPath, [...prof, 'dist/src/bin/harbor-pilot.js', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', stderr],
+  });
 }
 
 /** Polls a URL until it answers 200 (10 s at most). */
 export async function until200(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if ((await fetch(url).then((r) => r.status, () => 0)) === 200) return;
+    if (
+      (await fetch(url).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${url} did not answer 200 within 10 s`);
@@ -105,7 +127,10 @@ export async function dropKeys(redisUrl: string, prefix: string): Promise<void> 
 export async function startSlackBenchSims() {
   const slack = await startSlackSim();
   const harbor = await startHarborSim();
-  harbor.state.health = { status: 'unhealthy', components: [{ name: 'registry', status: 'unhealthy', error: 'dial tcp: connection refused' }] };
+  harbor.state.health = {
+    status: 'unhealthy',
+    components: [{ name: 'registry', status: 'unhealthy', error: 'dial tcp: connection refused' }],
+  };
   harbor.latencyMs = 20;
   slack.latencyMs = 20;
   const configFile = tempFiles({ 'c.yaml': `harbors:\n  - name: prod\n    url: ${harbor.url}\n` })['c.yaml'] as string;

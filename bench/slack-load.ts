@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { slackSignature, slashBody } from '../test/helpers.js';
+import { slackSignature, slashBody } from '../test/support/helpers.js';
 
 // The load generator of bench/slack.bench.ts, in a process of its own so that neither the bot nor
 // the simulators share its event loop: warms up, then fires COUNT concurrent signed slash commands,
@@ -21,17 +21,22 @@ function post(body: string): Promise<{ status: number; ms: number }> {
   };
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false, headers },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 for (let i = 0; i < 10; i++) await post(slashBody({ text: 'help', responseUrl }));
-const bodies = Array.from({ length: Number(count) }, (_, i) => slashBody({ text: 'check harbor-health harbor/prod', user: `U${i}`, responseUrl }));
+const bodies = Array.from({ length: Number(count) }, (_, i) =>
+  slashBody({ text: 'check harbor-health harbor/prod', user: `U${i}`, responseUrl }),
+);
 const results = await Promise.all(bodies.map(post));
 if (results.some((r) => r.status !== 200)) throw new Error(`non-200 acks: ${results.map((r) => r.status).join(',')}`);
 process.stdout.write(JSON.stringify(results.map((r) => r.ms)));

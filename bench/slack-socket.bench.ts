@@ -2,8 +2,17 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { connectionsOpen } from '../src/sim/socket-mode-sim.js';
-import { freePort } from '../test/helpers.js';
-import { buildCompiled, dropKeys, percentile, processStats, report, spawnCompiled, startSlackBenchSims, until200 } from './common.js';
+import { freePort } from '../test/support/helpers.js';
+import {
+  buildCompiled,
+  dropKeys,
+  percentile,
+  processStats,
+  report,
+  spawnCompiled,
+  startSlackBenchSims,
+  until200,
+} from './common.js';
 
 // The same ack figure in Socket Mode, as deploy/kubernetes runs the bot: the compiled `start`
 // opens its WebSocket to Slack's side, which lives in the load generator's process
@@ -14,17 +23,30 @@ const prefix = `hp-bench-socket-${process.pid}`;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const { slack, harbor, configFile: cfg } = await startSlackBenchSims();
 
-const gen = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./socket-load.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+const gen = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./socket-load.ts', import.meta.url))], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const lines = createInterface({ input: gen.stdout });
-const next = (tag: string) => new Promise<string>((resolve) => lines.once('line', function on(l: string) {
-  if (l.startsWith(`${tag} `)) resolve(l.slice(tag.length + 1));
-  else lines.once('line', on);
-}));
+const next = (tag: string) =>
+  new Promise<string>((resolve) =>
+    lines.once('line', function on(l: string) {
+      if (l.startsWith(`${tag} `)) resolve(l.slice(tag.length + 1));
+      else lines.once('line', on);
+    }),
+  );
 const socketPort = await next('PORT');
 slack.answers['apps.connections.open'] = connectionsOpen(`ws://127.0.0.1:${socketPort}`);
 
 const opsPort = await freePort();
-const child = spawnCompiled(['start', '--config', cfg], { REDIS_URL: redisUrl, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_APP_TOKEN: 'xapp-bench', SLACK_API_URL: slack.apiUrl, OPS_PORT: String(opsPort), HARBOR_PILOT_QUEUE_PREFIX: prefix, LOG_LEVEL: 'error' });
+const child = spawnCompiled(['start', '--config', cfg], {
+  REDIS_URL: redisUrl,
+  SLACK_BOT_TOKEN: 'xoxb-bench',
+  SLACK_APP_TOKEN: 'xapp-bench',
+  SLACK_API_URL: slack.apiUrl,
+  OPS_PORT: String(opsPort),
+  HARBOR_PILOT_QUEUE_PREFIX: prefix,
+  LOG_LEVEL: 'error',
+});
 let stderr = '';
 child.stderr?.on('data', (d) => (stderr += d));
 child.on('exit', (code) => code && process.stderr.write(`start exited ${code}: ${stderr.slice(-2000)}\n`));
@@ -49,8 +71,26 @@ child.kill('SIGTERM');
 await new Promise((r) => child.on('exit', r));
 await Promise.all([slack.close(), harbor.close(), dropKeys(redisUrl, prefix)]);
 
-const ok = report('slack-socket', [
-  { name: 'ack latency p99, 5 bursts of 50 concurrent slash commands (Socket Mode)', measured: percentile(ackMs, 99), unit: 'ms', bound: 100, kind: 'limit', target: 1 },
-  { name: 'peak RSS of start (VmHWM) during this run', measured: peakMb, unit: 'MB', bound: 512, kind: 'limit', target: 1 },
-], { ackMs: { p50: percentile(ackMs, 50), p99: percentile(ackMs, 99), max: Math.max(...ackMs) } });
+const ok = report(
+  'slack-socket',
+  [
+    {
+      name: 'ack latency p99, 5 bursts of 50 concurrent slash commands (Socket Mode)',
+      measured: percentile(ackMs, 99),
+      unit: 'ms',
+      bound: 100,
+      kind: 'limit',
+      target: 1,
+    },
+    {
+      name: 'peak RSS of start (VmHWM) during this run',
+      measured: peakMb,
+      unit: 'MB',
+      bound: 512,
+      kind: 'limit',
+      target: 1,
+    },
+  ],
+  { ackMs: { p50: percentile(ackMs, 50), p99: percentile(ackMs, 99), max: Math.max(...ackMs) } },
+);
 process.exitCode = ok ? 0 : 1;

@@ -12,7 +12,10 @@ const argsSchema = z.union([z.tuple([]), z.tuple([z.coerce.number().int().min(1)
 export function auditLine(e: AuditEntry): string {
   const what = [e.remediation && code(e.remediation), e.target && code(e.target)].filter(Boolean).join(' on ');
   const detail = e.detail ? ` — ${escapeMrkdwn(clip(e.detail, 200))}` : '';
-  return `• ${formatTime(e.at)} · ${mention(e.actor)} · ${code(e.action)}${what ? ` · ${what}` : ''} · *${escapeMrkdwn(e.outcome)}*${detail}`;
+  return (
+    `• ${formatTime(e.at)} · ${mention(e.actor)} · ${code(e.action)}${what ? ` · ${what}` : ''} · ` +
+    `*${escapeMrkdwn(e.outcome)}*${detail}`
+  );
 }
 
 function sections(lines: string[]): KnownBlock[] {
@@ -42,6 +45,9 @@ export default defineCommand({
     const entries = await audit.latest(count);
     if (entries.length === 0) return ctx.respond('The audit trail is empty.');
     const head = `*Audit trail*: the last ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first`;
-    await ctx.respond({ text: head, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: head } }, ...sections(entries.map(auditLine))] });
+    await ctx.respond({
+      text: head,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: head } }, ...sections(entries.map(auditLine))],
+    });
   },
 });

@@ -11,7 +11,8 @@ export default defineCommand({
   async run(ctx) {
     const [id, ...rest] = ctx.args;
     const ids = [...ctx.registry.checks.keys()];
-    if (!id) throw new UserInputError(`usage: check CHECK_ID [target] [key=value ...]; valid check ids: ${ids.join(', ')}`);
+    if (!id)
+      throw new UserInputError(`usage: check CHECK_ID [target] [key=value ...]; valid check ids: ${ids.join(', ')}`);
     const check = ctx.registry.check(id);
     if (!check) throw new UserInputError(`unknown check id "${id}"; valid check ids: ${ids.join(', ')}`);
     const ref = rest[0] && /^(harbor|cluster)\//.test(rest[0]) ? rest.shift() : undefined;

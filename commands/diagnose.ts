@@ -15,8 +15,13 @@ export default defineCommand({
   async run(ctx) {
     const parsed = argsSchema.safeParse(ctx.args);
     if (!parsed.success) {
-      const valid = listTargets(ctx.config).map((t) => t.ref).join(', ') || 'none configured';
-      throw new UserInputError(`usage: diagnose [harbor/NAME|cluster/NAME]; got "${ctx.args.join(' ')}". Valid targets: ${valid}`);
+      const valid =
+        listTargets(ctx.config)
+          .map((t) => t.ref)
+          .join(', ') || 'none configured';
+      throw new UserInputError(
+        `usage: diagnose [harbor/NAME|cluster/NAME]; got "${ctx.args.join(' ')}". Valid targets: ${valid}`,
+      );
     }
     const [ref] = parsed.data;
     const targets = ref ? [parseTargetRef(ctx.config, ref)] : undefined;

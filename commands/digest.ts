@@ -13,6 +13,12 @@ export default defineCommand({
     // One digest per channel per 10 s, however often the command is sent.
     const jobId = `digest-now-${ctx.channel}-${Math.floor(ctx.now().getTime() / 10_000)}`;
     await ctx.ack('Posting a digest in this channel…');
-    await ctx.queues.scheduled.add('digest', data, { jobId, attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } });
+    await ctx.queues.scheduled.add('digest', data, {
+      jobId,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 100 },
+    });
   },
 });

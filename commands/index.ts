@@ -10,4 +10,14 @@ import status from './status.js';
 import unsilence from './unsilence.js';
 
 /** Every slash sub-command, in the order `help` lists them. Explicit: no folder scanning. */
-export const commands: readonly CommandDefinition[] = [help, diagnose, check, status, findings, silence, unsilence, digest, audit];
+export const commands: readonly CommandDefinition[] = [
+  help,
+  diagnose,
+  check,
+  status,
+  findings,
+  silence,
+  unsilence,
+  digest,
+  audit,
+];

@@ -10,7 +10,10 @@ export default defineCommand({
   summary: 'stop announcing a finding for a while (30m, 2h, 1d, up to 30d); it is still counted',
   async run(ctx) {
     const [fp, duration, ...reasonWords] = ctx.args;
-    if (!fp || !duration) throw new UserInputError('usage: silence FINGERPRINT DURATION [reason], e.g. silence 3f9a0c1d2b4e5f60 2h registry maintenance');
+    if (!fp || !duration)
+      throw new UserInputError(
+        'usage: silence FINGERPRINT DURATION [reason], e.g. silence 3f9a0c1d2b4e5f60 2h registry maintenance',
+      );
     const fingerprint = fingerprintArg.safeParse(fp);
     if (!fingerprint.success) throw new UserInputError(`"${fp}": ${fingerprint.error.issues[0]?.message}`);
     const durationMs = parseDuration(duration);
@@ -21,6 +24,10 @@ export default defineCommand({
     if (!record) throw new UserInputError(`no finding has fingerprint ${fp}; \`/harbor findings\` lists the open ones`);
     const s = await silences.silence({ fingerprint: fingerprint.data, by: ctx.user, reason, durationMs });
     ctx.log.info({ fingerprint: s.fingerprint, until: s.until }, 'finding silenced');
-    await ctx.respond(`:zipper_mouth_face: Silenced ${code(s.fingerprint)} (${escapeMrkdwn(record.finding.title)}) until ${slackTime(s.until, ctx.now())}. It is still recorded and counted in digests, but not announced. Undo with ${code(`/harbor unsilence ${s.fingerprint}`)}.`);
+    await ctx.respond(
+      `:zipper_mouth_face: Silenced ${code(s.fingerprint)} (${escapeMrkdwn(record.finding.title)}) until ` +
+        `${slackTime(s.until, ctx.now())}. It is still recorded and counted in digests, but not announced. Undo ` +
+        `with ${code(`/harbor unsilence ${s.fingerprint}`)}.`,
+    );
   },
 });

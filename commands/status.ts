@@ -11,9 +11,13 @@ export default defineCommand({
       ctx.queues.checks.getJobCounts('waiting', 'active', 'delayed', 'failed'),
       ctx.queues.diagnoses.getJobCounts('waiting-children', 'active'),
     ]);
-    const targets = listTargets(ctx.config).map((t) => t.ref).join(', ') || 'none';
+    const targets =
+      listTargets(ctx.config)
+        .map((t) => t.ref)
+        .join(', ') || 'none';
     await ctx.respond(
-      `*Targets:* ${targets}\n*Checks:* ${checks.waiting ?? 0} waiting, ${checks.active ?? 0} running, ${checks.delayed ?? 0} retrying, ${checks.failed ?? 0} failed\n` +
+      `*Targets:* ${targets}\n*Checks:* ${checks.waiting ?? 0} waiting, ${checks.active ?? 0} running, ` +
+        `${checks.delayed ?? 0} retrying, ${checks.failed ?? 0} failed\n` +
         `*Diagnoses in progress:* ${(diagnoses['waiting-children'] ?? 0) + (diagnoses.active ?? 0)}`,
     );
   },

@@ -17,6 +17,8 @@ export default defineCommand({
     const { silences } = findingServicesOf(ctx);
     if (!(await silences.unsilence(fingerprint.data, ctx.user))) throw new UserInputError(`${fp} is not silenced`);
     ctx.log.info({ fingerprint: fingerprint.data }, 'finding unsilenced');
-    await ctx.respond(`:loud_sound: ${code(fingerprint.data)} is no longer silenced; the next run that sees it announces it.`);
+    await ctx.respond(
+      `:loud_sound: ${code(fingerprint.data)} is no longer silenced; the next run that sees it announces it.`,
+    );
   },
 });

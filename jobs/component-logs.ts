@@ -21,10 +21,22 @@ async function scanPod(kube: KubeClients, pod: V1Pod, tailLines: number, seen: M
   for (const status of pod.status?.containerStatuses ?? []) {
     const runs = status.restartCount > 0 ? [false, true] : [false];
     for (const previous of runs) {
-      const text = await readLogTail(kube, { namespace: kube.namespace, pod: name, container: status.name, previous, tailLines });
+      const text = await readLogTail(kube, {
+        namespace: kube.namespace,
+        pod: name,
+        container: status.name,
+        previous,
+        tailLines,
+      });
       for (const hit of scanLog(logLines(text), component)) {
         const key = `${component}/${hit.signature.id}`;
-        const s = seen.get(key) ?? { component, signature: hit.signature, count: 0, pods: new Set<string>(), sample: '' };
+        const s = seen.get(key) ?? {
+          component,
+          signature: hit.signature,
+          count: 0,
+          pods: new Set<string>(),
+          sample: '',
+        };
         s.count += hit.count;
         s.pods.add(name);
         s.sample = hit.samples[hit.samples.length - 1] ?? s.sample;
@@ -42,7 +54,11 @@ function toFinding(s: Seen, namespace: string, tailLines: number): FindingInput 
     title: `${s.component} logs ${s.signature.id} (${s.count}× in recent lines)`,
     summary: `${s.signature.meaning[0]?.toUpperCase()}${s.signature.meaning.slice(1)}.`,
     resource: { kind: 'HarborComponent', name: s.component, namespace },
-    evidence: [`${s.count} matching lines in the last ${tailLines} lines of ${pods.slice(0, 5).join(', ')}${pods.length > 5 ? ` and ${pods.length - 5} more pods` : ''}`, `latest: ${s.sample.slice(0, 240)}`],
+    evidence: [
+      `${s.count} matching lines in the last ${tailLines} lines of ` +
+        `${pods.slice(0, 5).join(', ')}${pods.length > 5 ? ` and ${pods.length - 5} more pods` : ''}`,
+      `latest: ${s.sample.slice(0, 240)}`,
+    ],
   };
 }
 
@@ -50,7 +66,10 @@ export default defineCheck({
   id: 'component-logs',
   title: 'Known log signatures',
   description:
-    "Scans the recent log lines (bounded tail) of every Harbor component for the signatures of the incident catalog and reports each hit under its cause: the admiral_url noise as known-benign-log (info), a still-running data migration as migration-in-progress, token, schema, replication and storage signatures under their own causes.",
+    'Scans the recent log lines (bounded tail) of every Harbor component for the signatures of the incident ' +
+    'catalog and reports each hit under its cause: the admiral_url noise as known-benign-log (info), a ' +
+    'still-running data migration as migration-in-progress, token, schema, replication and storage signatures ' +
+    'under their own causes.',
   appliesTo: ['cluster'],
   causes: [...new Set(logSignatures.map((s) => s.cause)), 'check-failed'],
   params: z.strictObject({ tailLines: z.number().int().min(10).max(2000).default(300) }),

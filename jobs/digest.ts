@@ -6,4 +6,8 @@ import { defineScheduledJob } from '../src/worker/scheduled-worker.js';
  * remediations approved/rejected/executed (from the audit trail), silences in force, the checks
  * that could not run, and a two-week trend chart. Run by a `digests` job scheduler or `/harbor digest`.
  */
-export default defineScheduledJob({ name: 'digest', data: digestJobSchema, process: (data, ctx) => postDigest(data, ctx) });
+export default defineScheduledJob({
+  name: 'digest',
+  data: digestJobSchema,
+  process: (data, ctx) => postDigest(data, ctx),
+});

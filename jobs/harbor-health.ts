@@ -8,7 +8,9 @@ export default defineCheck({
   id: 'harbor-health',
   title: 'Harbor component health',
   description:
-    "Reads Harbor's own health report (GET /api/v2.0/health, no credentials needed) and reports each unhealthy component; core, registry, registryctl, database and redis are critical, the rest warnings. Harbor not answering at all is itself a finding.",
+    "Reads Harbor's own health report (GET /api/v2.0/health, no credentials needed) and reports each unhealthy " +
+    'component; core, registry, registryctl, database and redis are critical, the rest warnings. Harbor not ' +
+    'answering at all is itself a finding.',
   appliesTo: ['harbor'],
   causes: ['component-unhealthy', 'target-unreachable'],
   params: z.strictObject({}),
@@ -23,10 +25,14 @@ export default defineCheck({
           severity: critical ? 'critical' : 'warning',
           title: `Harbor component ${c.name} is ${c.status}`,
           summary: critical
-            ? `${c.name} is essential: pulls and pushes fail or degrade until it recovers. Look at the ${c.name} pod's events and logs.`
-            : `${c.name} is not on the pull/push path, so this is a warning; its feature is degraded until it recovers.`,
+            ? `${c.name} is essential: pulls and pushes fail or degrade until it recovers. Look at the ${c.name} ` +
+              `pod's events and logs.`
+            : `${c.name} is not on the pull/push path, so this is a warning; its feature is degraded until it ` +
+              `recovers.`,
           resource: { kind: 'HarborComponent', name: c.name, namespace: null },
-          evidence: [`GET /api/v2.0/health: ${c.name} status=${c.status}${c.error ? ` error="${c.error.slice(0, 300)}"` : ''}`],
+          evidence: [
+            `GET /api/v2.0/health: ${c.name} status=${c.status}${c.error ? ` error="${c.error.slice(0, 300)}"` : ''}`,
+          ],
         };
       });
     if (findings.length === 0 && health.status !== 'healthy') {

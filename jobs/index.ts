@@ -14,6 +14,19 @@ import replicationStuck from './replication-stuck.js';
 import repoTagCount from './repo-tag-count.js';
 
 /** Every check, in the order `/harbor help` lists them. Explicit: no folder scanning. */
-export const checks: readonly CheckDefinition[] = [harborHealth, replicationStuck, replicationFailures, repoTagCount, artifactIntegrity, imagePull, podHealth, coreTokenKeys, ingress, databaseSchema, componentLogs, harvesterUpgrade];
+export const checks: readonly CheckDefinition[] = [
+  harborHealth,
+  replicationStuck,
+  replicationFailures,
+  repoTagCount,
+  artifactIntegrity,
+  imagePull,
+  podHealth,
+  coreTokenKeys,
+  ingress,
+  databaseSchema,
+  componentLogs,
+  harvesterUpgrade,
+];
 
 export const registry = createRegistry(checks);

@@ -20,12 +20,17 @@ const restoreParams = z.strictObject({
 type RestoreParams = z.infer<typeof restoreParams>;
 
 function readIngress(kube: KubeClients, namespace: string, name: string): Promise<V1Ingress> {
-  return kube.call({ verb: 'get', resource: 'ingresses', namespace }, () => kube.networking.readNamespacedIngress({ name, namespace }));
+  return kube.call({ verb: 'get', resource: 'ingresses', namespace }, () =>
+    kube.networking.readNamespacedIngress({ name, namespace }),
+  );
 }
 
 async function baselineOf(ctx: RunContext, p: RestoreParams) {
   const revisions = await listHelmRevisions(ctx.kube(), p.namespace);
-  return baselineIngress(revisions.find((r) => r.version === p.revision), p.name);
+  return baselineIngress(
+    revisions.find((r) => r.version === p.revision),
+    p.name,
+  );
 }
 
 function restoreSpec(ctx: RunContext, p: RestoreParams): PatchSpec<V1Ingress> {
@@ -51,7 +56,10 @@ function restoreSpec(ctx: RunContext, p: RestoreParams): PatchSpec<V1Ingress> {
 export const restoreIngress = defineRemediation({
   id: 'restore-ingress',
   title: 'Restore the Ingress from the Helm release',
-  description: "Puts the Ingress's annotations, class, TLS and rules back to what the deployed Helm revision rendered (strategic merge patch, field manager harbor-pilot). Dry-run and diff first; refuses when the Ingress changed since the finding.",
+  description:
+    "Puts the Ingress's annotations, class, TLS and rules back to what the deployed Helm revision rendered " +
+    '(strategic merge patch, field manager harbor-pilot). Dry-run and diff first; refuses when the Ingress ' +
+    'changed since the finding.',
   risk: 'medium',
   targetKind: 'cluster',
   params: restoreParams,
@@ -61,7 +69,9 @@ export const restoreIngress = defineRemediation({
     const [live, base] = await Promise.all([readIngress(ctx.kube(), p.namespace, p.name), baselineOf(ctx, p)]);
     if (!base) return { ok: false, detail: `Helm revision ${p.revision} has no Ingress ${p.name}` };
     const drift = ingressDrift(base, live);
-    return drift ? { ok: false, detail: `still differs from revision ${p.revision}:\n${drift}` } : { ok: true, detail: `Ingress ${p.name} matches Helm revision ${p.revision}` };
+    return drift
+      ? { ok: false, detail: `still differs from revision ${p.revision}:\n${drift}` }
+      : { ok: true, detail: `Ingress ${p.name} matches Helm revision ${p.revision}` };
   },
 });
 
@@ -73,7 +83,10 @@ async function revisionsOrNote(kube: KubeClients, findings: FindingInput[]): Pro
     findings.push({
       cause: 'permission-denied',
       title: 'Ingress baseline not readable: the bot may not list secrets',
-      summary: `The API server refused ${err.method} ${err.path} (${err.status}), so the Ingress was not compared with the Helm release. Grant the bot "list secrets" in ${kube.namespace} (Helm keeps releases in Secrets).`,
+      summary:
+        `The API server refused ${err.method} ${err.path} (${err.status}), so the Ingress was not ` +
+        `compared with the Helm release. Grant the bot "list secrets" in ${kube.namespace} (Helm keeps releases ` +
+        `in Secrets).`,
       resource: { kind: 'Namespace', name: kube.namespace, namespace: null },
       evidence: [err.detail],
     });
@@ -82,7 +95,9 @@ async function revisionsOrNote(kube: KubeClients, findings: FindingInput[]): Pro
 }
 
 async function coreService(kube: KubeClients): Promise<{ name: string; port: string | number } | undefined> {
-  const list = await kube.call({ verb: 'list', resource: 'services', namespace: kube.namespace }, () => kube.core.listNamespacedService({ namespace: kube.namespace, labelSelector: kube.releaseSelector }));
+  const list = await kube.call({ verb: 'list', resource: 'services', namespace: kube.namespace }, () =>
+    kube.core.listNamespacedService({ namespace: kube.namespace, labelSelector: kube.releaseSelector }),
+  );
   const svc: V1Service | undefined = list.items.find((s) => s.metadata?.name?.endsWith('-core'));
   const port = svc?.spec?.ports?.[0];
   return svc?.metadata?.name ? { name: svc.metadata.name, port: port?.name ?? port?.port ?? 80 } : undefined;
@@ -92,7 +107,10 @@ export default defineCheck({
   id: 'ingress',
   title: 'Ingress and external reachability',
   description:
-    "Compares the release's live Ingress with the manifest of the deployed Helm revision (and the one before) and reports changed annotations, class, hosts or backends; reports backend Services without ready endpoints; and reports the external URL failing while core answers through the Kubernetes service proxy. Proposes restoring the Ingress from the release.",
+    "Compares the release's live Ingress with the manifest of the deployed Helm revision (and the one before) " +
+    'and reports changed annotations, class, hosts or backends; reports backend Services without ready ' +
+    'endpoints; and reports the external URL failing while core answers through the Kubernetes service proxy. ' +
+    'Proposes restoring the Ingress from the release.',
   appliesTo: ['cluster'],
   causes: ['ingress-drift', 'ingress-no-endpoints', 'external-unreachable', 'permission-denied'],
   params: z.strictObject({}),
@@ -100,13 +118,24 @@ export default defineCheck({
   async run(ctx) {
     const kube = ctx.kube();
     const findings: FindingInput[] = [];
-    const list = await kube.call({ verb: 'list', resource: 'ingresses', namespace: kube.namespace }, () => kube.networking.listNamespacedIngress({ namespace: kube.namespace, labelSelector: kube.releaseSelector }));
+    const list = await kube.call({ verb: 'list', resource: 'ingresses', namespace: kube.namespace }, () =>
+      kube.networking.listNamespacedIngress({ namespace: kube.namespace, labelSelector: kube.releaseSelector }),
+    );
     const revisions = list.items.length > 0 ? await revisionsOrNote(kube, findings) : [];
     for (const live of list.items) {
       const drift = driftFinding(live, revisions, kube.namespace);
       if (drift && ctx.clusterConfig) {
-        const params = { cluster: ctx.clusterConfig.name, namespace: kube.namespace, name: live.metadata?.name ?? '', resourceVersion: live.metadata?.resourceVersion ?? '', revision: drift.revision };
-        findings.push({ ...drift.finding, remediations: [propose(restoreIngress, params, `Restore ${params.name} from revision ${drift.revision}`)] });
+        const params = {
+          cluster: ctx.clusterConfig.name,
+          namespace: kube.namespace,
+          name: live.metadata?.name ?? '',
+          resourceVersion: live.metadata?.resourceVersion ?? '',
+          revision: drift.revision,
+        };
+        findings.push({
+          ...drift.finding,
+          remediations: [propose(restoreIngress, params, `Restore ${params.name} from revision ${drift.revision}`)],
+        });
       }
       findings.push(...(await endpointFindings(kube, live)));
     }

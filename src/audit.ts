@@ -40,7 +40,11 @@ export function createAuditLog(redis: Redis, prefix: string, now: () => Date = (
   const key = `${prefix}:audit`;
   return {
     async append(entry) {
-      const full = auditEntrySchema.parse({ ...entry, at: entry.at ?? now().toISOString(), params: entry.params ? scrub(entry.params) : undefined });
+      const full = auditEntrySchema.parse({
+        ...entry,
+        at: entry.at ?? now().toISOString(),
+        params: entry.params ? scrub(entry.params) : undefined,
+      });
       const id = await redis.xadd(key, 'MAXLEN', '~', '100000', '*', 'entry', JSON.stringify(full));
       return String(id);
     },

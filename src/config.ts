@@ -10,7 +10,9 @@ const remediationList = z.array(z.string().min(1)).default([]);
 
 export const harborConfigSchema = z.strictObject({
   name: name.describe('unique name of this Harbor, used as harbor/NAME'),
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).describe('API base: the external URL users and kubelets use'),
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .describe('API base: the external URL users and kubelets use'),
   username: z.string().min(1).optional().describe('robot account or user for the Harbor API'),
   password: z.string().min(1).optional().describe('its password or robot secret (use ${VAR})'),
   aliases: z.array(z.string().min(1)).default([]).describe('other host names (host[:port]) that reach this Harbor'),
@@ -19,7 +21,10 @@ export const harborConfigSchema = z.strictObject({
   remediations: remediationList.describe('remediation ids allowed on this Harbor; "*" = all; default none'),
   timeoutMs: z.number().int().positive().default(10_000).describe('per-request timeout'),
   concurrency: z.number().int().min(1).max(64).default(8).describe('cap on concurrent Harbor requests per scan'),
-  insecureSkipTLSVerify: z.boolean().default(false).describe('accept any certificate, unverified (a lab only; for a private CA set NODE_EXTRA_CA_CERTS instead)'),
+  insecureSkipTLSVerify: z
+    .boolean()
+    .default(false)
+    .describe('accept any certificate, unverified (a lab only; for a private CA set NODE_EXTRA_CA_CERTS instead)'),
 });
 
 export const clusterConfigSchema = z.strictObject({
@@ -35,12 +40,25 @@ export const clusterConfigSchema = z.strictObject({
 });
 
 export const slackConfigSchema = z.strictObject({
-  command: z.string().regex(/^\/[a-z0-9_-]+$/, { error: 'must look like /harbor' }).default('/harbor'),
-  approvers: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'must be a Slack user id like U0123ABCD' })).default([]),
-  approverGroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, { error: 'must be a Slack user group id like S0123ABCD' })).default([]),
+  command: z
+    .string()
+    .regex(/^\/[a-z0-9_-]+$/, { error: 'must look like /harbor' })
+    .default('/harbor'),
+  approvers: z
+    .array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'must be a Slack user id like U0123ABCD' }))
+    .default([]),
+  approverGroups: z
+    .array(z.string().regex(/^S[A-Z0-9]+$/, { error: 'must be a Slack user group id like S0123ABCD' }))
+    .default([]),
   allowSelfApproval: z.boolean().default(false),
   twoPersonRule: z.array(z.enum(['low', 'medium', 'high'])).default(['high']),
-  approvalTtlMinutes: z.number().int().min(1).max(24 * 60).default(60).describe('how long an approval button stays valid'),
+  approvalTtlMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60)
+    .describe('how long an approval button stays valid'),
   alertChannel: z.string().min(1).optional().describe('channel for watch alerts'),
 });
 
@@ -60,7 +78,12 @@ export const watchConfigSchema = z.strictObject({
 });
 
 export const runnerConfigSchema = z.strictObject({
-  checkTimeoutMs: z.number().int().positive().default(120_000).describe('a check running longer becomes an error finding'),
+  checkTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(120_000)
+    .describe('a check running longer becomes an error finding'),
   concurrency: z.number().int().min(1).max(64).default(4).describe('checks a worker runs at once'),
 });
 
@@ -75,17 +98,33 @@ export const configSchema = z
     runner: runnerConfigSchema.default(() => runnerConfigSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
-    unique(cfg.harbors.map((h) => h.name), ['harbors'], ctx);
-    unique(cfg.clusters.map((c) => c.name), ['clusters'], ctx);
+    unique(
+      cfg.harbors.map((h) => h.name),
+      ['harbors'],
+      ctx,
+    );
+    unique(
+      cfg.clusters.map((c) => c.name),
+      ['clusters'],
+      ctx,
+    );
     const harborNames = new Set(cfg.harbors.map((h) => h.name));
     cfg.clusters.forEach((c, i) => {
       if (c.harbor !== undefined && !harborNames.has(c.harbor)) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'harbor'], message: `names no configured Harbor (known: ${[...harborNames].join(', ') || 'none'})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'harbor'],
+          message: `names no configured Harbor (known: ${[...harborNames].join(', ') || 'none'})`,
+        });
       }
     });
     cfg.harbors.forEach((h, i) => {
       if ((h.username === undefined) !== (h.password === undefined)) {
-        ctx.addIssue({ code: 'custom', path: ['harbors', i, h.username ? 'password' : 'username'], message: 'username and password go together' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['harbors', i, h.username ? 'password' : 'username'],
+          message: 'username and password go together',
+        });
       }
     });
   });
@@ -129,13 +168,16 @@ export function readEnv(env: NodeJS.ProcessEnv): Env {
 /** Replaces ${VAR} and ${VAR:-default} in every string; collects every unset variable by key. */
 export function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string, problems: string[]): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}/g, (_m, v: string, hasDefault?: string, def?: string) => {
-      const got = env[v];
-      if (got !== undefined && got !== '') return got;
-      if (hasDefault !== undefined) return def ?? '';
-      problems.push(`${path || '(root)'}: environment variable ${v} is not set`);
-      return '';
-    });
+    return value.replace(
+      /\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}/g,
+      (_m, v: string, hasDefault?: string, def?: string) => {
+        const got = env[v];
+        if (got !== undefined && got !== '') return got;
+        if (hasDefault !== undefined) return def ?? '';
+        problems.push(`${path || '(root)'}: environment variable ${v} is not set`);
+        return '';
+      },
+    );
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, `${path}[${i}]`, problems));
   if (value !== null && typeof value === 'object') {
@@ -150,14 +192,20 @@ export function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string
 }
 
 function formatPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
 function describeIssues(issues: z.core.$ZodIssue[], prefix = ''): string[] {
   return issues.map((i) => {
     const where = formatPath(i.path);
     if (i.code === 'unrecognized_keys') {
-      return `${prefix}${where || '(root)'}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+      return (
+        `${prefix}${where || '(root)'}: unknown key${i.keys.length > 1 ? 's' : ''} ` +
+        `${i.keys.map((k) => `"${k}"`).join(', ')}`
+      );
     }
     return `${prefix}${where || '(root)'}: ${i.message}`;
   });

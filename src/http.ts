@@ -35,7 +35,12 @@ export const defaultTransport: FetchLike = async (url, init) => {
     if (Array.isArray(v)) for (const x of v) headers.append(k, x);
     else if (v !== undefined) headers.set(k, v);
   }
-  return { status: res.statusCode, statusText: STATUS_CODES[res.statusCode] ?? '', headers, text: () => res.body.text() };
+  return {
+    status: res.statusCode,
+    statusText: STATUS_CODES[res.statusCode] ?? '',
+    headers,
+    text: () => res.body.text(),
+  };
 };
 
 export interface HttpOptions {
@@ -111,7 +116,9 @@ export function createHttp(options: HttpOptions): Http {
         status: null,
         method,
         path: req.path,
-        detail: timedOut ? `no answer within ${req.timeoutMs ?? options.timeoutMs} ms` : (tls?.detail ?? describeNetworkError(err)),
+        detail: timedOut
+          ? `no answer within ${req.timeoutMs ?? options.timeoutMs} ms`
+          : (tls?.detail ?? describeNetworkError(err)),
         // A certificate does not get trusted by asking again.
         retryable: !req.signal?.aborted && !tls,
         hint: tls?.hint,
@@ -140,7 +147,10 @@ export function createHttp(options: HttpOptions): Http {
       } catch (err) {
         if (!(err instanceof UpstreamError) || !err.retryable || n >= maxAttempts || req.signal?.aborted) throw err;
         const delay = retryBaseMs * 2 ** (n - 1);
-        options.log?.debug({ service: options.service, path: req.path, attempt: n, status: err.status }, 'retrying request');
+        options.log?.debug(
+          { service: options.service, path: req.path, attempt: n, status: err.status },
+          'retrying request',
+        );
         await sleep(delay, req.signal);
       }
     }
@@ -217,7 +227,9 @@ function describeNetworkError(err: unknown): string {
   return `connection failed (${errorCode(err) ?? (err as Error).message ?? 'unknown error'})`;
 }
 
-const harborTrustHint = "give the bot the CA that signed it (NODE_EXTRA_CA_CERTS=/path/ca.pem in the bot's environment) or, for a lab only, set harbors[].insecureSkipTLSVerify";
+const harborTrustHint =
+  "give the bot the CA that signed it (NODE_EXTRA_CA_CERTS=/path/ca.pem in the bot's environment) or, for a lab " +
+  'only, set harbors[].insecureSkipTLSVerify';
 
 /**
  * The TLS failures operators meet, said plainly with what to do; undefined for any other error.
@@ -225,10 +237,22 @@ const harborTrustHint = "give the bot the CA that signed it (NODE_EXTRA_CA_CERTS
  */
 export function tlsProblem(err: unknown, trustHint = harborTrustHint): { detail: string; hint: string } | undefined {
   const code = errorCode(err) ?? '';
-  if (code === 'CERT_HAS_EXPIRED') return { detail: `its TLS certificate has expired (${code})`, hint: 'renew the certificate' };
-  if (code === 'CERT_NOT_YET_VALID') return { detail: `its TLS certificate is not valid yet (${code})`, hint: 'check the clocks of the bot and of whoever issued the certificate' };
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { detail: `its TLS certificate does not name this host (${code})`, hint: 'use the host name the certificate was issued for, or reissue it with this one' };
-  if (/^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?)$/.test(code)) {
+  if (code === 'CERT_HAS_EXPIRED')
+    return { detail: `its TLS certificate has expired (${code})`, hint: 'renew the certificate' };
+  if (code === 'CERT_NOT_YET_VALID')
+    return {
+      detail: `its TLS certificate is not valid yet (${code})`,
+      hint: 'check the clocks of the bot and of whoever issued the certificate',
+    };
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return {
+      detail: `its TLS certificate does not name this host (${code})`,
+      hint: 'use the host name the certificate was issued for, or reissue it with this one',
+    };
+  if (
+    /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/.test(code) ||
+    /^UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?$/.test(code)
+  ) {
     return { detail: `its TLS certificate is not trusted by the bot (${code})`, hint: trustHint };
   }
   return undefined;

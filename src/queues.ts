@@ -111,19 +111,34 @@ export function createQueues(settings: QueueSettings) {
     scheduled: new Queue(queueNames.scheduled, opts),
     flow: new FlowProducer(opts),
     async close() {
-      await Promise.all([this.checks.close(), this.diagnoses.close(), this.remediations.close(), this.scheduled.close(), this.flow.close()]);
+      await Promise.all([
+        this.checks.close(),
+        this.diagnoses.close(),
+        this.remediations.close(),
+        this.scheduled.close(),
+        this.flow.close(),
+      ]);
     },
   };
 }
 export type Queues = ReturnType<typeof createQueues>;
 
 /** Enqueues one diagnosis: a parent that summarizes, one child per (check, target). */
-export async function enqueueDiagnosis(queues: Pick<Queues, 'flow'>, diagnosis: DiagnosisJob, children: CheckJob[]): Promise<void> {
+export async function enqueueDiagnosis(
+  queues: Pick<Queues, 'flow'>,
+  diagnosis: DiagnosisJob,
+  children: CheckJob[],
+): Promise<void> {
   await queues.flow.add({
     name: 'diagnosis',
     queueName: queueNames.diagnoses,
     data: diagnosis,
-    opts: { jobId: `diag-${diagnosis.runId}`, attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 24 * 3600 } },
+    opts: {
+      jobId: `diag-${diagnosis.runId}`,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 24 * 3600 },
+    },
     children: children.map((c) => ({
       name: c.checkId,
       queueName: queueNames.checks,

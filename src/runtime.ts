@@ -56,10 +56,17 @@ export async function checkRedisDurability(redis: Redis, log: Logger): Promise<s
     const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
     const [, aof] = (await redis.config('GET', 'appendonly')) as string[];
     const [, save] = (await redis.config('GET', 'save')) as string[];
-    if (policy !== 'noeviction') warnings.push(`maxmemory-policy is "${policy}": Redis may evict queued jobs; set it to noeviction`);
-    if (aof !== 'yes' && !save) warnings.push('persistence is off (appendonly no, no save points): a Redis restart loses queued jobs and pending approvals');
+    if (policy !== 'noeviction')
+      warnings.push(`maxmemory-policy is "${policy}": Redis may evict queued jobs; set it to noeviction`);
+    if (aof !== 'yes' && !save)
+      warnings.push(
+        'persistence is off (appendonly no, no save points): a Redis restart loses queued jobs and pending approvals',
+      );
   } catch (err) {
-    warnings.push(`could not read the Redis configuration (${errorMessage(err)}); make sure maxmemory-policy is noeviction and persistence is on`);
+    warnings.push(
+      `could not read the Redis configuration (${errorMessage(err)}); make sure maxmemory-policy is noeviction ` +
+        `and persistence is on`,
+    );
   }
   for (const w of warnings) log.warn({ redis: 'durability' }, w);
   return warnings;
@@ -69,7 +76,8 @@ export async function checkRedisDurability(redis: Redis, log: Logger): Promise<s
 export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const log = o.log.child({ mode: o.mode });
   const now = o.now ?? (() => new Date());
-  if (!o.env.SLACK_BOT_TOKEN) throw new ConfigError(['env SLACK_BOT_TOKEN: required by start, bot and worker (they post to Slack)']);
+  if (!o.env.SLACK_BOT_TOKEN)
+    throw new ConfigError(['env SLACK_BOT_TOKEN: required by start, bot and worker (they post to Slack)']);
   const redis = createRedisConnection(o.env.REDIS_URL);
   redis.on('error', (err) => log.warn({ err: errorMessage(err) }, 'redis connection error'));
   const settings = { connection: redis, prefix: o.env.HARBOR_PILOT_QUEUE_PREFIX };
@@ -82,12 +90,18 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   guardRedis.on('error', (err) => log.warn({ err: errorMessage(err) }, 'redis connection error'));
   const queues = createQueues(settings);
   for (const q of [queues.checks, queues.diagnoses, queues.remediations, queues.scheduled, queues.flow]) {
-    (q as unknown as NodeJS.EventEmitter).on('error', (err: Error) => log.warn({ err: errorMessage(err) }, 'queue connection error'));
+    (q as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
+      log.warn({ err: errorMessage(err) }, 'queue connection error'),
+    );
   }
   const clients = createClientSet(o.config, { log, fetch: o.fetch });
   const web = createSlackWebClient({ token: o.env.SLACK_BOT_TOKEN, apiUrl: o.env.SLACK_API_URL });
   let connection: { readonly up: boolean } | undefined;
-  const metrics = createMetrics({ queues, redis, slackConnected: o.mode === 'worker' ? undefined : () => connection?.up ?? false });
+  const metrics = createMetrics({
+    queues,
+    redis,
+    slackConnected: o.mode === 'worker' ? undefined : () => connection?.up ?? false,
+  });
   const reporter = createSlackReporter(web, metrics);
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
   let lifecycle: Awaited<ReturnType<typeof startLifecycle>> | undefined;
@@ -107,27 +121,76 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   try {
     // The ops endpoints come up first: alive (/healthz) while Redis or Slack are still out of reach,
     // and not ready (/readyz says which) until both answer, so Kubernetes waits instead of restarting.
-    const probes: ReadinessProbe[] = [{ name: 'redis', check: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG' }];
+    const probes: ReadinessProbe[] = [
+      { name: 'redis', check: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG' },
+    ];
     if (o.mode !== 'worker') probes.push({ name: 'slack', check: async () => connection?.up ?? false });
     if (o.env.OPS_PORT !== undefined) ops = await startOpsServer({ port: o.env.OPS_PORT, metrics, probes, log });
     await checkRedisDurability(redis, log);
 
-    const approvals = createApprovals({ config: o.config, registry: o.registry, clients, redis, prefix: settings.prefix, web, log, now, metrics, queue: queues.remediations });
-    const workerCtx = { config: o.config, registry: o.registry, clients, reporter, log, now, metrics, remediationBlocks: approvals.remediationBlocks };
-    const started = await startLifecycle({ runWorkers: o.mode !== 'bot', ctx: workerCtx, web, queues, settings: workerSettings, scheduledJobs: o.scheduledJobs ?? [] });
+    const approvals = createApprovals({
+      config: o.config,
+      registry: o.registry,
+      clients,
+      redis,
+      prefix: settings.prefix,
+      web,
+      log,
+      now,
+      metrics,
+      queue: queues.remediations,
+    });
+    const workerCtx = {
+      config: o.config,
+      registry: o.registry,
+      clients,
+      reporter,
+      log,
+      now,
+      metrics,
+      remediationBlocks: approvals.remediationBlocks,
+    };
+    const started = await startLifecycle({
+      runWorkers: o.mode !== 'bot',
+      ctx: workerCtx,
+      web,
+      queues,
+      settings: workerSettings,
+      scheduledJobs: o.scheduledJobs ?? [],
+    });
     lifecycle = started;
     if (o.mode !== 'bot') {
-      workers = startWorkers(workerSettings, { ...workerCtx, publish: started.publisher.publish, rememberRoot: started.publisher.rememberRoot });
+      workers = startWorkers(workerSettings, {
+        ...workerCtx,
+        publish: started.publisher.publish,
+        rememberRoot: started.publisher.rememberRoot,
+      });
       remediationWorker = approvals.startWorker(workerSettings);
     }
     if (o.mode !== 'worker') {
-      const bot = createSlackApp({ config: o.config, env: o.env, registry: o.registry, commands: o.commands, queues, redis, prefix: settings.prefix, log, now, customRoutes: opsRoutes(metrics, probes), middleware: [createReplayGuard(guardRedis, o.env.HARBOR_PILOT_QUEUE_PREFIX)], extend: (a) => approvals.register(a, queues) });
+      const bot = createSlackApp({
+        config: o.config,
+        env: o.env,
+        registry: o.registry,
+        commands: o.commands,
+        queues,
+        redis,
+        prefix: settings.prefix,
+        log,
+        now,
+        customRoutes: opsRoutes(metrics, probes),
+        middleware: [createReplayGuard(guardRedis, o.env.HARBOR_PILOT_QUEUE_PREFIX)],
+        extend: (a) => approvals.register(a, queues),
+      });
       const slack = slackConnection(bot, !!o.env.SLACK_APP_TOKEN);
       connection = slack;
       await bot.start();
       app = bot;
       slack.started();
-      log.info({ socketMode: !!o.env.SLACK_APP_TOKEN, port: o.env.SLACK_APP_TOKEN ? undefined : o.env.PORT }, 'slack bot started');
+      log.info(
+        { socketMode: !!o.env.SLACK_APP_TOKEN, port: o.env.SLACK_APP_TOKEN ? undefined : o.env.PORT },
+        'slack bot started',
+      );
     }
   } catch (err) {
     // Nothing half-started may keep the process alive (an open ops port would even look healthy).

@@ -43,13 +43,30 @@ function checkTimezone(tz: string, source: string): void {
 export function desiredSchedules(config: Config): DesiredSchedule[] {
   const digests = config.digests.map((d, i) => {
     const data = { channel: d.channel, timezone: d.timezone, targets: d.targets };
-    return { id: idOf('digest', { ...data, cron: d.cron }), name: 'digest', pattern: d.cron, tz: d.timezone, data, source: `digests[${i}]` };
+    return {
+      id: idOf('digest', { ...data, cron: d.cron }),
+      name: 'digest',
+      pattern: d.cron,
+      tz: d.timezone,
+      data,
+      source: `digests[${i}]`,
+    };
   });
   const watches = config.watches.map((w, i) => {
     const channel = w.channel ?? config.slack?.alertChannel;
-    if (!channel) throw new ConfigError([`watches[${i}].channel: not set, and slack.alertChannel is not set either; name where alerts go`]);
+    if (!channel)
+      throw new ConfigError([
+        `watches[${i}].channel: not set, and slack.alertChannel is not set either; name where alerts go`,
+      ]);
     const data = { channel, targets: w.targets, checks: w.checks };
-    return { id: idOf('watch', { ...data, cron: w.cron, tz: w.timezone }), name: 'watch', pattern: w.cron, tz: w.timezone, data, source: `watches[${i}]` };
+    return {
+      id: idOf('watch', { ...data, cron: w.cron, tz: w.timezone }),
+      name: 'watch',
+      pattern: w.cron,
+      tz: w.timezone,
+      data,
+      source: `watches[${i}]`,
+    };
   });
   const all = [...digests, ...watches];
   for (const s of all) checkTimezone(s.tz, s.source);
@@ -62,13 +79,23 @@ export function desiredSchedules(config: Config): DesiredSchedule[] {
  * the ones no longer configured, so nothing stale keeps firing. `jobNames` are the scheduled job
  * kinds this build can run; configuring another is an error.
  */
-export async function syncSchedules(queue: Queue, config: Config, log: Logger, jobNames: readonly string[]): Promise<{ upserted: string[]; removed: string[] }> {
+export async function syncSchedules(
+  queue: Queue,
+  config: Config,
+  log: Logger,
+  jobNames: readonly string[],
+): Promise<{ upserted: string[]; removed: string[] }> {
   const desired = desiredSchedules(config);
   const missing = desired.filter((d) => !jobNames.includes(d.name));
-  if (missing.length > 0) throw new ConfigError(missing.map((d) => `${d.source}: this build has no "${d.name}" job to run it`));
+  if (missing.length > 0)
+    throw new ConfigError(missing.map((d) => `${d.source}: this build has no "${d.name}" job to run it`));
   for (const d of desired) {
     try {
-      await queue.upsertJobScheduler(d.id, { pattern: d.pattern, tz: d.tz }, { name: d.name, data: d.data, opts: templateOpts });
+      await queue.upsertJobScheduler(
+        d.id,
+        { pattern: d.pattern, tz: d.tz },
+        { name: d.name, data: d.data, opts: templateOpts },
+      );
     } catch (err) {
       // cron-parser's complaints; a Redis fault is not a configuration problem.
       if (!/validation|invalid|cron|pattern|alias|constraint|range/i.test(errorMessage(err))) throw err;

@@ -16,7 +16,10 @@ export function targetOf(kind: TargetKind, name: string): Target {
 
 /** Every configured target, Harbors first. */
 export function listTargets(config: Config): Target[] {
-  return [...config.harbors.map((h) => targetOf('harbor', h.name)), ...config.clusters.map((c) => targetOf('cluster', c.name))];
+  return [
+    ...config.harbors.map((h) => targetOf('harbor', h.name)),
+    ...config.clusters.map((c) => targetOf('cluster', c.name)),
+  ];
 }
 
 /** Resolves `harbor/NAME` or `cluster/NAME` against the configuration; the error lists what is valid. */
@@ -38,6 +41,9 @@ export function clusterConfigOf(config: Config, name: string): ClusterConfig | u
 
 /** True when `remediationId` is allowed on the target by its `remediations` list. */
 export function remediationAllowed(config: Config, target: Target, remediationId: string): boolean {
-  const list = target.kind === 'harbor' ? harborConfigOf(config, target.name)?.remediations : clusterConfigOf(config, target.name)?.remediations;
+  const list =
+    target.kind === 'harbor'
+      ? harborConfigOf(config, target.name)?.remediations
+      : clusterConfigOf(config, target.name)?.remediations;
   return !!list && (list.includes('*') || list.includes(remediationId));
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
-import { freePort } from './helpers.js';
+import { freePort } from './support/helpers.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,7 +13,12 @@ declare module 'vitest' {
 }
 
 async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 1000 });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -40,9 +45,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const port = await freePort();
   dir = mkdtempSync(join(tmpdir(), 'hp-redis-'));
-  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
   const spawnError = new Promise<never>((_, reject) =>
-    child?.on('error', (err) => reject(new Error(`no Redis answers at ${wanted} and redis-server could not start (${err.message}); install redis-server or set REDIS_URL`))),
+    child?.on('error', (err) =>
+      reject(
+        new Error(
+          `no Redis answers at ${wanted} and redis-server could not start (${err.message}); install redis-server or set REDIS_URL`,
+        ),
+      ),
+    ),
   );
   const url = `redis://127.0.0.1:${port}`;
   const ready = (async () => {

@@ -11,7 +11,8 @@ const params = z.strictObject({
   cluster: z.string().min(1),
   namespace: z.string().min(1),
   name: z.string().min(1),
-  /** The pod the finding saw. A pod's resourceVersion moves with every kubelet status update, so identity is its uid. */
+  /** The pod the finding saw. A pod's resourceVersion moves with every kubelet status update, so identity is its
+   * uid. */
   uid: z.string().min(1),
   resourceVersion: z.string().min(1).optional(),
 });
@@ -23,20 +24,28 @@ const deletePod = (ctx: RunContext, p: Params, dryRun: boolean) => deletePodByUi
 /** Why the pod may not be deleted now, if it may not. */
 function refusal(pod: V1Pod | undefined, p: Params): string | undefined {
   if (!pod) return `pod ${p.namespace}/${p.name} no longer exists`;
-  if (pod.metadata?.uid !== p.uid) return `pod ${p.name} was replaced since the finding (uid ${p.uid} → ${pod.metadata?.uid})`;
+  if (pod.metadata?.uid !== p.uid)
+    return `pod ${p.name} was replaced since the finding (uid ${p.uid} → ${pod.metadata?.uid})`;
   if (podReady(pod)) return `pod ${p.name} is running and ready now: nothing to unstick`;
   return undefined;
 }
 
 function describePod(pod: V1Pod): string {
-  const waiting = (pod.status?.containerStatuses ?? []).map((s) => `${s.name} ${s.state?.waiting?.reason ?? (s.ready ? 'ready' : 'not ready')}`).join(', ');
-  return `pod ${pod.metadata?.namespace}/${pod.metadata?.name} (uid ${pod.metadata?.uid}, ${pod.status?.phase}; ${waiting})`;
+  const waiting = (pod.status?.containerStatuses ?? [])
+    .map((s) => `${s.name} ${s.state?.waiting?.reason ?? (s.ready ? 'ready' : 'not ready')}`)
+    .join(', ');
+  return (
+    `pod ${pod.metadata?.namespace}/${pod.metadata?.name} (uid ${pod.metadata?.uid}, ${pod.status?.phase}; ` +
+    `${waiting})`
+  );
 }
 
 export const deletePodRemediation = defineRemediation({
   id: 'delete-pod',
   title: 'Delete the stuck pod',
-  description: 'Deletes one pod (with a uid precondition) so its controller creates a fresh one that pulls and starts again. Dry-run first; refuses when the pod was replaced or has recovered since the finding.',
+  description:
+    'Deletes one pod (with a uid precondition) so its controller creates a fresh one that pulls and starts ' +
+    'again. Dry-run first; refuses when the pod was replaced or has recovered since the finding.',
   risk: 'low',
   targetKind: 'cluster',
   params,
@@ -54,8 +63,15 @@ export const deletePodRemediation = defineRemediation({
       throw err;
     }
     const owner = controllerOf(pod);
-    const diff = `- ${describePod(pod)}\n+ (deleted${owner ? `; ${owner.kind} ${owner.name} creates a replacement` : '; nothing recreates it'})`;
-    return { summary, requests: [...requests, `dry run: DELETE ...?dryRun=All accepted`], diff, expect: { uid: p.uid } };
+    const diff =
+      `- ${describePod(pod)}\n+ ` +
+      `(deleted${owner ? `; ${owner.kind} ${owner.name} creates a replacement` : '; nothing recreates it'})`;
+    return {
+      summary,
+      requests: [...requests, `dry run: DELETE ...?dryRun=All accepted`],
+      diff,
+      expect: { uid: p.uid },
+    };
   },
   async execute(ctx, p, plan) {
     if (plan.refuse) return { ok: false, detail: `not run: ${plan.refuse}` };
@@ -64,15 +80,24 @@ export const deletePodRemediation = defineRemediation({
     try {
       await deletePod(ctx, p, false);
     } catch (err) {
-      if (err instanceof UpstreamError && err.status === 409) return { ok: false, detail: `not run: pod ${p.name} changed between plan and execution (409 Conflict)` };
+      if (err instanceof UpstreamError && err.status === 409)
+        return { ok: false, detail: `not run: pod ${p.name} changed between plan and execution (409 Conflict)` };
       throw err;
     }
     return { ok: true, detail: `deleted pod ${p.namespace}/${p.name}` };
   },
   async verify(ctx, p) {
-    const pod = await pollUntil(() => readPod(ctx, p), (x) => !x || x.metadata?.uid !== p.uid, { signal: ctx.signal, timeoutMs: 60_000 });
+    const pod = await pollUntil(
+      () => readPod(ctx, p),
+      (x) => !x || x.metadata?.uid !== p.uid,
+      { signal: ctx.signal, timeoutMs: 60_000 },
+    );
     if (!pod) return { ok: true, detail: `pod ${p.name} is gone` };
-    if (pod.metadata?.uid !== p.uid) return { ok: true, detail: `pod ${p.name} was recreated (uid ${pod.metadata?.uid})` };
-    return { ok: false, detail: pod.metadata?.deletionTimestamp ? `pod ${p.name} is still terminating` : `pod ${p.name} still exists` };
+    if (pod.metadata?.uid !== p.uid)
+      return { ok: true, detail: `pod ${p.name} was recreated (uid ${pod.metadata?.uid})` };
+    return {
+      ok: false,
+      detail: pod.metadata?.deletionTimestamp ? `pod ${p.name} is still terminating` : `pod ${p.name} still exists`,
+    };
   },
 });

@@ -1,14 +1,40 @@
 import type { V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
 import * as z from 'zod';
-import { defineRemediation, type RemediationOutcome, type RemediationPlan, type RunContext } from '../../src/checks/define.js';
-import { deploymentPatchTarget, executePatch, forbiddenRefusal, planPatch, statefulSetPatchTarget, type PatchSpec } from '../../src/cluster/patch-plan.js';
+import {
+  defineRemediation,
+  type RemediationOutcome,
+  type RemediationPlan,
+  type RunContext,
+} from '../../src/checks/define.js';
+import {
+  deploymentPatchTarget,
+  executePatch,
+  forbiddenRefusal,
+  planPatch,
+  statefulSetPatchTarget,
+  type PatchSpec,
+} from '../../src/cluster/patch-plan.js';
 import { UpstreamError } from '../../src/errors.js';
-import { deletePodByUid, readDeployment, readPodIfAny, readStatefulSet, rolloutStatus, statefulSetRolloutStatus } from '../../src/kube/patch.js';
+import {
+  deletePodByUid,
+  readDeployment,
+  readPodIfAny,
+  readStatefulSet,
+  rolloutStatus,
+  statefulSetRolloutStatus,
+} from '../../src/kube/patch.js';
 import { pollUntil } from '../../src/kube/poll.js';
 import { podReady } from '../../src/kube/release.js';
 
-const images = z.record(z.string(), z.string().min(1)).refine((m) => Object.keys(m).length > 0, { error: 'name at least one container' });
-const workload = { cluster: z.string().min(1), namespace: z.string().min(1), resourceVersion: z.string().min(1), images };
+const images = z
+  .record(z.string(), z.string().min(1))
+  .refine((m) => Object.keys(m).length > 0, { error: 'name at least one container' });
+const workload = {
+  cluster: z.string().min(1),
+  namespace: z.string().min(1),
+  resourceVersion: z.string().min(1),
+  images,
+};
 
 const deploymentParams = z.strictObject({ ...workload, deployment: z.string().min(1) });
 const statefulSetParams = z.strictObject({
@@ -20,7 +46,10 @@ const statefulSetParams = z.strictObject({
 type StatefulSetParams = z.infer<typeof statefulSetParams>;
 
 type Workload = V1Deployment | V1StatefulSet;
-type Target<T extends Workload> = Pick<PatchSpec<T>, 'kind' | 'namespace' | 'name' | 'resourceVersion' | 'apiPath' | 'read' | 'patch'>;
+type Target<T extends Workload> = Pick<
+  PatchSpec<T>,
+  'kind' | 'namespace' | 'name' | 'resourceVersion' | 'apiPath' | 'read' | 'patch'
+>;
 
 function containersOf(w: Workload) {
   return {
@@ -33,12 +62,15 @@ function containersOf(w: Workload) {
 function imagesSpec<T extends Workload>(target: Target<T>, images: Record<string, string>): PatchSpec<T> {
   return {
     ...target,
-    summary: `Set the images of ${target.kind} ${target.namespace}/${target.name}: ${Object.entries(images).map(([c, i]) => `${c}=${i}`).join(', ')}`,
+    summary: `Set the images of ${target.kind} ${target.namespace}/${target.name}: ${Object.entries(images)
+      .map(([c, i]) => `${c}=${i}`)
+      .join(', ')}`,
     build(current) {
       const { containers, initContainers } = containersOf(current);
       const missing = Object.keys(images).filter((n) => ![...containers, ...initContainers].some((c) => c.name === n));
       if (missing.length > 0) return { refuse: `${target.kind} ${target.name} has no container ${missing.join(', ')}` };
-      const pick = (list: { name: string }[]) => list.filter((c) => c.name in images).map((c) => ({ name: c.name, image: images[c.name] }));
+      const pick = (list: { name: string }[]) =>
+        list.filter((c) => c.name in images).map((c) => ({ name: c.name, image: images[c.name] }));
       const spec: Record<string, unknown> = { containers: pick(containers) };
       if (pick(initContainers).length > 0) spec.initContainers = pick(initContainers);
       return { body: { spec: { template: { spec } } } };
@@ -48,28 +80,44 @@ function imagesSpec<T extends Workload>(target: Target<T>, images: Record<string
 }
 
 /** Waits for the workload's rollout, then checks that every named container runs the wanted image. */
-async function verifyImages<T extends Workload>(ctx: RunContext, read: () => Promise<T>, status: (w: T) => { done: boolean; detail: string }, images: Record<string, string>): Promise<RemediationOutcome> {
+async function verifyImages<T extends Workload>(
+  ctx: RunContext,
+  read: () => Promise<T>,
+  status: (w: T) => { done: boolean; detail: string },
+  images: Record<string, string>,
+): Promise<RemediationOutcome> {
   const w = await pollUntil(read, (x) => status(x).done, { signal: ctx.signal });
   const { containers, initContainers } = containersOf(w);
-  const wrong = Object.keys(images).filter((n) => [...containers, ...initContainers].find((c) => c.name === n)?.image !== images[n]);
+  const wrong = Object.keys(images).filter(
+    (n) => [...containers, ...initContainers].find((c) => c.name === n)?.image !== images[n],
+  );
   if (wrong.length > 0) return { ok: false, detail: `images not applied: ${wrong.join(', ')}` };
   const rollout = status(w);
-  return { ok: rollout.done, detail: `images set; rollout ${rollout.done ? 'complete' : 'in progress'} (${rollout.detail})` };
+  return {
+    ok: rollout.done,
+    detail: `images set; rollout ${rollout.done ? 'complete' : 'in progress'} (${rollout.detail})`,
+  };
 }
 
-const deploymentSpec = (ctx: RunContext, p: z.infer<typeof deploymentParams>) => imagesSpec(deploymentPatchTarget(ctx.kube(), p), p.images);
-const statefulSetSpec = (ctx: RunContext, p: StatefulSetParams) => imagesSpec(statefulSetPatchTarget(ctx.kube(), p), p.images);
+const deploymentSpec = (ctx: RunContext, p: z.infer<typeof deploymentParams>) =>
+  imagesSpec(deploymentPatchTarget(ctx.kube(), p), p.images);
+const statefulSetSpec = (ctx: RunContext, p: StatefulSetParams) =>
+  imagesSpec(statefulSetPatchTarget(ctx.kube(), p), p.images);
 
 export const setDeploymentImages = defineRemediation({
   id: 'set-deployment-images',
   title: 'Point the Deployment at independent images',
-  description: "Patches a Deployment's container images (strategic merge patch, field manager harbor-pilot) so it no longer pulls from a source that cannot serve, e.g. the Harbor being upgraded. Dry-run and diff first; refuses when the Deployment changed since the finding.",
+  description:
+    "Patches a Deployment's container images (strategic merge patch, field manager harbor-pilot) so it no longer " +
+    'pulls from a source that cannot serve, e.g. the Harbor being upgraded. Dry-run and diff first; refuses when ' +
+    'the Deployment changed since the finding.',
   risk: 'medium',
   targetKind: 'cluster',
   params: deploymentParams,
   plan: (ctx, p) => planPatch(deploymentSpec(ctx, p)),
   execute: (ctx, p, plan) => executePatch(deploymentSpec(ctx, p), plan),
-  verify: (ctx, p) => verifyImages(ctx, () => readDeployment(ctx.kube(), p.namespace, p.deployment), rolloutStatus, p.images),
+  verify: (ctx, p) =>
+    verifyImages(ctx, () => readDeployment(ctx.kube(), p.namespace, p.deployment), rolloutStatus, p.images),
 });
 
 /** The pods of the finding still there, same uid, not ready: the ones the StatefulSet would wait on forever. */
@@ -82,13 +130,18 @@ async function stuckPods(ctx: RunContext, p: StatefulSetParams): Promise<{ name:
   return out;
 }
 
-const deleteLine = (p: StatefulSetParams, pod: { name: string; uid: string }) => `DELETE /api/v1/namespaces/${p.namespace}/pods/${pod.name} (precondition uid ${pod.uid})`;
+const deleteLine = (p: StatefulSetParams, pod: { name: string; uid: string }) =>
+  `DELETE /api/v1/namespaces/${p.namespace}/pods/${pod.name} (precondition uid ${pod.uid})`;
 
 export const setStatefulSetImages = defineRemediation({
   id: 'set-statefulset-images',
   title: 'Point the StatefulSet at independent images and replace its stuck pods',
   description:
-    "Patches a StatefulSet's container images (strategic merge patch, field manager harbor-pilot), then deletes the pods the finding saw stuck pulling (uid precondition). With the default OrderedReady policy a StatefulSet waits forever on a pod that never became ready, even once its template is fixed, so the stuck pod must go for the controller to recreate it from the new template. Dry-run and diff first; refuses when the StatefulSet changed since the finding.",
+    "Patches a StatefulSet's container images (strategic merge patch, field manager harbor-pilot), then deletes " +
+    'the pods the finding saw stuck pulling (uid precondition). With the default OrderedReady policy a ' +
+    'StatefulSet waits forever on a pod that never became ready, even once its template is fixed, so the stuck ' +
+    'pod must go for the controller to recreate it from the new template. Dry-run and diff first; refuses when ' +
+    'the StatefulSet changed since the finding.',
   risk: 'medium',
   targetKind: 'cluster',
   params: statefulSetParams,
@@ -103,11 +156,21 @@ export const setStatefulSetImages = defineRemediation({
       if (refuse) return { ...plan, requests: [...plan.requests, ...stuck.map((pod) => deleteLine(p, pod))], refuse };
       throw err;
     }
-    const deletions = stuck.map((pod) => `- pod ${p.namespace}/${pod.name} (uid ${pod.uid}, stuck pulling)\n+ (deleted; StatefulSet ${p.statefulset} recreates it from the new template)`);
+    const deletions = stuck.map(
+      (pod) =>
+        `- pod ${p.namespace}/${pod.name} (uid ${pod.uid}, stuck pulling)\n+ (deleted; StatefulSet ` +
+        `${p.statefulset} recreates it from the new template)`,
+    );
     return {
       ...plan,
-      summary: stuck.length > 0 ? `${plan.summary}; then delete ${stuck.map((s) => s.name).join(', ')} so it is recreated` : plan.summary,
-      requests: [...plan.requests, ...stuck.flatMap((pod) => [deleteLine(p, pod), `dry run: DELETE .../pods/${pod.name}?dryRun=All accepted`])],
+      summary:
+        stuck.length > 0
+          ? `${plan.summary}; then delete ${stuck.map((s) => s.name).join(', ')} so it is recreated`
+          : plan.summary,
+      requests: [
+        ...plan.requests,
+        ...stuck.flatMap((pod) => [deleteLine(p, pod), `dry run: DELETE .../pods/${pod.name}?dryRun=All accepted`]),
+      ],
       diff: [plan.diff, ...deletions].filter(Boolean).join('\n'),
     };
   },
@@ -125,7 +188,16 @@ export const setStatefulSetImages = defineRemediation({
         if (!(err instanceof UpstreamError && (err.status === 404 || err.status === 409))) throw err;
       }
     }
-    return { ok: true, detail: `${patched.detail}${deleted.length > 0 ? `; deleted stuck pod ${deleted.join(', ')}` : ''}` };
+    return {
+      ok: true,
+      detail: `${patched.detail}${deleted.length > 0 ? `; deleted stuck pod ${deleted.join(', ')}` : ''}`,
+    };
   },
-  verify: (ctx, p) => verifyImages(ctx, () => readStatefulSet(ctx.kube(), p.namespace, p.statefulset), statefulSetRolloutStatus, p.images),
+  verify: (ctx, p) =>
+    verifyImages(
+      ctx,
+      () => readStatefulSet(ctx.kube(), p.namespace, p.statefulset),
+      statefulSetRolloutStatus,
+      p.images,
+    ),
 });

@@ -13,7 +13,12 @@ function clicker(body: unknown): { user?: string; channel?: string } {
 /** Answers a payload that is not a valid click of ours: audited, and told to the clicker when known. */
 async function refuseInvalid(deps: ClickDeps, body: unknown, err: ClickRefused): Promise<void> {
   const { user, channel } = clicker(body);
-  await deps.audit.append({ actor: user ?? 'unknown', action: 'remediation.clicked', outcome: err.outcome, detail: err.message });
+  await deps.audit.append({
+    actor: user ?? 'unknown',
+    action: 'remediation.clicked',
+    outcome: err.outcome,
+    detail: err.message,
+  });
   if (user && channel) await postEphemeral(deps, { user, channel }, `:warning: ${err.message}`);
 }
 
@@ -36,7 +41,12 @@ export function registerApprovalActions(app: App, deps: ClickDeps): void {
         if (err instanceof ClickRefused) return refuseInvalid(deps, body, err);
         log.error({ err: errorMessage(err) }, 'click failed');
         const { user, channel } = clicker(body);
-        if (user && channel) await postEphemeral(deps, { user, channel }, `:x: Something went wrong (reference ${reqId}); nothing may have happened. The logs have the details.`);
+        if (user && channel)
+          await postEphemeral(
+            deps,
+            { user, channel },
+            `:x: Something went wrong (reference ${reqId}); nothing may have happened. The logs have the details.`,
+          );
       }
     });
   }

@@ -55,13 +55,26 @@ export const proposalGroupSchema = z.object({
   id: approvalIdSchema,
   finding: findingSchema,
   /** The check run that found it, to re-run before executing. */
-  check: z.object({ id: z.string().min(1), target: targetRefSchema, params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }),
+  check: z.object({
+    id: z.string().min(1),
+    target: targetRefSchema,
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  }),
   thread: slackThreadSchema,
   items: z.array(proposalItemSchema),
 });
 export type ProposalGroup = z.infer<typeof proposalGroupSchema>;
 
-export const approvalStates = ['pending', 'approved', 'rejected', 'expired', 'executing', 'refused', 'done', 'failed'] as const;
+export const approvalStates = [
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'executing',
+  'refused',
+  'done',
+  'failed',
+] as const;
 export type ApprovalStateName = (typeof approvalStates)[number];
 
 export const outcomeSchema = z.object({ ok: z.boolean(), detail: z.string() });
@@ -84,4 +97,10 @@ export interface ApprovalState {
   reported: boolean;
 }
 
-export const finalStates: ReadonlySet<ApprovalStateName> = new Set(['rejected', 'expired', 'refused', 'done', 'failed']);
+export const finalStates: ReadonlySet<ApprovalStateName> = new Set([
+  'rejected',
+  'expired',
+  'refused',
+  'done',
+  'failed',
+]);

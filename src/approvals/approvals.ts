@@ -52,9 +52,17 @@ export function createApprovals(o: ApprovalsOptions) {
   const approvers = createApproverResolver(slackSettings(o.config), o.web, log, now);
   return {
     deps,
-    remediationBlocks: createRemediationBlocks(deps, o.queue ? (groupId, ttlMs) => scheduleExpiry(o.queue as Queue, groupId, ttlMs) : undefined),
+    remediationBlocks: createRemediationBlocks(
+      deps,
+      o.queue ? (groupId, ttlMs) => scheduleExpiry(o.queue as Queue, groupId, ttlMs) : undefined,
+    ),
     register(app: App, queues: Pick<Queues, 'remediations' | 'diagnoses'>): void {
-      registerApprovalActions(app, { ...deps, approvers, remediations: queues.remediations, diagnoses: queues.diagnoses });
+      registerApprovalActions(app, {
+        ...deps,
+        approvers,
+        remediations: queues.remediations,
+        diagnoses: queues.diagnoses,
+      });
     },
     startWorker(settings: QueueSettings, options?: RemediationWorkerOptions): Worker {
       return startRemediationWorker(settings, { ...deps, redis: o.redis, prefix: o.prefix }, options);

@@ -18,7 +18,12 @@ const cacheMs = 60_000;
  * Resolves approvers, with user groups read through `usergroups.users.list` and cached for a minute
  * per group, so a burst of clicks costs one Slack call and a removal from a group takes effect soon.
  */
-export function createApproverResolver(slack: SlackConfig, web: WebClient, log: Logger, now: () => Date): ApproverResolver {
+export function createApproverResolver(
+  slack: SlackConfig,
+  web: WebClient,
+  log: Logger,
+  now: () => Date,
+): ApproverResolver {
   const cache = new Map<string, { users: Set<string>; until: number }>();
   const inFlight = new Map<string, Promise<Set<string>>>();
   const members = async (group: string): Promise<Set<string>> => {
@@ -61,21 +66,47 @@ async function fetchGroup(web: WebClient, group: string): Promise<Set<string>> {
     return new Set(res.users ?? []);
   } catch (err) {
     const code = (err as { data?: { error?: string } }).data?.error;
-    throw new UpstreamError({ service: 'slack', status: null, method: 'POST', path: 'usergroups.users.list', detail: code ?? errorMessage(err) });
+    throw new UpstreamError({
+      service: 'slack',
+      status: null,
+      method: 'POST',
+      path: 'usergroups.users.list',
+      detail: code ?? errorMessage(err),
+    });
   }
 }
 
 export type ClickRefusal = { code: 'unauthorized' | 'self-approval'; message: string };
 
 /** Why this user may not approve this approval, or undefined when they may. Anyone may reject. */
-export async function refuseApproval(approval: Approval, user: string, slack: SlackConfig, approvers: ApproverResolver): Promise<ClickRefusal | undefined> {
+export async function refuseApproval(
+  approval: Approval,
+  user: string,
+  slack: SlackConfig,
+  approvers: ApproverResolver,
+): Promise<ClickRefusal | undefined> {
   const { approver, unreadable } = await approvers.resolve(user);
   if (!approver) {
-    const groups = unreadable.length > 0 ? ` The approver group${unreadable.length === 1 ? '' : 's'} ${escapeMrkdwn(unreadable.join(', '))} could not be read, so membership there was not checked: the app needs usergroups:read (and a Slack plan with user groups), or list approvers in slack.approvers.` : '';
-    return { code: 'unauthorized', message: `You are not an approver of remediations (slack.approvers / slack.approverGroups), so nothing happened. Ask an approver, or reject it if it should not run.${groups}` };
+    const groups =
+      unreadable.length > 0
+        ? ` The approver group${unreadable.length === 1 ? '' : 's'} ${escapeMrkdwn(unreadable.join(', '))} could ` +
+          `not be read, so membership there was not checked: the app needs usergroups:read (and a Slack plan ` +
+          `with user groups), or list approvers in slack.approvers.`
+        : '';
+    return {
+      code: 'unauthorized',
+      message:
+        `You are not an approver of remediations (slack.approvers / slack.approverGroups), so nothing ` +
+        `happened. Ask an approver, or reject it if it should not run.${groups}`,
+    };
   }
   if (approval.requestedBy === user && !slack.allowSelfApproval) {
-    return { code: 'self-approval', message: 'You started this diagnosis, so another approver has to approve its fixes (slack.allowSelfApproval is off). Nothing happened.' };
+    return {
+      code: 'self-approval',
+      message:
+        'You started this diagnosis, so another approver has to approve its fixes (slack.allowSelfApproval is ' +
+        'off). Nothing happened.',
+    };
   }
   return undefined;
 }

@@ -3,7 +3,11 @@ import type { ProposedRemediation } from '../findings/finding.js';
 import { clip, code, escapeMrkdwn, mention } from '../slack/mrkdwn.js';
 import type { Approval, ApprovalState, ProposalGroup } from './approval.js';
 
-export const actionIds = { approve: 'remediation:approve', reject: 'remediation:reject', rerun: 'remediation:rerun' } as const;
+export const actionIds = {
+  approve: 'remediation:approve',
+  reject: 'remediation:reject',
+  rerun: 'remediation:rerun',
+} as const;
 
 const sectionMax = 3000;
 
@@ -42,7 +46,12 @@ function buttons(a: Approval): KnownBlock {
       style: 'danger',
     };
   }
-  const reject = { type: 'button', action_id: actionIds.reject, text: { type: 'plain_text', text: 'Reject' }, value: a.id };
+  const reject = {
+    type: 'button',
+    action_id: actionIds.reject,
+    text: { type: 'plain_text', text: 'Reject' },
+    value: a.id,
+  };
   return { type: 'actions', block_id: `remediation-${a.id}`, elements: [approve, reject] } as KnownBlock;
 }
 
@@ -53,25 +62,43 @@ function who(users: string[]): string {
 /** One line on where an approval stands; for pending ones, who may approve and until when. */
 export function statusLine(a: Approval, s: ApprovalState): string {
   const approvedBy = `Approved by ${who(s.approvers)} at ${formatTime(s.decidedAt)}`;
-  const outcome = (o: { ok: boolean; detail: string } | undefined, label: string) => (o ? ` ${label}: ${escapeMrkdwn(o.detail)}.` : '');
+  const outcome = (o: { ok: boolean; detail: string } | undefined, label: string) =>
+    o ? ` ${label}: ${escapeMrkdwn(o.detail)}.` : '';
   switch (s.state) {
     case 'pending': {
-      const more = s.approvers.length > 0 ? ` Approved so far by ${who(s.approvers)}; needs one more distinct approver.` : '';
-      return `:lock: Needs ${a.needed === 2 ? 'two distinct approvers' : 'an approver'}; expires ${formatTime(a.expiresAt)}.${more}`;
+      const more =
+        s.approvers.length > 0 ? ` Approved so far by ${who(s.approvers)}; needs one more distinct approver.` : '';
+      return (
+        `:lock: Needs ${a.needed === 2 ? 'two distinct approvers' : 'an approver'}; expires ` +
+        `${formatTime(a.expiresAt)}.${more}`
+      );
     }
     case 'approved':
     case 'executing':
       return `:hourglass_flowing_sand: ${approvedBy}: running.`;
     case 'done':
-      return `${s.verification?.ok ? ':white_check_mark:' : ':warning:'} ${approvedBy}.${outcome(s.execution, 'Executed')}${outcome(s.verification, s.verification?.ok ? 'Verified' : 'Not verified')}`;
+      return (
+        `${s.verification?.ok ? ':white_check_mark:' : ':warning:'} ` +
+        `${approvedBy}.${outcome(s.execution, 'Executed')}` +
+        `${outcome(s.verification, s.verification?.ok ? 'Verified' : 'Not verified')}`
+      );
     case 'failed':
-      return `:x: ${approvedBy}. Failed: ${escapeMrkdwn(s.reason ?? s.execution?.detail ?? 'unknown error')}.${outcome(s.verification, 'Verification')}`;
+      return (
+        `:x: ${approvedBy}. Failed: ` +
+        `${escapeMrkdwn(s.reason ?? s.execution?.detail ?? 'unknown error')}.${outcome(s.verification, 'Verification')}`
+      );
     case 'refused':
       return `:no_entry: ${approvedBy}, but refused: ${escapeMrkdwn(s.reason ?? '')}. Nothing was changed.`;
     case 'rejected':
-      return `:no_entry_sign: Rejected by ${who(s.decidedBy ? [s.decidedBy] : [])} at ${formatTime(s.decidedAt)}. Nothing was changed.`;
+      return (
+        `:no_entry_sign: Rejected by ${who(s.decidedBy ? [s.decidedBy] : [])} at ` +
+        `${formatTime(s.decidedAt)}. Nothing was changed.`
+      );
     case 'expired':
-      return `:hourglass: Expired at ${formatTime(a.expiresAt)}; nothing was changed. Re-run the check for a fresh proposal (button below).`;
+      return (
+        `:hourglass: Expired at ${formatTime(a.expiresAt)}; nothing was changed. Re-run the check for a ` +
+        `fresh proposal (button below).`
+      );
   }
 }
 
@@ -90,7 +117,10 @@ export function adviceBlocks(r: ProposedRemediation, reason: string): KnownBlock
 }
 
 /** Every remediation block under a finding, in proposal order, from the current stored states. */
-export function groupBlocks(group: ProposalGroup, approvals: Map<string, { approval: Approval; state: ApprovalState }>): KnownBlock[] {
+export function groupBlocks(
+  group: ProposalGroup,
+  approvals: Map<string, { approval: Approval; state: ApprovalState }>,
+): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: '*Proposed fixes*' } }];
   for (const item of group.items) {
     if (item.kind === 'advice') {
@@ -108,6 +138,11 @@ export function groupBlocks(group: ProposalGroup, approvals: Map<string, { appro
 
 /** Under a proposal that expired: runs its check again in a new thread, for a fresh plan and buttons. */
 function rerunButton(a: Approval): KnownBlock {
-  const button = { type: 'button', action_id: actionIds.rerun, text: { type: 'plain_text', text: 'Re-run the check' }, value: a.id };
+  const button = {
+    type: 'button',
+    action_id: actionIds.rerun,
+    text: { type: 'plain_text', text: 'Re-run the check' },
+    value: a.id,
+  };
   return { type: 'actions', block_id: `rerun-${a.groupId}`, elements: [button] } as KnownBlock;
 }

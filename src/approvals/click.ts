@@ -17,9 +17,20 @@ export const clickSchema = z.object({
   user: z.object({ id: z.string().regex(/^[UW][A-Z0-9]+$/) }),
   channel: z.object({ id: z.string().regex(/^[A-Z0-9]+$/) }),
   message: z.object({ ts: z.string().regex(/^\d+\.\d+$/), thread_ts: z.string().optional() }),
-  actions: z.array(z.object({ action_id: z.enum([actionIds.approve, actionIds.reject, actionIds.rerun]), value: approvalIdSchema })).length(1),
+  actions: z
+    .array(
+      z.object({ action_id: z.enum([actionIds.approve, actionIds.reject, actionIds.rerun]), value: approvalIdSchema }),
+    )
+    .length(1),
 });
-export type Click = { verb: 'approve' | 'reject' | 'rerun'; user: string; channel: string; messageTs: string; threadTs?: string; approvalId: string };
+export type Click = {
+  verb: 'approve' | 'reject' | 'rerun';
+  user: string;
+  channel: string;
+  messageTs: string;
+  threadTs?: string;
+  approvalId: string;
+};
 
 export interface ClickDeps extends ApprovalDeps {
   approvers: ApproverResolver;
@@ -41,18 +52,35 @@ export class ClickRefused extends UserInputError {
 /** Validates the untrusted payload; throws ClickRefused (with the clicker when known) when it is not one of ours. */
 export function parseClick(body: unknown): Click {
   const parsed = clickSchema.safeParse(body);
-  if (!parsed.success) throw new ClickRefused('invalid', 'This button is not valid (the payload failed validation). Nothing happened.');
+  if (!parsed.success)
+    throw new ClickRefused('invalid', 'This button is not valid (the payload failed validation). Nothing happened.');
   const { user, channel, message, actions } = parsed.data;
   const action = actions[0] as (typeof actions)[number];
-  const verb = action.action_id === actionIds.approve ? 'approve' : action.action_id === actionIds.rerun ? 'rerun' : 'reject';
-  return { verb, user: user.id, channel: channel.id, messageTs: message.ts, threadTs: message.thread_ts, approvalId: action.value };
+  const verb =
+    action.action_id === actionIds.approve ? 'approve' : action.action_id === actionIds.rerun ? 'rerun' : 'reject';
+  return {
+    verb,
+    user: user.id,
+    channel: channel.id,
+    messageTs: message.ts,
+    threadTs: message.thread_ts,
+    approvalId: action.value,
+  };
 }
 
 /** Resolves the click to its stored approval, by id only; a button from another thread resolves to nothing. */
 async function resolve(deps: ClickDeps, click: Click): Promise<Approval> {
   const a = await deps.store.get(click.approvalId);
-  if (!a || a.thread.channel !== click.channel || (click.threadTs !== undefined && click.threadTs !== a.thread.threadTs)) {
-    throw new ClickRefused('unknown', 'This approval is unknown (it expired long ago or belongs elsewhere). Nothing happened; re-run the check for a fresh proposal.');
+  if (
+    !a ||
+    a.thread.channel !== click.channel ||
+    (click.threadTs !== undefined && click.threadTs !== a.thread.threadTs)
+  ) {
+    throw new ClickRefused(
+      'unknown',
+      'This approval is unknown (it expired long ago or belongs elsewhere). Nothing happened; re-run the check ' +
+        'for a fresh proposal.',
+    );
   }
   await deps.store.setMessageTs(a.id, click.messageTs);
   return a;
@@ -60,8 +88,13 @@ async function resolve(deps: ClickDeps, click: Click): Promise<Approval> {
 
 function rerunHint(deps: ClickDeps, group: ProposalGroup | undefined): string {
   if (!group) return 're-run the check';
-  const params = Object.entries(group.check.params).map(([k, v]) => ` ${k}=${String(v)}`).join('');
-  return `re-run ${code(`${slackSettings(deps.config).command} check ${group.check.id} ${group.check.target}${params}`)}`;
+  const params = Object.entries(group.check.params)
+    .map(([k, v]) => ` ${k}=${String(v)}`)
+    .join('');
+  return (
+    `re-run ` +
+    `${code(`${slackSettings(deps.config).command} check ${group.check.id} ${group.check.target}${params}`)}`
+  );
 }
 
 /**
@@ -76,7 +109,11 @@ async function refuseExpired(deps: ClickDeps, a: Approval, click: Click, noticed
     await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
   }
   const hint = rerunHint(deps, await deps.store.group(a.groupId));
-  throw new ClickRefused('expired', `This approval expired at ${formatTime(a.expiresAt)}, so nothing happened. To get a fresh plan and buttons, ${hint}.`);
+  throw new ClickRefused(
+    'expired',
+    `This approval expired at ${formatTime(a.expiresAt)}, so nothing happened. To get a fresh plan and buttons, ` +
+      `${hint}.`,
+  );
 }
 
 /** Expiry by the injected clock (the Redis TTL of the pending marker is the backstop). */
@@ -92,14 +129,35 @@ async function refuseIfExpired(deps: ClickDeps, a: Approval, click: Click): Prom
  * run checks may do this; it changes nothing.
  */
 async function rerun(deps: ClickDeps, a: Approval, click: Click): Promise<string> {
-  if ((await deps.store.state(a.id))?.state !== 'expired') throw new ClickRefused('not-expired', 'Only an expired proposal is re-run from its button. Nothing happened.');
+  if ((await deps.store.state(a.id))?.state !== 'expired')
+    throw new ClickRefused('not-expired', 'Only an expired proposal is re-run from its button. Nothing happened.');
   const group = await deps.store.group(a.groupId);
-  if (!group) throw new ClickRefused('unknown', 'This proposal is too old to re-run from here. Nothing happened; re-run the check.');
+  if (!group)
+    throw new ClickRefused(
+      'unknown',
+      'This proposal is too old to re-run from here. Nothing happened; re-run the check.',
+    );
   const { id, target, params } = group.check;
   const runId = newRunId();
   const checks = [{ checkId: id, target }];
-  await enqueueOpenDiagnosis({ diagnoses: deps.diagnoses }, { runId, label: `${id} on ${target}`, startedAt: deps.now().toISOString(), requestedBy: click.user, channel: click.channel, checks, params });
-  await postEphemeral(deps, click, `:repeat: Re-running ${code(id)} on ${code(target)} (run ${runId}); its findings follow in a new thread here, with fresh plans and buttons.`);
+  await enqueueOpenDiagnosis(
+    { diagnoses: deps.diagnoses },
+    {
+      runId,
+      label: `${id} on ${target}`,
+      startedAt: deps.now().toISOString(),
+      requestedBy: click.user,
+      channel: click.channel,
+      checks,
+      params,
+    },
+  );
+  await postEphemeral(
+    deps,
+    click,
+    `:repeat: Re-running ${code(id)} on ${code(target)} (run ${runId}); its findings follow in a new thread ` +
+      `here, with fresh plans and buttons.`,
+  );
   return 'rerun';
 }
 
@@ -110,7 +168,13 @@ async function reject(deps: ClickDeps, a: Approval, click: Click): Promise<strin
     const state = (await deps.store.state(a.id))?.state ?? 'gone';
     throw new ClickRefused(`already-${state}`, `This remediation is already ${state}; nothing happened.`);
   }
-  await deps.audit.append({ actor: click.user, action: 'remediation.rejected', ...auditFields(a), outcome: 'rejected', detail: `approval ${a.id}` });
+  await deps.audit.append({
+    actor: click.user,
+    action: 'remediation.rejected',
+    ...auditFields(a),
+    outcome: 'rejected',
+    detail: `approval ${a.id}`,
+  });
   await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
   return 'rejected';
 }
@@ -121,7 +185,13 @@ async function approve(deps: ClickDeps, a: Approval, click: Click): Promise<stri
   await refuseIfExpired(deps, a, click);
   const r = await deps.store.approve(a.id, click.user, a.needed, deps.now().toISOString());
   if (r.result === 'approved') {
-    await deps.audit.append({ actor: click.user, action: 'remediation.approved', ...auditFields(a), outcome: 'approved', detail: `approval ${a.id} by ${r.approvers.join(', ')}` });
+    await deps.audit.append({
+      actor: click.user,
+      action: 'remediation.approved',
+      ...auditFields(a),
+      outcome: 'approved',
+      detail: `approval ${a.id} by ${r.approvers.join(', ')}`,
+    });
     // The execution must not wait on Slack: a failed update here is redone by the worker's report.
     await updateApprovalMessage(deps.store, deps.web, a, click.messageTs).catch((err: unknown) =>
       deps.log.warn({ approval: a.id, err: errorMessage(err) }, 'approval message update failed'),
@@ -131,17 +201,35 @@ async function approve(deps: ClickDeps, a: Approval, click: Click): Promise<stri
   }
   if (r.result === 'recorded') {
     await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
-    await postEphemeral(deps, click, 'Your approval is recorded. This risk needs a second, distinct approver before it runs.');
+    await postEphemeral(
+      deps,
+      click,
+      'Your approval is recorded. This risk needs a second, distinct approver before it runs.',
+    );
     return 'recorded';
   }
-  if (r.result === 'duplicate') throw new ClickRefused('duplicate', 'You already approved this; it needs a different second approver. Nothing happened.');
-  if (r.result === 'expired' || (r.result === 'decided' && r.state === 'expired')) return refuseExpired(deps, a, click, r.result === 'expired');
+  if (r.result === 'duplicate')
+    throw new ClickRefused(
+      'duplicate',
+      'You already approved this; it needs a different second approver. Nothing happened.',
+    );
+  if (r.result === 'expired' || (r.result === 'decided' && r.state === 'expired'))
+    return refuseExpired(deps, a, click, r.result === 'expired');
   const state = r.result === 'decided' ? r.state : 'gone';
   throw new ClickRefused(`already-${state}`, `This remediation is already ${state}; nothing happened.`);
 }
 
-export async function postEphemeral(deps: Pick<ApprovalDeps, 'web'>, click: Pick<Click, 'channel' | 'user'>, text: string): Promise<void> {
-  await deps.web.chat.postEphemeral({ channel: click.channel, user: click.user, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+export async function postEphemeral(
+  deps: Pick<ApprovalDeps, 'web'>,
+  click: Pick<Click, 'channel' | 'user'>,
+  text: string,
+): Promise<void> {
+  await deps.web.chat.postEphemeral({
+    channel: click.channel,
+    user: click.user,
+    text,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+  });
 }
 
 /**
@@ -163,7 +251,13 @@ export async function handleClick(deps: ClickDeps, click: Click): Promise<string
   }
 }
 
-async function auditClick(deps: ClickDeps, click: Click, a: Approval | undefined, outcome: string, why?: string): Promise<void> {
+async function auditClick(
+  deps: ClickDeps,
+  click: Click,
+  a: Approval | undefined,
+  outcome: string,
+  why?: string,
+): Promise<void> {
   const fields = a ? auditFields(a) : {};
   const detail = `${click.verb} of approval ${click.approvalId}${why ? `: ${why}` : ''}`;
   await deps.audit.append({ actor: click.user, action: 'remediation.clicked', ...fields, outcome, detail });

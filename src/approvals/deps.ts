@@ -39,12 +39,22 @@ export function remediationTarget(config: Config, def: RemediationDefinition, pa
 }
 
 /** The remediation definition, its validated params and a RunContext on its target. */
-export function remediationContext(deps: ApprovalDeps, a: Pick<Approval, 'remediation' | 'params'>, signal: AbortSignal, log: Logger) {
+export function remediationContext(
+  deps: ApprovalDeps,
+  a: Pick<Approval, 'remediation' | 'params'>,
+  signal: AbortSignal,
+  log: Logger,
+) {
   const def = deps.registry.remediation(a.remediation);
   if (!def) throw new UserInputError(`unknown remediation "${a.remediation}"`);
   const params = def.params.parse(a.params) as Record<string, unknown>;
   const target = remediationTarget(deps.config, def, params);
-  const ctx: RunContext = createRunContext(target, { config: deps.config, clients: deps.clients, log, now: deps.now }, signal, log);
+  const ctx: RunContext = createRunContext(
+    target,
+    { config: deps.config, clients: deps.clients, log, now: deps.now },
+    signal,
+    log,
+  );
   return { def, params, target, ctx };
 }
 

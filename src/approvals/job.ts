@@ -19,6 +19,9 @@ export const remediationJobOptions: JobsOptions = {
 
 /** Enqueues the execution under its deterministic job id: adding it again returns the same job. */
 export async function enqueueRemediation(queue: Queue, a: Approval): Promise<string> {
-  const job = await queue.add(a.remediation, { approvalId: a.id } satisfies RemediationJob, { ...remediationJobOptions, jobId: remediationJobId(a.id) });
+  const job = await queue.add(a.remediation, { approvalId: a.id } satisfies RemediationJob, {
+    ...remediationJobOptions,
+    jobId: remediationJobId(a.id),
+  });
   return String(job.id);
 }

@@ -9,7 +9,12 @@ import type { ApprovalStore } from './store.js';
  * Rebuilds a finding's message from the stored states of all its proposals and replaces it
  * (`chat.update` with `blocks`, so decided buttons disappear and pending siblings keep theirs).
  */
-export async function updateApprovalMessage(store: ApprovalStore, web: WebClient, approval: Approval, messageTs: string): Promise<void> {
+export async function updateApprovalMessage(
+  store: ApprovalStore,
+  web: WebClient,
+  approval: Approval,
+  messageTs: string,
+): Promise<void> {
   const group = await store.group(approval.groupId);
   if (!group) return;
   const approvals = new Map<string, { approval: Approval; state: ApprovalState }>();
@@ -24,7 +29,14 @@ export async function updateApprovalMessage(store: ApprovalStore, web: WebClient
 
 /** The thread reply that says how an approved remediation ended. */
 export function resultMessage(a: Approval, s: ApprovalState): MessageBody {
-  const icon = s.state === 'done' ? (s.verification?.ok ? ':white_check_mark:' : ':warning:') : s.state === 'refused' ? ':no_entry:' : ':x:';
+  const icon =
+    s.state === 'done'
+      ? s.verification?.ok
+        ? ':white_check_mark:'
+        : ':warning:'
+      : s.state === 'refused'
+        ? ':no_entry:'
+        : ':x:';
   const word = s.state === 'done' ? (s.verification?.ok ? 'done and verified' : 'executed, not verified') : s.state;
   const head = `${icon} ${code(a.remediation)} on ${code(a.target)}: ${word}`;
   const text = `${head}\n${statusLine(a, s)}`;
@@ -35,8 +47,19 @@ export function resultMessage(a: Approval, s: ApprovalState): MessageBody {
 }
 
 /** Says in the thread what happened, then updates the buttons' message when its ts is known. */
-export async function reportOutcome(store: ApprovalStore, web: WebClient, a: Approval, s: ApprovalState): Promise<void> {
+export async function reportOutcome(
+  store: ApprovalStore,
+  web: WebClient,
+  a: Approval,
+  s: ApprovalState,
+): Promise<void> {
   const body = resultMessage(a, s);
   if (s.messageTs) await updateApprovalMessage(store, web, a, s.messageTs);
-  await web.chat.postMessage({ channel: a.thread.channel, thread_ts: a.thread.threadTs, text: body.text, blocks: body.blocks, unfurl_links: false });
+  await web.chat.postMessage({
+    channel: a.thread.channel,
+    thread_ts: a.thread.threadTs,
+    text: body.text,
+    blocks: body.blocks,
+    unfurl_links: false,
+  });
 }

@@ -63,12 +63,21 @@ export interface ApprovalStore {
   state(id: string): Promise<ApprovalState | undefined>;
   approve(id: string, user: string, needed: number, at: string): Promise<ApproveResult>;
   /** Moves to `to` only from one of `from`; false when the state was something else. */
-  transition(id: string, from: readonly ApprovalStateName[], to: ApprovalStateName, fields?: Record<string, string>): Promise<boolean>;
+  transition(
+    id: string,
+    from: readonly ApprovalStateName[],
+    to: ApprovalStateName,
+    fields?: Record<string, string>,
+  ): Promise<boolean>;
   /** Remembers the message the buttons are in (the first click tells). */
   setMessageTs(id: string, ts: string): Promise<void>;
   /** Claims the one execution of an approval; false when an earlier attempt already claimed it. */
   claim(id: string, token: string): Promise<boolean>;
-  finish(id: string, to: 'refused' | 'done' | 'failed', result: { reason?: string; execution?: Outcome; verification?: Outcome; at: string }): Promise<void>;
+  finish(
+    id: string,
+    to: 'refused' | 'done' | 'failed',
+    result: { reason?: string; execution?: Outcome; verification?: Outcome; at: string },
+  ): Promise<void>;
   markReported(id: string): Promise<void>;
 }
 
@@ -104,7 +113,15 @@ export function createApprovalStore(redis: Redis, prefix: string): ApprovalStore
     },
     async approve(id, user, needed, at) {
       const keys = [k.state(id), k.approvers(id), k.pending(id)];
-      const [result, state] = (await redis.eval(approveScript, keys.length, ...keys, user, needed, at, retentionSeconds)) as string[];
+      const [result, state] = (await redis.eval(
+        approveScript,
+        keys.length,
+        ...keys,
+        user,
+        needed,
+        at,
+        retentionSeconds,
+      )) as string[];
       if (result === 'decided') return { result, state: state as ApprovalStateName };
       if (result === 'expired' || result === 'missing') return { result };
       const approvers = await redis.smembers(k.approvers(id));

@@ -18,7 +18,11 @@ export interface RemediationWorkerOptions {
  * The worker of the `remediations` queue. A job whose worker died is picked up again after its lock
  * expires (stalled) and then only verifies what the dead worker may have done.
  */
-export function startRemediationWorker(settings: QueueSettings, deps: ApprovalDeps & { redis: Redis; prefix: string }, options: RemediationWorkerOptions = {}): Worker {
+export function startRemediationWorker(
+  settings: QueueSettings,
+  deps: ApprovalDeps & { redis: Redis; prefix: string },
+  options: RemediationWorkerOptions = {},
+): Worker {
   const worker = new Worker(
     queueNames.remediations,
     async (job: Job) => {
@@ -26,13 +30,19 @@ export function startRemediationWorker(settings: QueueSettings, deps: ApprovalDe
       const log = deps.log.child({ queue: queueNames.remediations, jobId: job.id, attempt });
       if (job.name === expiryJobName) {
         const expiry = expiryJobSchema.safeParse(job.data);
-        if (!expiry.success) throw new UnrecoverableError(`bad expiry job data: ${expiry.error.issues[0]?.message ?? 'invalid'}`);
+        if (!expiry.success)
+          throw new UnrecoverableError(`bad expiry job data: ${expiry.error.issues[0]?.message ?? 'invalid'}`);
         return processExpiryJob(expiry.data, { ...deps, log });
       }
       const data = remediationJobSchema.safeParse(job.data);
-      if (!data.success) throw new UnrecoverableError(`bad remediation job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
+      if (!data.success)
+        throw new UnrecoverableError(`bad remediation job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
       try {
-        return await processRemediationJob(data.data, { ...deps, log }, { id: String(job.id), attempt, maxAttempts: job.opts.attempts ?? 1 });
+        return await processRemediationJob(
+          data.data,
+          { ...deps, log },
+          { id: String(job.id), attempt, maxAttempts: job.opts.attempts ?? 1 },
+        );
       } catch (err) {
         if (err instanceof UserInputError) throw new UnrecoverableError(err.message);
         throw err;
@@ -47,7 +57,14 @@ export function startRemediationWorker(settings: QueueSettings, deps: ApprovalDe
       maxStalledCount: 1,
     },
   );
-  worker.on('failed', (job, err) => deps.log.warn({ queue: queueNames.remediations, jobId: job?.id, attempt: job?.attemptsMade, err: errorMessage(err) }, 'job failed'));
-  worker.on('error', (err) => deps.log.error({ queue: queueNames.remediations, err: errorMessage(err) }, 'worker error'));
+  worker.on('failed', (job, err) =>
+    deps.log.warn(
+      { queue: queueNames.remediations, jobId: job?.id, attempt: job?.attemptsMade, err: errorMessage(err) },
+      'job failed',
+    ),
+  );
+  worker.on('error', (err) =>
+    deps.log.error({ queue: queueNames.remediations, err: errorMessage(err) }, 'worker error'),
+  );
   return worker;
 }

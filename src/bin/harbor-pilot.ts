@@ -13,7 +13,8 @@ usage:
   harbor-pilot start                 Slack bot and workers in one process
   harbor-pilot bot                   the Slack bot only (enqueues checks)
   harbor-pilot worker                the workers only (run checks and remediations)
-  harbor-pilot check [CHECK_ID ...] [--config FILE] [--harbor NAME] [--cluster NAME] [--json] [--fail-on critical|warning|info]
+  harbor-pilot check [CHECK_ID ...] [--config FILE] [--harbor NAME] [--cluster NAME] [--json]
+                     [--fail-on critical|warning|info]
   harbor-pilot preflight --to VERSION [--harbor NAME] [--cluster NAME] [--config FILE] [--json]
                                      gates before an upgrade; exits 1 when one fails
   harbor-pilot lab [--scenario NAME] [--port N] [--dir DIR] | --demo | --drill | --list
@@ -27,7 +28,7 @@ type Sub = (argv: string[]) => Promise<number>;
 
 async function main(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  let env;
+  let env: ReturnType<typeof readEnv>;
   try {
     env = readEnv(process.env);
   } catch (err) {
@@ -36,13 +37,26 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger({ level: env.LOG_LEVEL });
   const subs: Record<string, Sub> = {
-    check: (a) => runCheckCommand(a, registry, { stdout: process.stdout, stderr: process.stderr, env: process.env, log }),
+    check: (a) =>
+      runCheckCommand(a, registry, { stdout: process.stdout, stderr: process.stderr, env: process.env, log }),
     preflight: (a) => runPreflightCommand(a, { stdout: process.stdout, stderr: process.stderr, env: process.env, log }),
-    lab: (a) => runLabCommand(a, registry, { stdout: process.stdout, stderr: process.stderr, env: process.env, log, cli: process.argv[1]?.endsWith('.ts') ? 'npx tsx src/bin/harbor-pilot.ts' : 'harbor-pilot' }),
+    lab: (a) =>
+      runLabCommand(a, registry, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+        log,
+        cli: process.argv[1]?.endsWith('.ts') ? 'npx tsx src/bin/harbor-pilot.ts' : 'harbor-pilot',
+      }),
     start: async (a) => (await import('./serve.js')).serve('start', a, env, log),
     bot: async (a) => (await import('./serve.js')).serve('bot', a, env, log),
     worker: async (a) => (await import('./serve.js')).serve('worker', a, env, log),
-    audit: async (a) => (await import('../cli/audit-command.js')).runAuditCommand(a, { stdout: process.stdout, stderr: process.stderr, env: process.env }),
+    audit: async (a) =>
+      (await import('../cli/audit-command.js')).runAuditCommand(a, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+      }),
   };
   if (!sub || sub === 'help' || sub === '--help' || sub === '-h') {
     process.stdout.write(usage);

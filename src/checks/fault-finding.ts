@@ -18,7 +18,9 @@ export function faultFinding(check: CheckDefinition, target: Target, err: unknow
       return {
         cause: 'permission-denied',
         title: `${check.title}: ${err.service} refused the bot's credentials (${err.status})`,
-        summary: `${err.service} answered ${err.status} to ${err.method} ${err.path}. Grant the bot's account read access to this (see the README's permissions section), then re-run ${check.id}.`,
+        summary:
+          `${err.service} answered ${err.status} to ${err.method} ${err.path}. Grant the bot's account ` +
+          `read access to this (see the README's permissions section), then re-run ${check.id}.`,
         resource,
         evidence,
       };
@@ -26,7 +28,9 @@ export function faultFinding(check: CheckDefinition, target: Target, err: unknow
     return {
       cause: 'target-unreachable',
       title: `${check.title}: cannot reach ${err.service} of ${target.ref}`,
-      summary: `${err.method} ${err.path} failed (${err.status ?? 'no answer'}: ${err.detail}). ${check.id} could not be checked; ${err.hint ?? `find out why ${err.service} does not answer`}.`,
+      summary:
+        `${err.method} ${err.path} failed (${err.status ?? 'no answer'}: ${err.detail}). ${check.id} ` +
+        `could not be checked; ${err.hint ?? `find out why ${err.service} does not answer`}.`,
       resource,
       evidence,
     };
@@ -35,18 +39,28 @@ export function faultFinding(check: CheckDefinition, target: Target, err: unknow
     return {
       cause: 'target-unreachable',
       title: `${check.title}: ${target.ref} ${err.message}`,
-      summary: `${check.id} ${err.message}, so ${target.ref} was not fully checked. The target is slow or partly unreachable.`,
+      summary:
+        `${check.id} ${err.message}, so ${target.ref} was not fully checked. The target is slow or partly ` +
+        `unreachable.`,
       resource,
       evidence,
     };
   }
   if (err instanceof UserInputError) {
-    return { cause: 'check-failed', title: `${check.title}: cannot run on ${target.ref}`, summary: err.message, resource, evidence: [...evidence, err.message] };
+    return {
+      cause: 'check-failed',
+      title: `${check.title}: cannot run on ${target.ref}`,
+      summary: err.message,
+      resource,
+      evidence: [...evidence, err.message],
+    };
   }
   return {
     cause: 'check-failed',
     title: `${check.title}: stopped on an unexpected error`,
-    summary: `${check.id} stopped before it finished, so ${target.ref} was not fully checked: ${errorMessage(err).slice(0, 200)}`,
+    summary:
+      `${check.id} stopped before it finished, so ${target.ref} was not fully checked: ` +
+      `${errorMessage(err).slice(0, 200)}`,
     resource,
     evidence: [...evidence, errorMessage(err).slice(0, 300)],
   };

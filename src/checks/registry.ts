@@ -13,7 +13,10 @@ const idPattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
  * Builds the registry from explicit lists. Duplicate or malformed ids fail here, at start-up,
  * and so does a remediation id declared twice with different definitions.
  */
-export function createRegistry(checkList: readonly CheckDefinition[], extraRemediations: readonly RemediationDefinition[] = []): Registry {
+export function createRegistry(
+  checkList: readonly CheckDefinition[],
+  extraRemediations: readonly RemediationDefinition[] = [],
+): Registry {
   const checks = new Map<string, CheckDefinition>();
   const remediations = new Map<string, RemediationDefinition>();
   const problems: string[] = [];

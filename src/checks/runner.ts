@@ -97,7 +97,11 @@ export async function runCheck(
   const complete = (input: FindingInput): Finding => completeFinding(check.id, target, input);
   try {
     const params = resolveParams(check, deps.config, planned.params) as z.infer<typeof check.params>;
-    const ctx = { ...createRunContext(target, deps, controller.signal, log), params, progress: (p: Progress) => onProgress?.(p) };
+    const ctx = {
+      ...createRunContext(target, deps, controller.signal, log),
+      params,
+      progress: (p: Progress) => onProgress?.(p),
+    };
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort(new Error('check timed out'));
@@ -106,20 +110,32 @@ export async function runCheck(
     });
     const inputs = await Promise.race([check.run(ctx), timeout]);
     const findings = inputs.map(complete).sort(compareFindings);
-    const run: CheckRun = { id: check.id, target: target.ref, status: findings.length > 0 ? 'findings' : 'ok', durationMs: elapsed(started), findings };
+    const run: CheckRun = {
+      id: check.id,
+      target: target.ref,
+      status: findings.length > 0 ? 'findings' : 'ok',
+      durationMs: elapsed(started),
+      findings,
+    };
     log.info({ findings: findings.length, durationMs: run.durationMs }, 'check completed');
     return run;
   } catch (err) {
     const finding = complete(faultFinding(check, target, err, now()));
     log.warn({ err: errorMessage(err), durationMs: elapsed(started) }, 'check failed');
-    return { id: check.id, target: target.ref, status: 'error', durationMs: elapsed(started), findings: [finding], error: finding.summary };
+    return {
+      id: check.id,
+      target: target.ref,
+      status: 'error',
+      durationMs: elapsed(started),
+      findings: [finding],
+      error: finding.summary,
+    };
   } finally {
     clearTimeout(timer);
     deps.signal?.removeEventListener('abort', onOuterAbort);
     controller.abort();
   }
 }
-
 
 function elapsed(started: number): number {
   return Math.max(0, Math.round(performance.now() - started));
@@ -149,7 +165,10 @@ export function planChecks(
   const explicit = !!options.ids && options.ids.length > 0;
   const unknown = ids.filter((id) => !registry.check(id));
   if (unknown.length > 0) {
-    throw new UserInputError(`unknown check id ${unknown.map((u) => `"${u}"`).join(', ')}; valid ids: ${[...registry.checks.keys()].join(', ')}`);
+    throw new UserInputError(
+      `unknown check id ${unknown.map((u) => `"${u}"`).join(', ')}; valid ids: ` +
+        `${[...registry.checks.keys()].join(', ')}`,
+    );
   }
   const targets = options.targets ?? allTargets;
   const plan: PlannedCheck[] = [];
@@ -159,13 +178,20 @@ export function planChecks(
       if (!check.appliesTo.includes(target.kind)) continue;
       const clusterConfig = target.kind === 'cluster' ? clusterConfigOf(config, target.name) : undefined;
       const harborName = target.kind === 'harbor' ? target.name : clusterConfig?.harbor;
-      const scope = { target, config, clusterConfig, harborConfig: harborName ? harborConfigOf(config, harborName) : undefined };
+      const scope = {
+        target,
+        config,
+        clusterConfig,
+        harborConfig: harborName ? harborConfigOf(config, harborName) : undefined,
+      };
       if (check.enabled && !check.enabled(scope)) continue;
       plan.push({ check, target });
     }
   }
   if (explicit && plan.length === 0) {
-    throw new UserInputError(`${ids.join(', ')} applies to none of the selected targets (${targets.map((t) => t.ref).join(', ') || 'none'})`);
+    throw new UserInputError(
+      `${ids.join(', ')} applies to none of the selected targets (${targets.map((t) => t.ref).join(', ') || 'none'})`,
+    );
   }
   return plan;
 }

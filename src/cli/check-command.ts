@@ -20,7 +20,9 @@ export interface CliIo {
   fetch?: FetchLike;
 }
 
-export const checkUsage = `usage: harbor-pilot check [CHECK_ID ...] [--config FILE] [--harbor NAME] [--cluster NAME] [--json] [--fail-on critical|warning|info]`;
+export const checkUsage =
+  `usage: harbor-pilot check [CHECK_ID ...] [--config FILE] [--harbor NAME] [--cluster ` +
+  `NAME] [--json] [--fail-on critical|warning|info]`;
 
 /** Selects targets from --harbor/--cluster; none given means every configured target. */
 export function selectTargets(config: Config, harbor?: string, cluster?: string): Target[] | undefined {
@@ -56,7 +58,9 @@ export async function runCheckCommand(argv: string[], registry: Registry, io: Cl
   }
   const failOn = severitySchema.safeParse(values['fail-on'] ?? 'critical');
   if (!failOn.success) {
-    io.stderr.write(`harbor-pilot check: --fail-on must be one of critical, warning, info (got "${values['fail-on']}")\n`);
+    io.stderr.write(
+      `harbor-pilot check: --fail-on must be one of critical, warning, info (got "${values['fail-on']}")\n`,
+    );
     return 2;
   }
   try {

@@ -9,7 +9,8 @@ import { loadScenarios, pickScenarios } from '../lab/scenarios.js';
 import { createLogger } from '../log.js';
 import type { CliIo } from './check-command.js';
 
-export const labUsage = `usage: harbor-pilot lab [--scenario NAME] [--port N] [--dir DIR]   serve one scenario until Ctrl-C
+export const labUsage = `usage:
+       harbor-pilot lab [--scenario NAME] [--port N] [--dir DIR]   serve one scenario until Ctrl-C
        harbor-pilot lab --demo                                        every check against every scenario
        harbor-pilot lab --drill [--scenarios A,B] [--interval SECONDS] incidents one after another, for training
        harbor-pilot lab --list                                        the scenarios
@@ -44,8 +45,21 @@ const options = {
 type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; strict: true }>>['values'];
 
 /** The drill: starts healthy, breaks the chosen (default: fixable) scenarios one after another. */
-async function drillMode(values: Values, all: Scenario[], registry: Registry, io: LabIo & { cli: string; port?: number }): Promise<number> {
-  const chosen = values.scenarios ? pickScenarios(all, values.scenarios.split(',').map((s) => s.trim()).filter(Boolean)) : all.filter((s) => s.drill);
+async function drillMode(
+  values: Values,
+  all: Scenario[],
+  registry: Registry,
+  io: LabIo & { cli: string; port?: number },
+): Promise<number> {
+  const chosen = values.scenarios
+    ? pickScenarios(
+        all,
+        values.scenarios
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+    : all.filter((s) => s.drill);
   const interval = Number(values.interval ?? 5);
   if (!(interval > 0)) throw new UserInputError(`--interval ${values.interval}: expected seconds > 0`);
   const [healthy] = pickScenarios(all, ['healthy']);
@@ -56,7 +70,12 @@ async function drillMode(values: Values, all: Scenario[], registry: Registry, io
   const drill = createDrill({ lab, scenarios: chosen, registry, log: io.log, cli: io.cli });
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
   try {
-    await runDrill(drill, { intervalMs: interval * 1000, sleep, print: (l) => io.stdout.write(`\n${l}\n`), signal: stop.signal });
+    await runDrill(drill, {
+      intervalMs: interval * 1000,
+      sleep,
+      print: (l) => io.stdout.write(`\n${l}\n`),
+      signal: stop.signal,
+    });
   } finally {
     await lab.close();
   }
@@ -77,7 +96,8 @@ export async function runLabCommand(argv: string[], registry: Registry, io: LabI
   const cli = io.cli ?? 'harbor-pilot';
   try {
     const port = values.port === undefined ? undefined : Number(values.port);
-    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65535)) throw new UserInputError(`--port ${values.port}: expected a port number`);
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65535))
+      throw new UserInputError(`--port ${values.port}: expected a port number`);
     const all = loadScenarios(values['scenarios-dir']);
     if (values.list) {
       io.stdout.write(`${all.map((s) => `${s.name.padEnd(28)} ${s.mode.padEnd(8)} ${s.title}`).join('\n')}\n`);

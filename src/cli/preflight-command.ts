@@ -5,7 +5,8 @@ import { ConfigError, UserInputError } from '../errors.js';
 import { formatPreflight, runPreflight } from '../preflight/run-preflight.js';
 import type { CliIo } from './check-command.js';
 
-export const preflightUsage = 'usage: harbor-pilot preflight --to VERSION [--harbor NAME] [--cluster NAME] [--config FILE] [--json]';
+export const preflightUsage =
+  'usage: harbor-pilot preflight --to VERSION [--harbor NAME] [--cluster NAME] [--config FILE] [--json]';
 
 /** The only configured name, when --NAME is not given. */
 function only(kind: 'harbor' | 'cluster', names: string[], given?: string): string {
@@ -24,7 +25,13 @@ export async function runPreflightCommand(argv: string[], io: CliIo): Promise<nu
     values = parseArgs({
       args: argv,
       strict: true,
-      options: { config: { type: 'string' }, harbor: { type: 'string' }, cluster: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        config: { type: 'string' },
+        harbor: { type: 'string' },
+        cluster: { type: 'string' },
+        to: { type: 'string' },
+        json: { type: 'boolean' },
+      },
     }).values;
   } catch (err) {
     io.stderr.write(`harbor-pilot preflight: ${(err as Error).message}\n${preflightUsage}\n`);
@@ -33,11 +40,23 @@ export async function runPreflightCommand(argv: string[], io: CliIo): Promise<nu
   try {
     if (!values.to) throw new UserInputError(`--to VERSION is required\n${preflightUsage}`);
     const config: Config = loadConfig({ env: io.env, path: values.config });
-    const harbor = only('harbor', config.harbors.map((h) => h.name), values.harbor);
-    const cluster = only('cluster', config.clusters.map((c) => c.name), values.cluster);
+    const harbor = only(
+      'harbor',
+      config.harbors.map((h) => h.name),
+      values.harbor,
+    );
+    const cluster = only(
+      'cluster',
+      config.clusters.map((c) => c.name),
+      values.cluster,
+    );
     const clients = createClientSet(config, { log: io.log, fetch: io.fetch });
     const result = await runPreflight({ config, clients, log: io.log }, { harbor, cluster, to: values.to });
-    io.stdout.write(values.json ? `${JSON.stringify(result.report, null, 2)}\n` : formatPreflight(result, { harbor, cluster, to: values.to }));
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify(result.report, null, 2)}\n`
+        : formatPreflight(result, { harbor, cluster, to: values.to }),
+    );
     return result.gates.every((g) => g.pass) ? 0 : 1;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof UserInputError) {

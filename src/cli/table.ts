@@ -18,11 +18,25 @@ export function formatReport(report: Report): string {
     lines.push('No findings.');
   } else {
     lines.push(
-      [cell('SEVERITY', widths.severity), cell('TARGET', widths.target), cell('RESOURCE', widths.resource), cell('TITLE', widths.title), 'PROPOSED FIXES'].join('  '),
+      [
+        cell('SEVERITY', widths.severity),
+        cell('TARGET', widths.target),
+        cell('RESOURCE', widths.resource),
+        cell('TITLE', widths.title),
+        'PROPOSED FIXES',
+      ].join('  '),
     );
     for (const f of report.findings) {
       const fixes = f.remediations.map((r) => r.id).join(', ') || '-';
-      lines.push([cell(f.severity, widths.severity), cell(f.target, widths.target), cell(resourceName(f), widths.resource), cell(f.title, widths.title), fixes].join('  '));
+      lines.push(
+        [
+          cell(f.severity, widths.severity),
+          cell(f.target, widths.target),
+          cell(resourceName(f), widths.resource),
+          cell(f.title, widths.title),
+          fixes,
+        ].join('  '),
+      );
     }
   }
   const errors = report.checks.filter((c) => c.status === 'error');

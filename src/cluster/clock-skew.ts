@@ -20,20 +20,30 @@ export function corePort(pod: V1Pod): { port: number; scheme?: 'https' } {
  * Each replica's clock against the bot's: `current_time` of its `/api/v2.0/systeminfo`, reached
  * through the pod proxy one replica at a time, minus the midpoint of the request on the bot's clock.
  */
-export async function readReplicaClocks(kube: KubeClients, pods: readonly V1Pod[], now: () => Date): Promise<ReplicaClock[]> {
+export async function readReplicaClocks(
+  kube: KubeClients,
+  pods: readonly V1Pod[],
+  now: () => Date,
+): Promise<ReplicaClock[]> {
   const out: ReplicaClock[] = [];
   for (const pod of pods) {
     const name = pod.metadata?.name ?? '';
     const { port, scheme } = corePort(pod);
     const t0 = now().getTime();
     try {
-      const body = (await getViaPodProxy(kube, kube.namespace, name, port, '/api/v2.0/systeminfo', scheme)) as { current_time?: unknown };
+      const body = (await getViaPodProxy(kube, kube.namespace, name, port, '/api/v2.0/systeminfo', scheme)) as {
+        current_time?: unknown;
+      };
       const t1 = now().getTime();
       const theirs = typeof body?.current_time === 'string' ? Date.parse(body.current_time) : NaN;
       if (Number.isNaN(theirs)) out.push({ pod: name, error: 'systeminfo has no current_time' });
       else out.push({ pod: name, offsetMs: theirs - (t0 + t1) / 2 });
     } catch (err) {
-      out.push({ pod: name, error: errorMessage(err).slice(0, 200), forbidden: err instanceof UpstreamError && err.forbidden });
+      out.push({
+        pod: name,
+        error: errorMessage(err).slice(0, 200),
+        forbidden: err instanceof UpstreamError && err.forbidden,
+      });
     }
   }
   return out;

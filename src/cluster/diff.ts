@@ -3,7 +3,10 @@ export function flatten(value: unknown, prefix = '', out = new Map<string, strin
   if (Array.isArray(value)) {
     if (value.length === 0) out.set(prefix, '[]');
     value.forEach((item, i) => {
-      const key = item && typeof item === 'object' && typeof (item as { name?: unknown }).name === 'string' ? (item as { name: string }).name : String(i);
+      const key =
+        item && typeof item === 'object' && typeof (item as { name?: unknown }).name === 'string'
+          ? (item as { name: string }).name
+          : String(i);
       flatten(item, `${prefix}[${key}]`, out);
     });
   } else if (value && typeof value === 'object') {

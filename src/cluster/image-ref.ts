@@ -44,7 +44,11 @@ export function formatImageRef(ref: ImageRef): string {
 
 /** `host[:port]` in lower case, without the scheme's default port. */
 export function normalizeHost(hostPort: string, scheme: 'https' | 'http' = 'https'): string {
-  const h = hostPort.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+  const h = hostPort
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/\/.*$/, '');
   return h.replace(scheme === 'https' ? /:443$/ : /:80$/, '');
 }
 

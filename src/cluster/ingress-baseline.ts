@@ -7,22 +7,34 @@ export function ignoredAnnotation(key: string): boolean {
   return key.startsWith('meta.helm.sh/') || key === 'kubectl.kubernetes.io/last-applied-configuration';
 }
 
-type IngressLike = Pick<V1Ingress, 'spec'> & { metadata?: { annotations?: Record<string, string> } } | ManifestObject;
+type IngressLike = (Pick<V1Ingress, 'spec'> & { metadata?: { annotations?: Record<string, string> } }) | ManifestObject;
 
 interface Rule {
   host?: string;
-  http?: { paths?: { path?: string; backend?: { service?: { name?: string; port?: { number?: number; name?: string } } } }[] };
+  http?: {
+    paths?: { path?: string; backend?: { service?: { name?: string; port?: { number?: number; name?: string } } } }[];
+  };
 }
 
 /** What matters of an Ingress for routing: annotations, class, hosts, TLS and each path's backend. */
 export function ingressView(ing: IngressLike) {
-  const spec = (ing.spec ?? {}) as { ingressClassName?: string; rules?: Rule[]; tls?: { hosts?: string[]; secretName?: string }[] };
-  const annotations = Object.fromEntries(Object.entries(ing.metadata?.annotations ?? {}).filter(([k]) => !ignoredAnnotation(k) && k !== 'kubernetes.io/ingress.class'));
+  const spec = (ing.spec ?? {}) as {
+    ingressClassName?: string;
+    rules?: Rule[];
+    tls?: { hosts?: string[]; secretName?: string }[];
+  };
+  const annotations = Object.fromEntries(
+    Object.entries(ing.metadata?.annotations ?? {}).filter(
+      ([k]) => !ignoredAnnotation(k) && k !== 'kubernetes.io/ingress.class',
+    ),
+  );
   const backends: Record<string, string> = {};
   for (const rule of spec.rules ?? []) {
     for (const p of rule.http?.paths ?? []) {
       const svc = p.backend?.service;
-      backends[`${rule.host ?? '*'}${p.path ?? '/'}`] = svc ? `${svc.name}:${svc.port?.number ?? svc.port?.name ?? '?'}` : '(non-service backend)';
+      backends[`${rule.host ?? '*'}${p.path ?? '/'}`] = svc
+        ? `${svc.name}:${svc.port?.number ?? svc.port?.name ?? '?'}`
+        : '(non-service backend)';
     }
   }
   return {
@@ -36,7 +48,13 @@ export function ingressView(ing: IngressLike) {
 
 /** Backend Service names an Ingress routes to. */
 export function backendServices(ing: IngressLike): string[] {
-  return [...new Set(Object.values(ingressView(ing).backends).map((b) => b.replace(/:[^:]*$/, '')).filter((n) => !n.startsWith('(')))];
+  return [
+    ...new Set(
+      Object.values(ingressView(ing).backends)
+        .map((b) => b.replace(/:[^:]*$/, ''))
+        .filter((n) => !n.startsWith('(')),
+    ),
+  ];
 }
 
 /** The readable drift of a live Ingress from a baseline (empty when it matches). */
@@ -51,7 +69,8 @@ export function ingressDrift(baseline: IngressLike, live: IngressLike): string {
 export function restorePatch(baseline: ManifestObject, live: V1Ingress): Record<string, unknown> {
   const want = baseline.metadata?.annotations ?? {};
   const annotations: Record<string, string | null> = { ...want };
-  for (const k of Object.keys(live.metadata?.annotations ?? {})) if (!(k in want) && !ignoredAnnotation(k)) annotations[k] = null;
+  for (const k of Object.keys(live.metadata?.annotations ?? {}))
+    if (!(k in want) && !ignoredAnnotation(k)) annotations[k] = null;
   const spec = (baseline.spec ?? {}) as Record<string, unknown>;
   return {
     metadata: { annotations },

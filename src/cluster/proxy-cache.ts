@@ -13,7 +13,12 @@ const projectSchema = z.looseObject({
  * `registry_id`. Harbor is usually down when its own images fail to pull, so this is best effort
  * within a short deadline and always returns one evidence line.
  */
-export async function describeProxyCacheProject(harbor: HarborClient, project: string, signal: AbortSignal, timeoutMs = 3000): Promise<string> {
+export async function describeProxyCacheProject(
+  harbor: HarborClient,
+  project: string,
+  signal: AbortSignal,
+  timeoutMs = 3000,
+): Promise<string> {
   try {
     const p = await getParsed(harbor.http, projectSchema, {
       path: `/projects/${encodeURIComponent(project)}`,

@@ -1,6 +1,11 @@
 import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 
-export const pullWaitingReasons = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName']);
+export const pullWaitingReasons = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+]);
 
 export type PullFailureKind = 'not-found' | 'unauthorized' | 'rate-limited' | 'upstream-unreachable' | 'unknown';
 
@@ -12,11 +17,42 @@ export const pullFailureText: Record<PullFailureKind, string> = {
   unknown: 'the kubelet gave no recognizable reason',
 };
 
+/** A case-insensitive pattern matching any of the alternatives (each a regex source). */
+function anyOf(alternatives: string[]): RegExp {
+  return new RegExp(alternatives.join('|'), 'i');
+}
+
 const patterns: [PullFailureKind, RegExp][] = [
   ['rate-limited', /toomanyrequests|rate limit|429 Too Many Requests/i],
-  ['unauthorized', /unauthorized|authentication required|access denied|authorization failed|insufficient_scope|401 Unauthorized|403 Forbidden|denied: /i],
+  [
+    'unauthorized',
+    anyOf([
+      'unauthorized',
+      'authentication required',
+      'access denied',
+      'authorization failed',
+      'insufficient_scope',
+      '401 Unauthorized',
+      '403 Forbidden',
+      'denied: ',
+    ]),
+  ],
   ['not-found', /manifest unknown|not found|404 Not Found|name unknown/i],
-  ['upstream-unreachable', /50[234]\b|Service (Temporarily )?Unavailable|Bad Gateway|i\/o timeout|connection refused|no such host|dial tcp|deadline exceeded|TLS handshake timeout|no route to host/i],
+  [
+    'upstream-unreachable',
+    anyOf([
+      '50[234]\\b',
+      'Service (Temporarily )?Unavailable',
+      'Bad Gateway',
+      'i/o timeout',
+      'connection refused',
+      'no such host',
+      'dial tcp',
+      'deadline exceeded',
+      'TLS handshake timeout',
+      'no route to host',
+    ]),
+  ],
 ];
 
 /** Classifies the kubelet's pull error message into the kinds a responder acts on differently. */
@@ -37,14 +73,22 @@ export function failingPulls(pod: V1Pod): FailingPull[] {
   const pick = (statuses: V1ContainerStatus[] | undefined, init: boolean) =>
     (statuses ?? [])
       .filter((s) => pullWaitingReasons.has(s.state?.waiting?.reason ?? ''))
-      .map((s) => ({ container: s.name, image: s.image, reason: s.state?.waiting?.reason ?? '', message: s.state?.waiting?.message ?? '', init }));
+      .map((s) => ({
+        container: s.name,
+        image: s.image,
+        reason: s.state?.waiting?.reason ?? '',
+        message: s.state?.waiting?.message ?? '',
+        init,
+      }));
   return [...pick(pod.status?.initContainerStatuses, true), ...pick(pod.status?.containerStatuses, false)];
 }
 
 /** The kubelet's most telling pull event for an image: the last `Failed` one naming it. */
 export function pullEvent(events: readonly CoreV1Event[], image: string): CoreV1Event | undefined {
   const failed = events.filter((e) => e.reason === 'Failed' && (e.message ?? '').includes(image));
-  return failed[failed.length - 1] ?? events.filter((e) => e.reason === 'BackOff' && (e.message ?? '').includes(image)).pop();
+  return (
+    failed[failed.length - 1] ?? events.filter((e) => e.reason === 'BackOff' && (e.message ?? '').includes(image)).pop()
+  );
 }
 
 export function describeEvent(e: CoreV1Event): string {

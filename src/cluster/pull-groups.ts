@@ -1,7 +1,15 @@
 import type { CoreV1Event, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { workloadOf } from '../kube/release.js';
 import { harborHosts, normalizeHost, parseImageRef } from './image-ref.js';
-import { classifyPullFailure, condense, describeEvent, failingPulls, pullEvent, type FailingPull, type PullFailureKind } from './pull-failure.js';
+import {
+  classifyPullFailure,
+  condense,
+  describeEvent,
+  failingPulls,
+  pullEvent,
+  type FailingPull,
+  type PullFailureKind,
+} from './pull-failure.js';
 
 export interface PullFailureAt extends FailingPull {
   pod: string;
@@ -40,7 +48,10 @@ export function groupPullFailures(input: GroupInput): PullGroup[] {
     const ns = pod.metadata?.namespace ?? input.namespace;
     const name = pod.metadata?.name ?? '';
     const labels = pod.metadata?.labels ?? {};
-    const harborComponent = ns === input.namespace && labels.app === 'harbor' && labels.release === input.release ? (labels.component ?? 'unknown') : undefined;
+    const harborComponent =
+      ns === input.namespace && labels.app === 'harbor' && labels.release === input.release
+        ? (labels.component ?? 'unknown')
+        : undefined;
     const workload = workloadOf(pod, input.replicaSets) ?? { kind: 'Pod', name };
     const key = `${ns}/${workload.kind}/${workload.name}`;
     const group = groups.get(key) ?? { namespace: ns, workload, harborComponent, circular: false, failures: [] };
@@ -48,7 +59,14 @@ export function groupPullFailures(input: GroupInput): PullGroup[] {
       const event = pullEvent(input.events.get(ns)?.get(name) ?? [], p.image);
       const registry = normalizeHost(parseImageRef(p.image).registry);
       const text = `${p.message} ${event?.message ?? ''}`;
-      group.failures.push({ ...p, pod: name, podUid: pod.metadata?.uid ?? '', registry, event, kind: classifyPullFailure(text) });
+      group.failures.push({
+        ...p,
+        pod: name,
+        podUid: pod.metadata?.uid ?? '',
+        registry,
+        event,
+        kind: classifyPullFailure(text),
+      });
       if (harborComponent && hosts.has(registry)) group.circular = true;
     }
     groups.set(key, group);
@@ -58,7 +76,11 @@ export function groupPullFailures(input: GroupInput): PullGroup[] {
 
 /** Evidence lines of a group: each pod/container/image once, then the kubelet's most telling event. */
 export function pullEvidence(group: PullGroup, max = 8): string[] {
-  const lines = group.failures.slice(0, max).map((f) => `pod ${f.pod} ${f.init ? 'init container' : 'container'} ${f.container}: ${f.reason} pulling ${f.image}`);
+  const lines = group.failures
+    .slice(0, max)
+    .map(
+      (f) => `pod ${f.pod} ${f.init ? 'init container' : 'container'} ${f.container}: ${f.reason} pulling ${f.image}`,
+    );
   if (group.failures.length > max) lines.push(`… and ${group.failures.length - max} more containers`);
   const withEvent = group.failures.find((f) => f.event?.reason === 'Failed') ?? group.failures.find((f) => f.event);
   if (withEvent?.event) lines.push(describeEvent(withEvent.event));

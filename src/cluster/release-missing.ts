@@ -11,7 +11,10 @@ export async function releaseMissingFinding(kube: KubeClients, checkTitle: strin
   return {
     cause: 'check-failed',
     title: `${checkTitle}: no Harbor release "${kube.release}" in namespace "${kube.namespace}"`,
-    summary: `${why}, so nothing of the release could be checked. Check clusters[].namespace and clusters[].release in the configuration (the chart labels pods app=harbor,release=<release>), or whether Harbor is installed.`,
+    summary:
+      `${why}, so nothing of the release could be checked. Check clusters[].namespace and ` +
+      `clusters[].release in the configuration (the chart labels pods app=harbor,release=<release>), or whether ` +
+      `Harbor is installed.`,
     resource: { kind: 'Namespace', name: kube.namespace, namespace: null },
     evidence: [`list pods in ${kube.namespace} with labelSelector ${kube.releaseSelector}: 0 items`, why],
   };

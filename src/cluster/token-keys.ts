@@ -25,14 +25,18 @@ export function lastChanged(secret: V1Secret): Date | undefined {
 
 /** When the pod's core container started its current run. */
 export function startedAt(pod: V1Pod): Date | undefined {
-  const running = (pod.status?.containerStatuses ?? []).find((s) => s.name === 'core')?.state?.running?.startedAt ?? pod.status?.startTime;
+  const running =
+    (pod.status?.containerStatuses ?? []).find((s) => s.name === 'core')?.state?.running?.startedAt ??
+    pod.status?.startTime;
   return running ? new Date(running) : undefined;
 }
 
 /** A short digest of one Secret value: proves equality or difference without showing it. */
 export function valueHash(secret: V1Secret, key: string): string | undefined {
   const v = secret.data?.[key];
-  return v === undefined ? undefined : `sha256:${createHash('sha256').update(Buffer.from(v, 'base64')).digest('hex').slice(0, 12)}`;
+  return v === undefined
+    ? undefined
+    : `sha256:${createHash('sha256').update(Buffer.from(v, 'base64')).digest('hex').slice(0, 12)}`;
 }
 
 const short = (s: string | undefined) => (s ? s.slice(0, 12) : 'none');
@@ -56,7 +60,11 @@ export function checksumEvidence(pods: readonly V1Pod[], replicaSets: readonly V
     .filter((x) => x.ready > 0);
   const sums = new Set(serving.map((x) => x.rs.spec?.template?.metadata?.annotations?.['checksum/secret']));
   if (serving.length < 2 || sums.size < 2) return [];
-  return serving.map((x) => `ReplicaSet ${x.rs.metadata?.name} serves with ${x.ready} ready pod(s), checksum/secret ${short(x.rs.spec?.template?.metadata?.annotations?.['checksum/secret'])}…`);
+  return serving.map(
+    (x) =>
+      `ReplicaSet ${x.rs.metadata?.name} serves with ${x.ready} ready pod(s), checksum/secret ` +
+      `${short(x.rs.spec?.template?.metadata?.annotations?.['checksum/secret'])}…`,
+  );
 }
 
 /** Pods started before their key Secret last changed: they still hold the old key (subPath mount). */
@@ -68,7 +76,10 @@ export function staleKeyEvidence(pods: readonly V1Pod[], secrets: ReadonlyMap<st
     const changed = secret ? lastChanged(secret) : undefined;
     const started = startedAt(p);
     if (!ref || !changed || !started || started >= changed) continue;
-    lines.push(`pod ${p.metadata?.name} started ${started.toISOString()}, before Secret ${ref.secret} last changed at ${changed.toISOString()}: it still signs with the old key (the chart mounts it with subPath)`);
+    lines.push(
+      `pod ${p.metadata?.name} started ${started.toISOString()}, before Secret ${ref.secret} last changed at ` +
+        `${changed.toISOString()}: it still signs with the old key (the chart mounts it with subPath)`,
+    );
   }
   return lines;
 }

@@ -43,7 +43,9 @@ export interface Digest {
 }
 
 const bySeverity = (a: FindingRecord, b: FindingRecord) =>
-  severityOrder[a.finding.severity] - severityOrder[b.finding.severity] || a.finding.target.localeCompare(b.finding.target) || a.finding.title.localeCompare(b.finding.title);
+  severityOrder[a.finding.severity] - severityOrder[b.finding.severity] ||
+  a.finding.target.localeCompare(b.finding.target) ||
+  a.finding.title.localeCompare(b.finding.title);
 
 /** Sorts the store's records into a digest for the window `since`..`now`. Pure. */
 export function assembleDigest(input: DigestInput): Digest {
@@ -57,7 +59,8 @@ export function assembleDigest(input: DigestInput): Digest {
   const open = records.filter((r) => r.status === 'open');
   const names = [...new Set([...newFindings, ...open, ...resolved].map((r) => r.finding.target))].sort();
   const byTarget = names.map((target) => {
-    const of = (list: FindingRecord[]) => countBySeverity(list.filter((r) => r.finding.target === target).map((r) => r.finding));
+    const of = (list: FindingRecord[]) =>
+      countBySeverity(list.filter((r) => r.finding.target === target).map((r) => r.finding));
     return { target, new: of(newFindings), open: of(open), resolved: of(resolved) };
   });
   const scoped = new Set(records.map((r) => r.fingerprint));

@@ -15,7 +15,15 @@ function section(text: string): KnownBlock {
 
 /** `Mon, Nov 23, 09:00` in the digest's timezone. */
 export function localTime(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(iso));
 }
 
 function counts(c: Record<Severity, number>): string {
@@ -40,7 +48,13 @@ export function sparkline(days: readonly TrendDay[], sev: Severity): string {
 
 function findingList(title: string, list: FindingRecord[], note: (r: FindingRecord) => string): string | undefined {
   if (list.length === 0) return undefined;
-  const lines = list.slice(0, listMax).map((r) => `• ${severityIcon[r.finding.severity]} *${escapeMrkdwn(r.finding.target)}* ${escapeMrkdwn(r.finding.title)} · ${note(r)} · ${code(r.fingerprint)}`);
+  const lines = list
+    .slice(0, listMax)
+    .map(
+      (r) =>
+        `• ${severityIcon[r.finding.severity]} *${escapeMrkdwn(r.finding.target)}* ` +
+        `${escapeMrkdwn(r.finding.title)} · ${note(r)} · ${code(r.fingerprint)}`,
+    );
   if (list.length > listMax) lines.push(`• … ${list.length - listMax} more (\`/harbor findings\` lists them all)`);
   return `*${title}*\n${lines.join('\n')}`;
 }
@@ -59,18 +73,48 @@ export function digestMessage(d: Digest): MessageBody {
     `${d.failedChecks.length} check${d.failedChecks.length === 1 ? '' : 's'} could not run`,
   ].join(' · ');
   const parts: (string | undefined)[] = [
-    `:newspaper: *Harbor digest* for ${scope} · ${localTime(d.until, tz)} (${escapeMrkdwn(tz)}), since ${localTime(d.since, tz)}\n${summary}`,
-    d.byTarget.length > 0 ? `*By target*\n${d.byTarget.map((t) => `• *${escapeMrkdwn(t.target)}*: new ${counts(t.new)} · open ${counts(t.open)} · resolved ${counts(t.resolved)}`).join('\n')}` : ':white_check_mark: A quiet period: no findings new, open or resolved.',
-    findingList('New', d.newFindings, (x) => (x.status === 'open' ? `first seen ${localTime(x.openedAt, tz)}` : `came and went by ${localTime(x.resolvedAt ?? d.until, tz)}`)),
+    `:newspaper: *Harbor digest* for ${scope} · ${localTime(d.until, tz)} (${escapeMrkdwn(tz)}), since ` +
+      `${localTime(d.since, tz)}\n${summary}`,
+    d.byTarget.length > 0
+      ? `*By target*\n${d.byTarget.map(targetLine).join('\n')}`
+      : ':white_check_mark: A quiet period: no findings new, open or resolved.',
+    findingList('New', d.newFindings, (x) =>
+      x.status === 'open'
+        ? `first seen ${localTime(x.openedAt, tz)}`
+        : `came and went by ${localTime(x.resolvedAt ?? d.until, tz)}`,
+    ),
     findingList('Still open', d.stillOpen, (x) => `open since ${localTime(x.openedAt, tz)}, seen ${x.timesSeen} times`),
     findingList('Resolved', d.resolved, (x) => `resolved ${localTime(x.resolvedAt ?? d.until, tz)}`),
-    d.silences.length > 0 ? `*Silences active*\n${d.silences.map((s) => `• ${code(s.fingerprint)} by ${mention(s.by)} until ${localTime(s.until, tz)}${s.reason ? `: ${escapeMrkdwn(s.reason)}` : ''}`).join('\n')}` : undefined,
-    d.failedChecks.length > 0 ? `*Checks that could not run*\n${d.failedChecks.map((c) => `• ${code(c.check)} on ${escapeMrkdwn(c.target)} (${localTime(c.at, tz)})${c.error ? `: ${escapeMrkdwn(clip(c.error, 200))}` : ''}`).join('\n')}` : undefined,
+    d.silences.length > 0
+      ? `*Silences ` + `active*\n${d.silences.map((s) => silenceLine(s, tz)).join('\n')}`
+      : undefined,
+    d.failedChecks.length > 0
+      ? `*Checks that could not ` + `run*\n${d.failedChecks.map((c) => failedCheckLine(c, tz)).join('\n')}`
+      : undefined,
     trendText(d.trend),
   ];
   const blocks = parts.filter((p): p is string => p !== undefined).map(section);
-  const text = `Harbor digest: ${d.newFindings.length} new, ${d.stillOpen.length} still open, ${d.resolved.length} resolved; remediations ${r.approved} approved, ${r.rejected} rejected, ${r.executed} executed`;
+  const text =
+    `Harbor digest: ${d.newFindings.length} new, ${d.stillOpen.length} still open, ` +
+    `${d.resolved.length} resolved; remediations ${r.approved} approved, ${r.rejected} rejected, ${r.executed} ` +
+    `executed`;
   return { text, blocks: blocks.slice(0, 50) };
+}
+
+function targetLine(t: Digest['byTarget'][number]): string {
+  return (
+    `• *${escapeMrkdwn(t.target)}*: new ${counts(t.new)} · open ${counts(t.open)} · ` + `resolved ${counts(t.resolved)}`
+  );
+}
+
+function silenceLine(s: Digest['silences'][number], tz: string): string {
+  const reason = s.reason ? `: ${escapeMrkdwn(s.reason)}` : '';
+  return `• ${code(s.fingerprint)} by ${mention(s.by)} until ${localTime(s.until, tz)}${reason}`;
+}
+
+function failedCheckLine(c: Digest['failedChecks'][number], tz: string): string {
+  const error = c.error ? `: ${escapeMrkdwn(clip(c.error, 200))}` : '';
+  return `• ${code(c.check)} on ${escapeMrkdwn(c.target)} (${localTime(c.at, tz)})${error}`;
 }
 
 function trendText(days: readonly TrendDay[]): string {

@@ -32,7 +32,8 @@ export interface RgbImage {
 /** Encodes an 8-bit RGB PNG: every scanline unfiltered, the whole image deflated once. */
 export function encodePng(img: RgbImage): Buffer {
   const { width, height, pixels } = img;
-  if (pixels.length !== width * height * 3) throw new Error(`expected ${width * height * 3} bytes of pixels, got ${pixels.length}`);
+  if (pixels.length !== width * height * 3)
+    throw new Error(`expected ${width * height * 3} bytes of pixels, got ${pixels.length}`);
   const stride = width * 3;
   const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++) {
@@ -44,5 +45,10 @@ export function encodePng(img: RgbImage): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8); // bit depth 8, colour type 2 (RGB), deflate, no filter method, no interlace
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }

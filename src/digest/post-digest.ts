@@ -36,9 +36,23 @@ export async function buildDigest(data: DigestJob, ctx: DigestContext): Promise<
   const markerKey = `${prefix}:digest:last:${data.channel}|${data.targets?.join(',') ?? '*'}`;
   const last = await redis.get(markerKey);
   const since = last ? new Date(last) : new Date(now.getTime() - firstWindowMs);
-  const [records, active, lastRuns, audit] = await Promise.all([store.list(), silences.list(), store.lastRuns(), auditEntriesSince(redis, prefix, since, now)]);
+  const [records, active, lastRuns, audit] = await Promise.all([
+    store.list(),
+    silences.list(),
+    store.lastRuns(),
+    auditEntriesSince(redis, prefix, since, now),
+  ]);
   const remediations = countRemediations(audit, data.targets);
-  const digest = assembleDigest({ records, silences: active, lastRuns, remediations, since, now, timezone: data.timezone, targets: data.targets });
+  const digest = assembleDigest({
+    records,
+    silences: active,
+    lastRuns,
+    remediations,
+    since,
+    now,
+    timezone: data.timezone,
+    targets: data.targets,
+  });
   return { digest, markerKey };
 }
 
@@ -47,7 +61,10 @@ export async function buildDigest(data: DigestJob, ctx: DigestContext): Promise<
  * the digest's blocks). When the upload fails the digest goes out as a plain message: it says
  * everything the chart does, in words.
  */
-export async function postDigest(data: DigestJob, ctx: DigestContext): Promise<{ newFindings: number; stillOpen: number; resolved: number; chart: boolean }> {
+export async function postDigest(
+  data: DigestJob,
+  ctx: DigestContext,
+): Promise<{ newFindings: number; stillOpen: number; resolved: number; chart: boolean }> {
   const { digest, markerKey } = await buildDigest(data, ctx);
   const body = digestMessage(digest);
   let chart = true;
@@ -62,10 +79,27 @@ export async function postDigest(data: DigestJob, ctx: DigestContext): Promise<{
     });
   } catch (err) {
     chart = false;
-    ctx.log.warn({ err: errorMessage(err), channel: data.channel }, 'digest chart upload failed; posting the digest without it');
+    ctx.log.warn(
+      { err: errorMessage(err), channel: data.channel },
+      'digest chart upload failed; posting the digest without it',
+    );
     await ctx.reporter.postMessage(data.channel, body);
   }
   await ctx.findings.redis.set(markerKey, digest.until);
-  ctx.log.info({ channel: data.channel, new: digest.newFindings.length, open: digest.stillOpen.length, resolved: digest.resolved.length, chart }, 'digest posted');
-  return { newFindings: digest.newFindings.length, stillOpen: digest.stillOpen.length, resolved: digest.resolved.length, chart };
+  ctx.log.info(
+    {
+      channel: data.channel,
+      new: digest.newFindings.length,
+      open: digest.stillOpen.length,
+      resolved: digest.resolved.length,
+      chart,
+    },
+    'digest posted',
+  );
+  return {
+    newFindings: digest.newFindings.length,
+    stillOpen: digest.stillOpen.length,
+    resolved: digest.resolved.length,
+    chart,
+  };
 }

@@ -19,7 +19,8 @@ export function localDate(at: Date, timeZone: string): string {
 
 /** True when the finding was open at `t`: in its current episode, or in an earlier one it resolved from. */
 export function openAt(r: FindingRecord, t: number): boolean {
-  const within = (openedAt: string, resolvedAt: string | undefined) => Date.parse(openedAt) <= t && (resolvedAt === undefined || Date.parse(resolvedAt) > t);
+  const within = (openedAt: string, resolvedAt: string | undefined) =>
+    Date.parse(openedAt) <= t && (resolvedAt === undefined || Date.parse(resolvedAt) > t);
   if (within(r.openedAt, r.status === 'open' ? undefined : (r.resolvedAt ?? r.openedAt))) return true;
   return r.pastEpisodes.some((e) => within(e.openedAt, e.resolvedAt));
 }

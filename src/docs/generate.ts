@@ -62,7 +62,10 @@ export function configReference(): string {
 
 function checkRow(c: CheckDefinition): string {
   const fixes = (c.remediations ?? []).map((r) => `\`${r.id}\``).join(', ') || '-';
-  return `| \`${c.id}\` | ${c.appliesTo.join(', ')} | ${c.causes.map((x) => `\`${x}\``).join(', ')} | ${fixes} | ${c.description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`;
+  return (
+    `| \`${c.id}\` | ${c.appliesTo.join(', ')} | ${c.causes.map((x) => `\`${x}\``).join(', ')} | ${fixes} | ` +
+    `${c.description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`
+  );
 }
 
 /** Checks, causes and remediations, generated from the registries. */
@@ -70,9 +73,13 @@ export function catalog(registry: Registry): string {
   const out = ['### Checks', '', '| check | targets | causes | proposes | what it does |', '|---|---|---|---|---|'];
   for (const c of registry.checks.values()) out.push(checkRow(c));
   out.push('', '### Causes', '', '| cause | default severity | failure mode | meaning |', '|---|---|---|---|');
-  for (const [code, info] of Object.entries(causes)) out.push(`| \`${code}\` | ${info.severity} | ${info.mode} | ${info.description} |`);
+  for (const [code, info] of Object.entries(causes))
+    out.push(`| \`${code}\` | ${info.severity} | ${info.mode} | ${info.description} |`);
   out.push('', '### Remediations', '', '| remediation | acts on | risk | what it does |', '|---|---|---|---|');
-  for (const r of registry.remediations.values()) out.push(`| \`${r.id}\` | ${r.targetKind} | ${r.risk} | ${r.description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+  for (const r of registry.remediations.values())
+    out.push(
+      `| \`${r.id}\` | ${r.targetKind} | ${r.risk} | ${r.description.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
+    );
   return out.join('\n');
 }
 

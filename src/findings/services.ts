@@ -14,7 +14,13 @@ export interface FindingServices {
 
 export function createFindingServices(redis: Redis, prefix: string, now: () => Date): FindingServices {
   const audit = createAuditLog(redis, prefix, now);
-  return { store: createFindingStore(redis, prefix, now), silences: createSilences(redis, prefix, audit, now), audit, redis, prefix };
+  return {
+    store: createFindingStore(redis, prefix, now),
+    silences: createSilences(redis, prefix, audit, now),
+    audit,
+    redis,
+    prefix,
+  };
 }
 
 /** The services on a slash command's Redis connection and prefix. */

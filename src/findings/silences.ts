@@ -4,7 +4,9 @@ import type { AuditLog } from '../audit.js';
 import { UserInputError } from '../errors.js';
 
 /** A fingerprint as typed in `/harbor silence` (see fingerprintOf). */
-export const fingerprintArg = z.string().regex(/^[0-9a-f]{16}$/, { error: 'a fingerprint is 16 hex digits, as `/harbor findings` shows it' });
+export const fingerprintArg = z
+  .string()
+  .regex(/^[0-9a-f]{16}$/, { error: 'a fingerprint is 16 hex digits, as `/harbor findings` shows it' });
 
 /** Who silenced which finding, why, and until when. */
 export const silenceSchema = z.object({
@@ -34,7 +36,8 @@ export const maxSilenceMs = 30 * day;
 /** Parses `30m`, `2h`, `1d`, `1w` or combinations like `1h30m`; at most 30 days. */
 export function parseDuration(text: string): number {
   const m = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/.exec(text.trim().toLowerCase());
-  if (!m || text.trim() === '') throw new UserInputError(`"${text}" is not a duration; use e.g. 30m, 2h, 1d, 1w or 1h30m`);
+  if (!m || text.trim() === '')
+    throw new UserInputError(`"${text}" is not a duration; use e.g. 30m, 2h, 1d, 1w or 1h30m`);
   const [, w, d, h, min] = m;
   const ms = Number(w ?? 0) * 7 * day + Number(d ?? 0) * day + Number(h ?? 0) * hour + Number(min ?? 0) * minute;
   if (ms <= 0) throw new UserInputError('a silence must last at least one minute');
@@ -47,7 +50,12 @@ export function parseDuration(text: string): number {
  * clock, not Redis TTLs, so it is exact and testable; expired entries are dropped when read.
  * Every silence and unsilence goes into the audit trail (`finding.silenced`, `finding.unsilenced`).
  */
-export function createSilences(redis: Redis, prefix: string, audit: AuditLog, now: () => Date = () => new Date()): Silences {
+export function createSilences(
+  redis: Redis,
+  prefix: string,
+  audit: AuditLog,
+  now: () => Date = () => new Date(),
+): Silences {
   const key = `${prefix}:silences`;
   const inForce = (s: Silence) => Date.parse(s.until) > now().getTime();
 
@@ -62,16 +70,34 @@ export function createSilences(redis: Redis, prefix: string, audit: AuditLog, no
   return {
     async silence({ fingerprint, by, reason, durationMs }) {
       const at = now();
-      const s: Silence = { fingerprint, by, reason, at: at.toISOString(), until: new Date(at.getTime() + durationMs).toISOString() };
+      const s: Silence = {
+        fingerprint,
+        by,
+        reason,
+        at: at.toISOString(),
+        until: new Date(at.getTime() + durationMs).toISOString(),
+      };
       await redis.hset(key, fingerprint, JSON.stringify(s));
-      await audit.append({ actor: by, action: 'finding.silenced', fingerprint, outcome: `until ${s.until}`, detail: reason || undefined });
+      await audit.append({
+        actor: by,
+        action: 'finding.silenced',
+        fingerprint,
+        outcome: `until ${s.until}`,
+        detail: reason || undefined,
+      });
       return s;
     },
     async unsilence(fingerprint, by) {
       const current = (await readAll()).find((s) => s.fingerprint === fingerprint);
       if (!current) return false;
       await redis.hdel(key, fingerprint);
-      await audit.append({ actor: by, action: 'finding.unsilenced', fingerprint, outcome: 'removed', detail: `silenced by ${current.by} until ${current.until}` });
+      await audit.append({
+        actor: by,
+        action: 'finding.unsilenced',
+        fingerprint,
+        outcome: 'removed',
+        detail: `silenced by ${current.by} until ${current.until}`,
+      });
       return true;
     },
     async active(fingerprint) {

@@ -21,7 +21,8 @@ if status == 'resolved' and openedAt and resolvedAt then
   while #past > ${maxPastEpisodes} do table.remove(past, 1) end
   redis.call('HSET', KEYS[1], 'episodes', cjson.encode(past))
 end
-redis.call('HSET', KEYS[1], 'status', 'open', 'openedAt', ARGV[1], 'lastSeen', ARGV[1], 'timesSeen', 1, 'finding', ARGV[2])
+redis.call('HSET', KEYS[1], 'status', 'open', 'openedAt', ARGV[1], 'lastSeen', ARGV[1],
+  'timesSeen', 1, 'finding', ARGV[2])
 redis.call('HSETNX', KEYS[1], 'firstSeen', ARGV[1])
 redis.call('HDEL', KEYS[1], 'resolvedAt')
 redis.call('DEL', KEYS[2])
@@ -60,17 +61,29 @@ export function storeKeys(prefix: string) {
     index: `${prefix}:findings:index`,
     runs: `${prefix}:findings:runs`,
     unnotified: `${prefix}:findings:unnotified`,
-    claim: (r: Pick<FindingRecord, 'fingerprint' | 'openedAt'>, channel: string) => `${prefix}:findings:claim:${channel}|${r.fingerprint}|${r.openedAt}`,
-    note: (t: { channel: string; threadTs: string }, r: Pick<CheckRun, 'id' | 'target'>) => `${prefix}:findings:note:${t.channel}|${t.threadTs}|${r.id}|${r.target}`,
+    claim: (r: Pick<FindingRecord, 'fingerprint' | 'openedAt'>, channel: string) =>
+      `${prefix}:findings:claim:${channel}|${r.fingerprint}|${r.openedAt}`,
+    note: (t: { channel: string; threadTs: string }, r: Pick<CheckRun, 'id' | 'target'>) =>
+      `${prefix}:findings:note:${t.channel}|${t.threadTs}|${r.id}|${r.target}`,
     /** The fingerprints posted in a thread that have not resolved yet. */
-    threadOpen: (t: { channel: string; threadTs: string }) => `${prefix}:findings:thread:${t.channel}|${t.threadTs}:open`,
+    threadOpen: (t: { channel: string; threadTs: string }) =>
+      `${prefix}:findings:thread:${t.channel}|${t.threadTs}:open`,
     /** The root message's status of a diagnosis thread (JSON), to re-render it when all is resolved. */
-    threadRoot: (t: { channel: string; threadTs: string }) => `${prefix}:findings:thread:${t.channel}|${t.threadTs}:root`,
+    threadRoot: (t: { channel: string; threadTs: string }) =>
+      `${prefix}:findings:thread:${t.channel}|${t.threadTs}:root`,
   };
 }
 
-export async function settleThread(redis: Redis, keys: StoreKeys, thread: { channel: string; threadTs: string }, fp: string): Promise<string | undefined> {
-  return ((await redis.eval(settleScript, 2, keys.threadOpen(thread), keys.threadRoot(thread), fp)) as string | null) ?? undefined;
+export async function settleThread(
+  redis: Redis,
+  keys: StoreKeys,
+  thread: { channel: string; threadTs: string },
+  fp: string,
+): Promise<string | undefined> {
+  return (
+    ((await redis.eval(settleScript, 2, keys.threadOpen(thread), keys.threadRoot(thread), fp)) as string | null) ??
+    undefined
+  );
 }
 
 export async function readRecord(redis: Redis, keys: StoreKeys, fp: string): Promise<FindingRecord | undefined> {
@@ -80,7 +93,10 @@ export async function readRecord(redis: Redis, keys: StoreKeys, fp: string): Pro
 
 /** Records one sighting: a new episode when the finding was not open, else one more time seen. */
 export async function sightFinding(redis: Redis, keys: StoreKeys, f: Finding, at: string): Promise<Sighting> {
-  const isNew = Number(await redis.eval(upsertScript, 2, keys.finding(f.fingerprint), keys.posts(f.fingerprint), at, JSON.stringify(f))) === 1;
+  const isNew =
+    Number(
+      await redis.eval(upsertScript, 2, keys.finding(f.fingerprint), keys.posts(f.fingerprint), at, JSON.stringify(f)),
+    ) === 1;
   await redis.zadd(keys.index, Date.parse(at), f.fingerprint);
   const record = await readRecord(redis, keys, f.fingerprint);
   if (!record) throw new Error(`finding ${f.fingerprint} vanished while being recorded`);
@@ -88,7 +104,12 @@ export async function sightFinding(redis: Redis, keys: StoreKeys, f: Finding, at
 }
 
 /** Marks an open finding resolved and queues its resolution notice; returns it. */
-export async function resolveFinding(redis: Redis, keys: StoreKeys, fp: string, at: string): Promise<FindingRecord | undefined> {
+export async function resolveFinding(
+  redis: Redis,
+  keys: StoreKeys,
+  fp: string,
+  at: string,
+): Promise<FindingRecord | undefined> {
   if (Number(await redis.eval(resolveScript, 2, keys.finding(fp), keys.unnotified, at, fp)) !== 1) return undefined;
   return readRecord(redis, keys, fp);
 }
@@ -101,7 +122,13 @@ export async function takeResolution(redis: Redis, keys: StoreKeys, fp: string):
 }
 
 /** Replaces (or adds to) what a (check, target) saw; returns what it saw before. */
-export async function swapMembers(redis: Redis, keys: StoreKeys, run: Pick<CheckRun, 'id' | 'target'>, mode: 'replace' | 'add', seen: string[]): Promise<string[]> {
+export async function swapMembers(
+  redis: Redis,
+  keys: StoreKeys,
+  run: Pick<CheckRun, 'id' | 'target'>,
+  mode: 'replace' | 'add',
+  seen: string[],
+): Promise<string[]> {
   return (await redis.eval(swapScript, 1, keys.members(run.id, run.target), mode, ...seen)) as string[];
 }
 
@@ -116,10 +143,18 @@ export async function pruneResolved(redis: Redis, keys: StoreKeys, before: numbe
 function pastEpisodes(stored: string | undefined): { openedAt: string; resolvedAt: string }[] {
   if (!stored) return [];
   const parsed = JSON.parse(stored) as unknown;
-  return Array.isArray(parsed) ? parsed.filter((e): e is [string, string] => Array.isArray(e) && e.length === 2).map(([openedAt, resolvedAt]) => ({ openedAt, resolvedAt })) : [];
+  return Array.isArray(parsed)
+    ? parsed
+        .filter((e): e is [string, string] => Array.isArray(e) && e.length === 2)
+        .map(([openedAt, resolvedAt]) => ({ openedAt, resolvedAt }))
+    : [];
 }
 
-export function toRecord(fingerprint: string, h: Record<string, string>, posts: Record<string, string>): FindingRecord | undefined {
+export function toRecord(
+  fingerprint: string,
+  h: Record<string, string>,
+  posts: Record<string, string>,
+): FindingRecord | undefined {
   if (!h.status || !h.finding) return undefined;
   return {
     fingerprint,

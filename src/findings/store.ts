@@ -2,7 +2,16 @@ import type { Redis } from 'ioredis';
 import * as z from 'zod';
 import type { CheckRun } from '../checks/runner.js';
 import type { Finding } from './finding.js';
-import { pruneResolved, readRecord, resolveFinding, settleThread, sightFinding, storeKeys, swapMembers, takeResolution } from './store-ops.js';
+import {
+  pruneResolved,
+  readRecord,
+  resolveFinding,
+  settleThread,
+  sightFinding,
+  storeKeys,
+  swapMembers,
+  takeResolution,
+} from './store-ops.js';
 
 /** Where a finding was posted: its message `ts` in a thread. */
 export interface FindingPost {
@@ -60,8 +69,15 @@ export interface FindingStore {
   list(): Promise<FindingRecord[]>;
   lastRuns(): Promise<LastRun[]>;
   /** The "still present" message of a (check, target) in a thread, updated on each re-run. */
-  statusNote(thread: { channel: string; threadTs: string }, run: Pick<CheckRun, 'id' | 'target'>): Promise<string | undefined>;
-  setStatusNote(thread: { channel: string; threadTs: string }, run: Pick<CheckRun, 'id' | 'target'>, ts: string): Promise<void>;
+  statusNote(
+    thread: { channel: string; threadTs: string },
+    run: Pick<CheckRun, 'id' | 'target'>,
+  ): Promise<string | undefined>;
+  setStatusNote(
+    thread: { channel: string; threadTs: string },
+    run: Pick<CheckRun, 'id' | 'target'>,
+    ts: string,
+  ): Promise<void>;
   /**
    * Claims the announcement of a finding's current open episode in a channel: true once, false for
    * every later caller, so overlapping watch ticks (or replicas) never announce it twice.
@@ -115,7 +131,12 @@ export function createFindingStore(redis: Redis, prefix: string, now: () => Date
     },
     async addPost(fp, post) {
       const open = keys.threadOpen(post);
-      await redis.multi().hset(keys.posts(fp), `${post.channel}|${post.threadTs}`, post.ts).sadd(open, fp).pexpire(open, retentionMs).exec();
+      await redis
+        .multi()
+        .hset(keys.posts(fp), `${post.channel}|${post.threadTs}`, post.ts)
+        .sadd(open, fp)
+        .pexpire(open, retentionMs)
+        .exec();
     },
     get: (fp) => readRecord(redis, keys, fp),
     async list() {

@@ -36,24 +36,61 @@ export interface RepoProbeContext {
  * config and layer blob (GET, one byte), and for an index each child manifest. Returns its problem
  * or null when storage has everything.
  */
-export async function probeArtifact(harbor: Registry, rc: RepoProbeContext, a: Artifact): Promise<ArtifactProblem | null> {
+export async function probeArtifact(
+  harbor: Registry,
+  rc: RepoProbeContext,
+  a: Artifact,
+): Promise<ArtifactProblem | null> {
   const tags = (a.tags ?? []).map((t) => t.name);
-  const record = `GET ${harbor.artifactPath(rc.repository, a.digest)}: size=${a.size} tags=${tags.join(',') || '(none)'} push_time=${a.push_time ?? '-'}`;
-  const base = { repository: rc.repository, artifact: { digest: a.digest, size: a.size, push_time: a.push_time, tags } };
+  const record =
+    `GET ${harbor.artifactPath(rc.repository, a.digest)}: size=${a.size} ` +
+    `tags=${tags.join(',') || '(none)'} push_time=${a.push_time ?? '-'}`;
+  const base = {
+    repository: rc.repository,
+    artifact: { digest: a.digest, size: a.size, push_time: a.push_time, tags },
+  };
   const missingManifests: string[] = [];
   const missingBlobs: { digest: string; role: string }[] = [];
   await probeManifestTree(harbor, rc, a.digest, missingManifests, missingBlobs, 0);
-  const manifestLine = (d: string) => `GET ${harbor.manifestPath(rc.repository, d)} (no If-None-Match) → 404 MANIFEST_UNKNOWN`;
+  const manifestLine = (d: string) =>
+    `GET ${harbor.manifestPath(rc.repository, d)} (no If-None-Match) → 404 MANIFEST_UNKNOWN`;
   if (a.size === 0) {
-    const ev = [record, ...(missingManifests.length ? missingManifests.map(manifestLine) : [`GET ${harbor.manifestPath(rc.repository, a.digest)} → 200`])];
-    return { ...base, cause: 'artifact-zero-size', evidence: [...ev, ...missingBlobs.slice(0, 5).map((b) => blobLine(harbor, rc, b))], missing: [...missingManifests, ...missingBlobs.map((b) => b.digest)], manifestServed: missingManifests.length === 0 };
+    const ev = [
+      record,
+      ...(missingManifests.length
+        ? missingManifests.map(manifestLine)
+        : [`GET ${harbor.manifestPath(rc.repository, a.digest)} → 200`]),
+    ];
+    return {
+      ...base,
+      cause: 'artifact-zero-size',
+      evidence: [...ev, ...missingBlobs.slice(0, 5).map((b) => blobLine(harbor, rc, b))],
+      missing: [...missingManifests, ...missingBlobs.map((b) => b.digest)],
+      manifestServed: missingManifests.length === 0,
+    };
   }
   if (missingManifests.length > 0) {
-    return { ...base, cause: 'manifest-missing', evidence: [record, ...missingManifests.slice(0, 5).map(manifestLine)], missing: missingManifests, manifestServed: false };
+    return {
+      ...base,
+      cause: 'manifest-missing',
+      evidence: [record, ...missingManifests.slice(0, 5).map(manifestLine)],
+      missing: missingManifests,
+      manifestServed: false,
+    };
   }
   if (missingBlobs.length > 0) {
-    const ev = [record, `GET ${harbor.manifestPath(rc.repository, a.digest)} → 200 (with Harbor's cache layer on, this answer may come from Redis rather than storage)`];
-    return { ...base, cause: 'blob-missing', evidence: [...ev, ...missingBlobs.slice(0, 5).map((b) => blobLine(harbor, rc, b))], missing: missingBlobs.map((b) => b.digest), manifestServed: true };
+    const ev = [
+      record,
+      `GET ${harbor.manifestPath(rc.repository, a.digest)} → 200 (with Harbor's cache layer on, this answer may ` +
+        `come from Redis rather than storage)`,
+    ];
+    return {
+      ...base,
+      cause: 'blob-missing',
+      evidence: [...ev, ...missingBlobs.slice(0, 5).map((b) => blobLine(harbor, rc, b))],
+      missing: missingBlobs.map((b) => b.digest),
+      manifestServed: true,
+    };
   }
   return null;
 }
@@ -79,8 +116,14 @@ async function probeManifestTree(
     return;
   }
   const m = probe.manifest;
-  const blobs = [...(m.config ? [{ digest: m.config.digest, role: 'config' }] : []), ...(m.layers ?? []).map((l, i) => ({ digest: l.digest, role: `layer ${i + 1}` }))];
-  const children = depth === 0 ? (m.manifests ?? []).map((c) => probeManifestTree(harbor, rc, c.digest, missingManifests, missingBlobs, 1)) : [];
+  const blobs = [
+    ...(m.config ? [{ digest: m.config.digest, role: 'config' }] : []),
+    ...(m.layers ?? []).map((l, i) => ({ digest: l.digest, role: `layer ${i + 1}` })),
+  ];
+  const children =
+    depth === 0
+      ? (m.manifests ?? []).map((c) => probeManifestTree(harbor, rc, c.digest, missingManifests, missingBlobs, 1))
+      : [];
   const statuses = await Promise.all(blobs.map((b) => blobStatus(harbor, rc, b.digest)));
   statuses.forEach((s, i) => {
     if (s === 404) missingBlobs.push(blobs[i] as { digest: string; role: string });

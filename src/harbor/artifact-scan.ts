@@ -48,7 +48,17 @@ export interface ScanResult {
  */
 const LANES_PER_REPOSITORY = 3;
 
-type ScanClient = Pick<HarborClient, 'repositoryPages' | 'artifactPages' | 'pullToken' | 'probeManifest' | 'probeBlob' | 'manifestPath' | 'blobPath' | 'artifactPath'>;
+type ScanClient = Pick<
+  HarborClient,
+  | 'repositoryPages'
+  | 'artifactPages'
+  | 'pullToken'
+  | 'probeManifest'
+  | 'probeBlob'
+  | 'manifestPath'
+  | 'blobPath'
+  | 'artifactPath'
+>;
 
 /** Harbor's query time format: `2020-04-09 02:36:00` (UTC). */
 export function harborTime(d: Date): string {
@@ -63,8 +73,21 @@ export function harborTime(d: Date): string {
 export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise<ScanResult> {
   const limiter = createLimiter(o.concurrency);
   const repos = await listScope(harbor, o, limiter.run.bind(limiter));
-  const knownTotal = o.since ? null : Math.min(repos.reduce((n, r) => n + r.count, 0), o.limit ?? Number.POSITIVE_INFINITY);
-  const result: ScanResult = { problems: [], failures: [], artifacts: 0, repositories: 0, peakConcurrency: 0, total: knownTotal, stopped: false };
+  const knownTotal = o.since
+    ? null
+    : Math.min(
+        repos.reduce((n, r) => n + r.count, 0),
+        o.limit ?? Number.POSITIVE_INFINITY,
+      );
+  const result: ScanResult = {
+    problems: [],
+    failures: [],
+    artifacts: 0,
+    repositories: 0,
+    peakConcurrency: 0,
+    total: knownTotal,
+    stopped: false,
+  };
   const now = o.now ?? Date.now;
   const open = () => {
     if (o.deadline !== undefined && now() >= o.deadline) result.stopped = true;
@@ -72,7 +95,11 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
   };
   let started = 0;
   const q = o.since ? `push_time=[${harborTime(o.since)}~]` : undefined;
-  const claim = () => (open() ? (started++, true) : false);
+  const claim = () => {
+    if (!open()) return false;
+    started++;
+    return true;
+  };
 
   const scanRepository = async (repository: string) => {
     // Requests take a per-repository signal: every request signal combined with the scan's
@@ -135,23 +162,35 @@ export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise
 }
 
 /** The repositories in scope, with their artifact counts (small: names only, never artifacts). */
-async function listScope(harbor: ScanClient, o: ScanOptions, run: <T>(t: () => Promise<T>) => Promise<T>): Promise<{ name: string; count: number }[]> {
+async function listScope(
+  harbor: ScanClient,
+  o: ScanOptions,
+  run: <T>(t: () => Promise<T>) => Promise<T>,
+): Promise<{ name: string; count: number }[]> {
   const out: { name: string; count: number }[] = [];
   const wanted = o.repositories && o.repositories.length > 0 ? new Set(o.repositories) : null;
-  const sources = o.projects && o.projects.length > 0 ? o.projects : wanted ? [...new Set([...wanted].map((r) => r.split('/')[0] as string))] : [undefined];
+  const sources =
+    o.projects && o.projects.length > 0
+      ? o.projects
+      : wanted
+        ? [...new Set([...wanted].map((r) => r.split('/')[0] as string))]
+        : [undefined];
   for (const project of sources) {
     const pages = harbor.repositoryPages(project, o.signal);
     try {
       for (let page = await run(() => pages.next()); !page.done; page = await run(() => pages.next())) {
-        for (const r of page.value.items) if (!wanted || wanted.has(r.name)) out.push({ name: r.name, count: r.artifact_count });
+        for (const r of page.value.items)
+          if (!wanted || wanted.has(r.name)) out.push({ name: r.name, count: r.artifact_count });
       }
     } catch (err) {
-      if (project && err instanceof UpstreamError && err.status === 404) throw new UserInputError(`project "${project}" does not exist on this Harbor`);
+      if (project && err instanceof UpstreamError && err.status === 404)
+        throw new UserInputError(`project "${project}" does not exist on this Harbor`);
       throw err;
     }
   }
   const missing = [...(wanted ?? [])].filter((r) => !out.some((x) => x.name === r));
-  if (missing.length > 0) throw new UserInputError(`no repository ${missing.map((m) => `"${m}"`).join(', ')} on this Harbor`);
+  if (missing.length > 0)
+    throw new UserInputError(`no repository ${missing.map((m) => `"${m}"`).join(', ')} on this Harbor`);
   return out;
 }
 
@@ -174,5 +213,7 @@ function isFatal(err: unknown): boolean {
 }
 
 function describe(err: unknown): string {
-  return err instanceof UpstreamError ? `${err.method} ${err.path} → ${err.status ?? 'no answer'}: ${err.detail}` : errorMessage(err);
+  return err instanceof UpstreamError
+    ? `${err.method} ${err.path} → ${err.status ?? 'no answer'}: ${err.detail}`
+    : errorMessage(err);
 }

@@ -50,7 +50,11 @@ export const manifestSchema = z.looseObject({
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
-export const tokenSchema = z.looseObject({ token: z.string().optional(), access_token: z.string().optional(), expires_in: z.number().optional() });
+export const tokenSchema = z.looseObject({
+  token: z.string().optional(),
+  access_token: z.string().optional(),
+  expires_in: z.number().optional(),
+});
 
 /** Media types a manifest GET accepts, so the registry answers with what was pushed. */
 export const manifestAccept = [

@@ -24,7 +24,11 @@ export function artifactsApi(http: Http) {
     },
     /** Artifacts of `project/repo` with their tags; `q` is Harbor's query syntax. */
     artifactPages(full: string, q?: string, signal?: AbortSignal) {
-      return parsedPages(http, artifactSchema, { path: `${repoPath(full)}/artifacts`, query: { q, with_tag: true }, signal });
+      return parsedPages(http, artifactSchema, {
+        path: `${repoPath(full)}/artifacts`,
+        query: { q, with_tag: true },
+        signal,
+      });
     },
     /** The artifact record in Harbor's database, or null when there is none. */
     async getArtifact(full: string, reference: string, signal?: AbortSignal): Promise<Artifact | null> {
@@ -34,7 +38,11 @@ export function artifactsApi(http: Http) {
     },
     /** `DELETE .../artifacts/{digest}`: one artifact per request, never a bulk delete. */
     async deleteArtifact(full: string, digest: string, signal?: AbortSignal): Promise<void> {
-      await http.request({ method: 'DELETE', path: `${repoPath(full)}/artifacts/${encodeURIComponent(digest)}`, signal });
+      await http.request({
+        method: 'DELETE',
+        path: `${repoPath(full)}/artifacts/${encodeURIComponent(digest)}`,
+        signal,
+      });
     },
     /** The API path of an artifact, as evidence and plans quote it. */
     artifactPath(full: string, digest: string): string {

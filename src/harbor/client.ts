@@ -35,7 +35,9 @@ export function parseUpstream<S extends z.ZodType>(schema: S, body: unknown, req
       path: req.path,
       detail: "an HTML page instead of Harbor's JSON API",
       retryable: false,
-      hint: 'make sure harbors[].url is the Harbor itself (scheme and host, no path) with nothing in between that rewrites /api/v2.0: GET <url>/api/v2.0/ping should answer Pong',
+      hint:
+        'make sure harbors[].url is the Harbor itself (scheme and host, no path) with nothing in between ' +
+        'that rewrites /api/v2.0: GET <url>/api/v2.0/ping should answer Pong',
     });
   }
   const issue = parsed.error.issues[0];

@@ -22,9 +22,23 @@ export function redisDb(url: string): number {
 async function withRedis<T>(url: string, db: number, fn: (r: Redis) => Promise<T>): Promise<T> {
   // The URL's own DB would win over an explicit `db` option, so the connection is built by parts.
   const u = new URL(url);
-  const auth = { username: decodeURIComponent(u.username) || undefined, password: decodeURIComponent(u.password) || undefined };
+  const auth = {
+    username: decodeURIComponent(u.username) || undefined,
+    password: decodeURIComponent(u.password) || undefined,
+  };
   const tls = u.protocol === 'rediss:' ? { tls: {} } : {};
-  const r = new Redis({ host: u.hostname, port: Number(u.port || 6379), ...auth, ...tls, db, lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: () => null, enableOfflineQueue: false });
+  const r = new Redis({
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...auth,
+    ...tls,
+    db,
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   r.on('error', () => {});
   try {
     await r.connect();
@@ -44,7 +58,10 @@ function byDb(keys: readonly CacheKey[]): Map<number, CacheKey[]> {
  * Which of `keys` exist, with their TTL. Harbor's Redis is secondary evidence: when it does not
  * answer, the error is returned (for an evidence line) instead of failing the check.
  */
-export async function existingKeys(url: string, keys: readonly CacheKey[]): Promise<{ found: CacheKey[]; error?: string }> {
+export async function existingKeys(
+  url: string,
+  keys: readonly CacheKey[],
+): Promise<{ found: CacheKey[]; error?: string }> {
   const found: CacheKey[] = [];
   try {
     for (const [db, list] of byDb(keys)) {
@@ -53,7 +70,8 @@ export async function existingKeys(url: string, keys: readonly CacheKey[]): Prom
         for (const k of list) pipe.pttl(k.key);
         const res = (await pipe.exec()) ?? [];
         res.forEach(([, ttl], i) => {
-          if (typeof ttl === 'number' && ttl !== -2) found.push({ ...(list[i] as CacheKey), ttl: ttl < 0 ? ttl : Math.round(ttl / 1000) });
+          if (typeof ttl === 'number' && ttl !== -2)
+            found.push({ ...(list[i] as CacheKey), ttl: ttl < 0 ? ttl : Math.round(ttl / 1000) });
         });
       });
     }

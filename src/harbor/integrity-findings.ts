@@ -8,27 +8,45 @@ import { blobCacheKey, manifestCacheKey, type CacheKey } from './harbor-redis.js
 /** The Redis keys that could still claim the missing content exists. */
 export function cacheKeysOf(p: ArtifactProblem, coreDb: number, registryDb: number): CacheKey[] {
   const keys: CacheKey[] = [{ key: manifestCacheKey(p.artifact.digest), db: coreDb }];
-  for (const d of p.missing) if (d !== p.artifact.digest) keys.push(p.cause === 'blob-missing' ? { key: blobCacheKey(d), db: registryDb } : { key: manifestCacheKey(d), db: coreDb });
+  for (const d of p.missing)
+    if (d !== p.artifact.digest)
+      keys.push(
+        p.cause === 'blob-missing'
+          ? { key: blobCacheKey(d), db: registryDb }
+          : { key: manifestCacheKey(d), db: coreDb },
+      );
   return keys;
 }
 
 export function cacheLine(k: CacheKey): string {
-  const why = k.key.startsWith('blobs::') ? "the registry's blob cache still claims this blob" : 'core may serve this manifest from cache although storage lost it';
+  const why = k.key.startsWith('blobs::')
+    ? "the registry's blob cache still claims this blob"
+    : 'core may serve this manifest from cache although storage lost it';
   return `Harbor Redis db ${k.db}: ${k.key} exists (TTL ${k.ttl === -1 ? 'none' : `${k.ttl} s`}): ${why}`;
 }
 
 const what: Record<ArtifactProblem['cause'], (p: ArtifactProblem) => { title: string; summary: string }> = {
   'artifact-zero-size': (p) => ({
     title: `Artifact ${ref(p)} has size 0 B`,
-    summary: `Harbor lists this artifact with size 0 B${p.manifestServed ? '' : ' and storage has no manifest for it'}, so pulls fail and the UI cannot delete it. Delete it with delete-artifact (one artifact per request), then re-push ${tagText(p)} if still needed.`,
+    summary:
+      `Harbor lists this artifact with size 0 ` +
+      `B${p.manifestServed ? '' : ' and storage has no manifest for it'}, so pulls fail and the UI cannot delete ` +
+      `it. Delete it with delete-artifact (one artifact per request), then re-push ${tagText(p)} if still needed.`,
   }),
   'manifest-missing': (p) => ({
     title: `Manifest of ${ref(p)} is missing from storage`,
-    summary: `Harbor's database lists this artifact but storage does not hold its manifest, so pulls and re-pushes answer MANIFEST_UNKNOWN. Delete the record with delete-artifact (it also clears the cached entry where Harbor's Redis is configured), then re-push ${tagText(p)}. Do not copy manifests into storage by hand.`,
+    summary:
+      `Harbor's database lists this artifact but storage does not hold its manifest, so pulls and ` +
+      `re-pushes answer MANIFEST_UNKNOWN. Delete the record with delete-artifact (it also clears the cached ` +
+      `entry where Harbor's Redis is configured), then re-push ${tagText(p)}. Do not copy manifests into storage ` +
+      `by hand.`,
   }),
   'blob-missing': (p) => ({
     title: `${p.missing.length} blob(s) of ${ref(p)} missing from storage`,
-    summary: `The manifest is there but ${p.missing.length} of its blobs are not in storage, so pulls fail part-way. Delete the artifact with delete-artifact and re-push ${tagText(p)}; if many artifacts share the blob, look for a storage or garbage-collection problem first.`,
+    summary:
+      `The manifest is there but ${p.missing.length} of its blobs are not in storage, so pulls fail ` +
+      `part-way. Delete the artifact with delete-artifact and re-push ${tagText(p)}; if many artifacts share the ` +
+      `blob, look for a storage or garbage-collection problem first.`,
   }),
 };
 
@@ -57,7 +75,10 @@ export function failureFinding(f: RepositoryFailure[]): FindingInput {
   return {
     cause: 'check-failed',
     title: `artifact-integrity could not check ${repository}`,
-    summary: `Harbor answered errors for ${repository}, so its artifacts were not verified (the rest of the scan went on). Check the core and registry logs for this repository, then re-run artifact-integrity with repositories=${repository}.`,
+    summary:
+      `Harbor answered errors for ${repository}, so its artifacts were not verified (the rest of the scan ` +
+      `went on). Check the core and registry logs for this repository, then re-run artifact-integrity with ` +
+      `repositories=${repository}.`,
     resource: { kind: 'Repository', name: repository, namespace: null },
     evidence: f.slice(0, 5).map((x) => x.error),
   };
@@ -67,9 +88,17 @@ export function failureFinding(f: RepositoryFailure[]): FindingInput {
 export function partialScanFinding(harbor: string, scan: ScanResult, budgetMs: number): FindingInput {
   return {
     cause: 'check-failed',
-    title: `artifact-integrity checked ${scan.artifacts}${scan.total === null ? '' : ` of ${scan.total}`} artifacts before its time budget`,
-    summary: `The scan stopped after ${formatDuration(budgetMs)} (85% of runner.checkTimeoutMs), so later repositories were not verified; the findings above stand. Narrow the scope (projects, repositories, since, limit) or raise runner.checkTimeoutMs.`,
+    title:
+      `artifact-integrity checked ${scan.artifacts}${scan.total === null ? '' : ` of ${scan.total}`} ` +
+      `artifacts before its time budget`,
+    summary:
+      `The scan stopped after ${formatDuration(budgetMs)} (85% of runner.checkTimeoutMs), so later ` +
+      `repositories were not verified; the findings above stand. Narrow the scope (projects, repositories, ` +
+      `since, limit) or raise runner.checkTimeoutMs.`,
     resource: { kind: 'Harbor', name: harbor, namespace: null },
-    evidence: [`${scan.artifacts} artifacts in ${scan.repositories} repositories checked${scan.total === null ? '' : ` of ${scan.total} in scope`}`],
+    evidence: [
+      `${scan.artifacts} artifacts in ${scan.repositories} repositories ` +
+        `checked${scan.total === null ? '' : ` of ${scan.total} in scope`}`,
+    ],
   };
 }

@@ -15,23 +15,34 @@ export async function jobserviceEvidence(
   now: Date,
   signal?: AbortSignal,
 ): Promise<{ available: boolean; lines: string[] }> {
-  const [queues, pools, workers] = await Promise.all([harbor.listJobQueues(signal), harbor.listWorkerPools(signal), harbor.listWorkers('all', signal)]);
+  const [queues, pools, workers] = await Promise.all([
+    harbor.listJobQueues(signal),
+    harbor.listWorkerPools(signal),
+    harbor.listWorkers('all', signal),
+  ]);
   if (queues === null && pools === null) return { available: false, lines: [] };
   const lines: string[] = [];
   for (const q of queues ?? []) {
     if (q.job_type.toUpperCase() !== 'REPLICATION') continue;
-    lines.push(`GET /api/v2.0/jobservice/queues: REPLICATION count=${q.count} latency=${q.latency}s${q.paused ? ' paused=true' : ''}`);
+    lines.push(
+      `GET /api/v2.0/jobservice/queues: REPLICATION count=${q.count} ` +
+        `latency=${q.latency}s${q.paused ? ' paused=true' : ''}`,
+    );
   }
   for (const p of pools ?? []) {
     const beat = p.heartbeat_at ? Date.parse(p.heartbeat_at) : Number.NaN;
     if (Number.isFinite(beat) && now.getTime() - beat > heartbeatStaleMs) {
-      lines.push(`GET /api/v2.0/jobservice/pools: pool ${p.worker_pool_id} on ${p.host ?? '?'} heartbeat_at=${p.heartbeat_at} (${formatDuration(now.getTime() - beat)} ago)`);
+      lines.push(
+        `GET /api/v2.0/jobservice/pools: pool ${p.worker_pool_id} on ${p.host ?? '?'} ` +
+          `heartbeat_at=${p.heartbeat_at} (${formatDuration(now.getTime() - beat)} ago)`,
+      );
     }
   }
   if (workers !== null) {
     const running = new Set(workers.map((w) => w.job_id).filter(Boolean));
     for (const t of activeTasks) {
-      if (t.job_id && !running.has(t.job_id)) lines.push(`task ${t.id} (job_id=${t.job_id}) is ${t.status} but runs on no jobservice worker`);
+      if (t.job_id && !running.has(t.job_id))
+        lines.push(`task ${t.id} (job_id=${t.job_id}) is ${t.status} but runs on no jobservice worker`);
     }
   }
   return { available: true, lines };

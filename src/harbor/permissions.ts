@@ -5,7 +5,11 @@ import { UpstreamError } from '../errors.js';
 const rules: { method: RegExp; path: RegExp; permission: string }[] = [
   { method: /PUT|POST/, path: /^\/replication\/executions/, permission: 'system replication:create' },
   { method: /GET/, path: /^\/replication\/executions/, permission: 'system replication:list and replication:read' },
-  { method: /GET/, path: /^\/replication\/policies/, permission: 'system replication-policy:list and replication-policy:read' },
+  {
+    method: /GET/,
+    path: /^\/replication\/policies/,
+    permission: 'system replication-policy:list and replication-policy:read',
+  },
   { method: /PUT/, path: /^\/jobservice\//, permission: 'system jobservice-monitor:stop' },
   { method: /GET/, path: /^\/jobservice\//, permission: 'system jobservice-monitor:list' },
   { method: /DELETE/, path: /\/artifacts\//, permission: 'project artifact:delete' },

@@ -29,7 +29,10 @@ export function globToRegExp(pattern: string): RegExp {
       const end = pattern.indexOf(']', i);
       if (end < 0) out += '\\[';
       else {
-        out += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        out += `[${pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else out += c.replace(/[.+^$(){}|\\]/g, '\\$&');
@@ -40,10 +43,14 @@ export function globToRegExp(pattern: string): RegExp {
 function nameFilters(policy: ReplicationPolicy): { re: RegExp; exclude: boolean; pattern: string }[] {
   return (policy.filters ?? [])
     .filter((f) => f.type === 'name' && typeof f.value === 'string' && f.value !== '')
-    .map((f) => ({ re: globToRegExp(f.value as string), exclude: f.decoration === 'excludes', pattern: f.value as string }));
+    .map((f) => ({
+      re: globToRegExp(f.value as string),
+      exclude: f.decoration === 'excludes',
+      pattern: f.value as string,
+    }));
 }
 
-const isLocal = (r: ReplicationPolicy['src_registry']) => !r || !r.id;
+const isLocal = (r: ReplicationPolicy['src_registry']) => !r?.id;
 
 /**
  * Whether a local repository falls under a rule. A push rule (source is this Harbor) matches its
@@ -67,6 +74,10 @@ export function policyCovers(policy: ReplicationPolicy, repository: string): boo
 
 /** `name=library/**` and friends: how the rule's filters read in evidence. */
 export function describeFilters(policy: ReplicationPolicy): string {
-  const parts = (policy.filters ?? []).map((f) => `${f.type}${f.decoration === 'excludes' ? '!=' : '='}${typeof f.value === 'string' ? f.value : JSON.stringify(f.value)}`);
+  const parts = (policy.filters ?? []).map(
+    (f) =>
+      `${f.type}${f.decoration === 'excludes' ? '!=' : '='}` +
+      `${typeof f.value === 'string' ? f.value : JSON.stringify(f.value)}`,
+  );
   return parts.length > 0 ? parts.join(', ') : 'no filters (everything)';
 }

@@ -90,7 +90,12 @@ export const jobQueueSchema = z.looseObject({
 export type JobQueue = z.infer<typeof jobQueueSchema>;
 
 /** Execution statuses of the replication API. */
-export const executionStatus = { inProgress: 'InProgress', succeed: 'Succeed', failed: 'Failed', stopped: 'Stopped' } as const;
+export const executionStatus = {
+  inProgress: 'InProgress',
+  succeed: 'Succeed',
+  failed: 'Failed',
+  stopped: 'Stopped',
+} as const;
 
 /** A task still holding a jobservice worker (the API maps Running to InProgress; older ones say Running). */
 export function taskIsActive(status: string): boolean {

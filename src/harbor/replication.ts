@@ -28,7 +28,11 @@ export interface ExecutionQuery {
 /** Replication and jobservice-monitor verbs (mixed into the Harbor client). */
 export function replicationApi(http: Http) {
   /** The jobservice monitor exists from Harbor 2.7; older ones answer 404, which means "no data". */
-  async function monitor<S extends z.ZodType>(schema: S, path: string, signal?: AbortSignal): Promise<z.infer<S>[] | null> {
+  async function monitor<S extends z.ZodType>(
+    schema: S,
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<z.infer<S>[] | null> {
     const res = await http.request({ path, signal, accept: [404] });
     if (res.status === 404) return null;
     return parseUpstream(z.array(schema), res.body, { path });
@@ -49,7 +53,12 @@ export function replicationApi(http: Http) {
     },
     listReplicationExecutions(q: ExecutionQuery, signal?: AbortSignal): Promise<ReplicationExecution[]> {
       const query = { policy_id: q.policyId, status: q.status, sort: q.sort ?? '-start_time' };
-      return collect(http, replicationExecutionSchema, { path: '/replication/executions', query, signal, pageSize: Math.min(100, q.max ?? 100) }, q.max);
+      return collect(
+        http,
+        replicationExecutionSchema,
+        { path: '/replication/executions', query, signal, pageSize: Math.min(100, q.max ?? 100) },
+        q.max,
+      );
     },
     getReplicationExecution(id: number, signal?: AbortSignal): Promise<ReplicationExecution> {
       return getParsed(http, replicationExecutionSchema, { path: `/replication/executions/${id}`, signal });
@@ -60,16 +69,34 @@ export function replicationApi(http: Http) {
     },
     /** `POST /replication/executions`: returns the new execution's id (from Location) when Harbor gives it. */
     async startReplication(policyId: number, signal?: AbortSignal): Promise<number | null> {
-      const res = await http.request({ method: 'POST', path: '/replication/executions', body: { policy_id: policyId }, signal });
+      const res = await http.request({
+        method: 'POST',
+        path: '/replication/executions',
+        body: { policy_id: policyId },
+        signal,
+      });
       const id = /\/(\d+)$/.exec(res.headers.get('location') ?? '')?.[1];
       return id ? Number(id) : null;
     },
-    listReplicationTasks(executionId: number, q: { status?: string; max?: number } = {}, signal?: AbortSignal): Promise<ReplicationTask[]> {
-      return collect(http, replicationTaskSchema, { path: `/replication/executions/${executionId}/tasks`, query: { status: q.status }, signal }, q.max);
+    listReplicationTasks(
+      executionId: number,
+      q: { status?: string; max?: number } = {},
+      signal?: AbortSignal,
+    ): Promise<ReplicationTask[]> {
+      return collect(
+        http,
+        replicationTaskSchema,
+        { path: `/replication/executions/${executionId}/tasks`, query: { status: q.status }, signal },
+        q.max,
+      );
     },
     /** The task's job log (text/plain). */
     async getReplicationTaskLog(executionId: number, taskId: number, signal?: AbortSignal): Promise<string> {
-      const res = await http.request({ path: `/replication/executions/${executionId}/tasks/${taskId}/log`, signal, headers: { accept: 'text/plain' } });
+      const res = await http.request({
+        path: `/replication/executions/${executionId}/tasks/${taskId}/log`,
+        signal,
+        headers: { accept: 'text/plain' },
+      });
       return typeof res.body === 'string' ? res.body : JSON.stringify(res.body ?? '');
     },
     listJobQueues(signal?: AbortSignal): Promise<JobQueue[] | null> {

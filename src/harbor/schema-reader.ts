@@ -22,18 +22,36 @@ export function describeDatabaseUrl(url: string): string {
  */
 export async function readSchemaMigrations(url: string, timeoutMs = 5000): Promise<SchemaMigration[]> {
   const where = describeDatabaseUrl(url);
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs, application_name: 'harbor-pilot' });
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs,
+    application_name: 'harbor-pilot',
+  });
   client.on('error', () => {});
   try {
     await client.connect();
     await client.query('BEGIN READ ONLY');
-    const res = await client.query<{ version: string; dirty: boolean }>('SELECT version, dirty FROM schema_migrations ORDER BY version DESC');
+    const res = await client.query<{ version: string; dirty: boolean }>(
+      'SELECT version, dirty FROM schema_migrations ORDER BY version DESC',
+    );
     await client.query('ROLLBACK');
     return res.rows.map((r) => ({ version: Number(r.version), dirty: r.dirty }));
   } catch (err) {
     const e = err as { code?: string; message?: string };
-    const detail = e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `PostgreSQL error ${e.code}: ${(e.message ?? '').replaceAll(url, where).slice(0, 200)}` : `connection failed (${e.code ?? e.message ?? 'error'})`;
-    throw new UpstreamError({ service: 'database', status: null, method: 'SELECT', path: `schema_migrations at ${where}`, detail, cause: err });
+    const detail =
+      e.code && /^[0-9A-Z]{5}$/.test(e.code)
+        ? `PostgreSQL error ${e.code}: ${(e.message ?? '').replaceAll(url, where).slice(0, 200)}`
+        : `connection failed (${e.code ?? e.message ?? 'error'})`;
+    throw new UpstreamError({
+      service: 'database',
+      status: null,
+      method: 'SELECT',
+      path: `schema_migrations at ${where}`,
+      detail,
+      cause: err,
+    });
   } finally {
     await client.end().catch(() => {});
   }

@@ -44,7 +44,8 @@ export function releaseOfSchema(version: number): string | undefined {
 
 /** The newest listed schema version a Harbor release ships. */
 export function schemaOfRelease(harbor: Semver): number | undefined {
-  return [...schemaVersions].reverse().find((s) => compareSemver(parseHarborVersion(s.release) as Semver, harbor) <= 0)?.version;
+  return [...schemaVersions].reverse().find((s) => compareSemver(parseHarborVersion(s.release) as Semver, harbor) <= 0)
+    ?.version;
 }
 
 /** True when the schema was migrated by a release newer than the running binary (a downgrade). */

@@ -32,7 +32,9 @@ export function usualDurationMs(finished: readonly ReplicationExecution[]): numb
     .sort((a, b) => a - b);
   if (durations.length === 0) return null;
   const mid = Math.floor(durations.length / 2);
-  return durations.length % 2 ? (durations[mid] as number) : ((durations[mid - 1] as number) + (durations[mid] as number)) / 2;
+  return durations.length % 2
+    ? (durations[mid] as number)
+    : ((durations[mid - 1] as number) + (durations[mid] as number)) / 2;
 }
 
 /**
@@ -56,13 +58,18 @@ export function assessExecution(
   const tooLong = elapsedMs > thresholdMs;
   const stalled = elapsedMs > t.floorMs && idleMs > t.stallMs && (activeTasks.length > 0 || tasks.length === 0);
   const evidence = [
-    `GET /api/v2.0/replication/executions/${exec.id}: status=${exec.status} start_time=${exec.start_time ?? '-'} total=${exec.total} succeed=${exec.succeed} failed=${exec.failed} in_progress=${exec.in_progress}`,
+    `GET /api/v2.0/replication/executions/${exec.id}: status=${exec.status} start_time=${exec.start_time ?? '-'} ` +
+      `total=${exec.total} succeed=${exec.succeed} failed=${exec.failed} in_progress=${exec.in_progress}`,
     usualMs === null
-      ? `policy ${exec.policy_id} has no successful execution to learn from; threshold = floor ${formatDuration(t.floorMs)}`
-      : `usual duration of policy ${exec.policy_id} (median of its successful executions) = ${formatDuration(usualMs)}; threshold = max(floor ${formatDuration(t.floorMs)}, ${t.factor} x usual) = ${formatDuration(thresholdMs)}`,
+      ? `policy ${exec.policy_id} has no successful execution to learn from; threshold = floor ` +
+        `${formatDuration(t.floorMs)}`
+      : `usual duration of policy ${exec.policy_id} (median of its successful executions) = ` +
+        `${formatDuration(usualMs)}; threshold = max(floor ${formatDuration(t.floorMs)}, ${t.factor} x usual) = ` +
+        `${formatDuration(thresholdMs)}`,
     tasks.length === 0
       ? `no task has been created in ${formatDuration(elapsedMs)}`
-      : `${activeTasks.length} of ${tasks.length} tasks still active; last task finished ${ends.length ? `${formatDuration(idleMs)} ago` : 'never'}`,
+      : `${activeTasks.length} of ${tasks.length} tasks still active; last task finished ` +
+        `${ends.length ? `${formatDuration(idleMs)} ago` : 'never'}`,
   ];
   return { stuck: tooLong || stalled, elapsedMs, thresholdMs, usualMs, evidence, activeTasks, idleMs };
 }

@@ -22,13 +22,17 @@ export function loadKubeConfig(options: Pick<KubeClientOptions, 'kubeconfig' | '
     if (options.context) {
       const names = kc.getContexts().map((c) => c.name);
       if (!names.includes(options.context)) {
-        throw new UserInputError(`context "${options.context}" is not in ${options.kubeconfig}; its contexts: ${names.join(', ') || 'none'}`);
+        throw new UserInputError(
+          `context "${options.context}" is not in ${options.kubeconfig}; its contexts: ${names.join(', ') || 'none'}`,
+        );
       }
       kc.setCurrentContext(options.context);
     }
   } else {
     if (!process.env.KUBERNETES_SERVICE_HOST) {
-      throw new UserInputError('no kubeconfig is configured and this process is not running in a cluster (KUBERNETES_SERVICE_HOST is unset)');
+      throw new UserInputError(
+        'no kubeconfig is configured and this process is not running in a cluster (KUBERNETES_SERVICE_HOST is unset)',
+      );
     }
     kc.loadFromCluster();
   }
@@ -83,7 +87,16 @@ export async function kubeCall<T>(
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new UpstreamError({ service: 'kubernetes', status: null, method: what.verb, path, detail: `no answer within ${timeoutMs} ms` })),
+      () =>
+        reject(
+          new UpstreamError({
+            service: 'kubernetes',
+            status: null,
+            method: what.verb,
+            path,
+            detail: `no answer within ${timeoutMs} ms`,
+          }),
+        ),
       timeoutMs,
     );
   });
@@ -92,7 +105,14 @@ export async function kubeCall<T>(
   } catch (err) {
     if (err instanceof UpstreamError) throw err;
     if (err instanceof k8s.ApiException) {
-      throw new UpstreamError({ service: 'kubernetes', status: err.code, method: what.verb, path, detail: statusMessage(err.body), cause: err });
+      throw new UpstreamError({
+        service: 'kubernetes',
+        status: err.code,
+        method: what.verb,
+        path,
+        detail: statusMessage(err.body),
+        cause: err,
+      });
     }
     const tls = tlsProblem(err, "the kubeconfig must carry this API server's CA (certificate-authority-data)");
     throw new UpstreamError({

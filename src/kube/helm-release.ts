@@ -9,7 +9,11 @@ export const helmReleaseSchema = z.looseObject({
   namespace: z.string().optional(),
   version: z.number().int(),
   info: z.looseObject({ status: z.string(), last_deployed: z.string().optional() }),
-  chart: z.looseObject({ metadata: z.looseObject({ name: z.string(), version: z.string(), appVersion: z.string().optional() }) }).optional(),
+  chart: z
+    .looseObject({
+      metadata: z.looseObject({ name: z.string(), version: z.string(), appVersion: z.string().optional() }),
+    })
+    .optional(),
   manifest: z.string().default(''),
 });
 export type HelmRelease = z.infer<typeof helmReleaseSchema>;
@@ -17,7 +21,12 @@ export type HelmRelease = z.infer<typeof helmReleaseSchema>;
 export interface ManifestObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
   spec?: unknown;
   [k: string]: unknown;
 }
@@ -50,7 +59,11 @@ export function manifestObjects(manifest: string): ManifestObject[] {
  * Every stored revision of a Helm release (Secrets labelled `owner=helm,name=<release>`), oldest
  * first. Reading them needs `list secrets`; only the `release` key is decoded, nothing is kept.
  */
-export async function listHelmRevisions(kube: KubeClients, namespace = kube.namespace, release = kube.release): Promise<HelmRelease[]> {
+export async function listHelmRevisions(
+  kube: KubeClients,
+  namespace = kube.namespace,
+  release = kube.release,
+): Promise<HelmRelease[]> {
   const list = await kube.call({ verb: 'list', resource: 'secrets', namespace }, () =>
     kube.core.listNamespacedSecret({ namespace, labelSelector: `owner=helm,name=${release}` }),
   );
@@ -61,7 +74,10 @@ export async function listHelmRevisions(kube: KubeClients, namespace = kube.name
 }
 
 /** The deployed revision and the one before it. */
-export function deployedAndPrevious(revisions: readonly HelmRelease[]): { deployed?: HelmRelease; previous?: HelmRelease } {
+export function deployedAndPrevious(revisions: readonly HelmRelease[]): {
+  deployed?: HelmRelease;
+  previous?: HelmRelease;
+} {
   const deployed = [...revisions].reverse().find((r) => r.info.status === 'deployed');
   const previous = deployed ? [...revisions].reverse().find((r) => r.version < deployed.version) : undefined;
   return { deployed, previous };

@@ -51,11 +51,19 @@ export function logLines(text: string | null): string[] {
  * Like readLogTail, but a refused read (401/403) becomes a note naming the missing permission, for
  * checks whose other evidence stands without the log.
  */
-export async function readLogTailOrNote(kube: KubeClients, req: LogRequest): Promise<{ text: string | null; note?: string }> {
+export async function readLogTailOrNote(
+  kube: KubeClients,
+  req: LogRequest,
+): Promise<{ text: string | null; note?: string }> {
   try {
     return { text: await readLogTail(kube, req) };
   } catch (err) {
     if (!(err instanceof UpstreamError) || !err.forbidden) throw err;
-    return { text: null, note: `logs not read: the API server refused ${err.method} ${err.path} (${err.status}); grant the bot "get pods/log"` };
+    return {
+      text: null,
+      note:
+        `logs not read: the API server refused ${err.method} ${err.path} (${err.status}); grant the bot "get ` +
+        `pods/log"`,
+    };
   }
 }

@@ -19,7 +19,13 @@ export interface PatchRequest {
 export function patchDeployment(kube: KubeClients, req: PatchRequest): Promise<k8s.V1Deployment> {
   return kube.call({ verb: 'patch', resource: 'deployments', namespace: req.namespace }, () =>
     kube.apps.patchNamespacedDeployment(
-      { name: req.name, namespace: req.namespace, body: req.body, fieldManager, dryRun: req.dryRun ? 'All' : undefined },
+      {
+        name: req.name,
+        namespace: req.namespace,
+        body: req.body,
+        fieldManager,
+        dryRun: req.dryRun ? 'All' : undefined,
+      },
       strategic,
     ),
   );
@@ -29,7 +35,13 @@ export function patchDeployment(kube: KubeClients, req: PatchRequest): Promise<k
 export function patchStatefulSet(kube: KubeClients, req: PatchRequest): Promise<k8s.V1StatefulSet> {
   return kube.call({ verb: 'patch', resource: 'statefulsets', namespace: req.namespace }, () =>
     kube.apps.patchNamespacedStatefulSet(
-      { name: req.name, namespace: req.namespace, body: req.body, fieldManager, dryRun: req.dryRun ? 'All' : undefined },
+      {
+        name: req.name,
+        namespace: req.namespace,
+        body: req.body,
+        fieldManager,
+        dryRun: req.dryRun ? 'All' : undefined,
+      },
       strategic,
     ),
   );
@@ -39,21 +51,32 @@ export function patchStatefulSet(kube: KubeClients, req: PatchRequest): Promise<
 export function patchIngress(kube: KubeClients, req: PatchRequest): Promise<k8s.V1Ingress> {
   return kube.call({ verb: 'patch', resource: 'ingresses', namespace: req.namespace }, () =>
     kube.networking.patchNamespacedIngress(
-      { name: req.name, namespace: req.namespace, body: req.body, fieldManager, dryRun: req.dryRun ? 'All' : undefined },
+      {
+        name: req.name,
+        namespace: req.namespace,
+        body: req.body,
+        fieldManager,
+        dryRun: req.dryRun ? 'All' : undefined,
+      },
       strategic,
     ),
   );
 }
 
 export function readDeployment(kube: KubeClients, namespace: string, name: string): Promise<k8s.V1Deployment> {
-  return kube.call({ verb: 'get', resource: 'deployments', namespace }, () => kube.apps.readNamespacedDeployment({ name, namespace }));
+  return kube.call({ verb: 'get', resource: 'deployments', namespace }, () =>
+    kube.apps.readNamespacedDeployment({ name, namespace }),
+  );
 }
 
 export function readStatefulSet(kube: KubeClients, namespace: string, name: string): Promise<k8s.V1StatefulSet> {
-  return kube.call({ verb: 'get', resource: 'statefulsets', namespace }, () => kube.apps.readNamespacedStatefulSet({ name, namespace }));
+  return kube.call({ verb: 'get', resource: 'statefulsets', namespace }, () =>
+    kube.apps.readNamespacedStatefulSet({ name, namespace }),
+  );
 }
 
-/** A StatefulSet has rolled out when the controller saw its last change and every replica runs the update revision, ready. */
+/** A StatefulSet has rolled out when the controller saw its last change and every replica runs the update revision,
+ * ready. */
 export function statefulSetRolloutStatus(sts: k8s.V1StatefulSet): { done: boolean; detail: string } {
   const want = sts.spec?.replicas ?? 1;
   const s = sts.status ?? { replicas: 0 };
@@ -62,13 +85,18 @@ export function statefulSetRolloutStatus(sts: k8s.V1StatefulSet): { done: boolea
   const ready = s.readyReplicas ?? 0;
   const revision = !s.updateRevision || s.currentRevision === s.updateRevision;
   const done = observed && updated >= want && ready >= want && revision;
-  return { done, detail: `${updated}/${want} updated, ${ready}/${want} ready${observed ? '' : ', change not yet observed'}` };
+  return {
+    done,
+    detail: `${updated}/${want} updated, ${ready}/${want} ready${observed ? '' : ', change not yet observed'}`,
+  };
 }
 
 /** A pod, or undefined when it does not exist. */
 export async function readPodIfAny(kube: KubeClients, namespace: string, name: string): Promise<k8s.V1Pod | undefined> {
   try {
-    return await kube.call({ verb: 'get', resource: 'pods', namespace }, () => kube.core.readNamespacedPod({ name, namespace }));
+    return await kube.call({ verb: 'get', resource: 'pods', namespace }, () =>
+      kube.core.readNamespacedPod({ name, namespace }),
+    );
   } catch (err) {
     if (err instanceof UpstreamError && err.status === 404) return undefined;
     throw err;
@@ -76,9 +104,18 @@ export async function readPodIfAny(kube: KubeClients, namespace: string, name: s
 }
 
 /** Deletes exactly the pod with this uid (`delete pods`, a uid precondition: 409 when it was replaced). */
-export function deletePodByUid(kube: KubeClients, p: { namespace: string; name: string; uid: string }, dryRun: boolean): Promise<k8s.V1Pod> {
+export function deletePodByUid(
+  kube: KubeClients,
+  p: { namespace: string; name: string; uid: string },
+  dryRun: boolean,
+): Promise<k8s.V1Pod> {
   return kube.call({ verb: 'delete', resource: 'pods', namespace: p.namespace }, () =>
-    kube.core.deleteNamespacedPod({ name: p.name, namespace: p.namespace, dryRun: dryRun ? 'All' : undefined, body: { preconditions: { uid: p.uid } } }),
+    kube.core.deleteNamespacedPod({
+      name: p.name,
+      namespace: p.namespace,
+      dryRun: dryRun ? 'All' : undefined,
+      body: { preconditions: { uid: p.uid } },
+    }),
   );
 }
 
@@ -91,11 +128,22 @@ export function rolloutStatus(dep: k8s.V1Deployment): { done: boolean; detail: s
   const ready = s.readyReplicas ?? 0;
   const available = s.availableReplicas ?? 0;
   const done = observed && updated >= want && ready >= want && available >= want && (s.replicas ?? 0) <= want;
-  return { done, detail: `${updated}/${want} updated, ${ready}/${want} ready${observed ? '' : ', change not yet observed'}` };
+  return {
+    done,
+    detail: `${updated}/${want} updated, ${ready}/${want} ready${observed ? '' : ', change not yet observed'}`,
+  };
 }
 
 /** What a remediation plan answers when the object moved on since the finding. */
-export function changedSince(kind: string, name: string, expected: string, actual: string | undefined): string | undefined {
+export function changedSince(
+  kind: string,
+  name: string,
+  expected: string,
+  actual: string | undefined,
+): string | undefined {
   if (actual === expected) return undefined;
-  return `${kind} ${name} changed since the finding (resourceVersion ${expected} → ${actual ?? 'deleted'}); re-run the check and decide on the fresh finding`;
+  return (
+    `${kind} ${name} changed since the finding (resourceVersion ${expected} → ${actual ?? 'deleted'}); ` +
+    `re-run the check and decide on the fresh finding`
+  );
 }

@@ -11,7 +11,11 @@ export interface PollOptions {
  * Re-reads until `done` says so or time runs out, returning the last answer either way: how a
  * remediation watches a rollout or a deletion settle without blocking a worker forever.
  */
-export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, options: PollOptions): Promise<T> {
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  options: PollOptions,
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   let value = await read();
   while (!done(value) && Date.now() + (options.intervalMs ?? 2000) < deadline && !options.signal.aborted) {

@@ -1,4 +1,10 @@
-import { Observable, type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import {
+  Observable,
+  type ConfigurationOptions,
+  type ObservableMiddleware,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
 import type { KubeClients } from './client.js';
 
 /**
@@ -20,7 +26,10 @@ const restoreProxySlashes: ObservableMiddleware = {
   },
 };
 
-const proxyOptions: ConfigurationOptions<ObservableMiddleware> = { middleware: [restoreProxySlashes], middlewareMergeStrategy: 'append' };
+const proxyOptions: ConfigurationOptions<ObservableMiddleware> = {
+  middleware: [restoreProxySlashes],
+  middlewareMergeStrategy: 'append',
+};
 
 /** JSON proxied answers come back parsed or as text depending on the content type. */
 function asJson(body: unknown): unknown {
@@ -33,7 +42,14 @@ function asJson(body: unknown): unknown {
 }
 
 /** GET through the pod proxy (`pods/<name>:<port>/proxy/<path>`); needs `get pods/proxy`. */
-export async function getViaPodProxy(kube: KubeClients, namespace: string, pod: string, port: number | string | undefined, path: string, scheme?: 'https'): Promise<unknown> {
+export async function getViaPodProxy(
+  kube: KubeClients,
+  namespace: string,
+  pod: string,
+  port: number | string | undefined,
+  path: string,
+  scheme?: 'https',
+): Promise<unknown> {
   const name = `${scheme ? `${scheme}:` : ''}${pod}${port === undefined ? '' : `:${port}`}`;
   const body = await kube.call({ verb: 'get', resource: 'pods/proxy', namespace }, () =>
     kube.core.connectGetNamespacedPodProxyWithPath({ name, namespace, path: path.replace(/^\/+/, '') }, proxyOptions),
@@ -42,10 +58,19 @@ export async function getViaPodProxy(kube: KubeClients, namespace: string, pod: 
 }
 
 /** GET through the service proxy (`services/<name>:<port>/proxy/<path>`); needs `get services/proxy`. */
-export async function getViaServiceProxy(kube: KubeClients, namespace: string, service: string, port: number | string | undefined, path: string): Promise<unknown> {
+export async function getViaServiceProxy(
+  kube: KubeClients,
+  namespace: string,
+  service: string,
+  port: number | string | undefined,
+  path: string,
+): Promise<unknown> {
   const name = port === undefined ? service : `${service}:${port}`;
   const body = await kube.call({ verb: 'get', resource: 'services/proxy', namespace }, () =>
-    kube.core.connectGetNamespacedServiceProxyWithPath({ name, namespace, path: path.replace(/^\/+/, '') }, proxyOptions),
+    kube.core.connectGetNamespacedServiceProxyWithPath(
+      { name, namespace, path: path.replace(/^\/+/, '') },
+      proxyOptions,
+    ),
   );
   return asJson(body);
 }

@@ -28,7 +28,9 @@ export function listReleasePods(kube: KubeClients, component?: string): Promise<
 /** Pods of every namespace (needs cluster-wide `list pods`), in chunks of 500 as large clusters need. */
 export async function listAllPods(kube: KubeClients): Promise<V1Pod[]> {
   return listChunked((_continue) =>
-    kube.call({ verb: 'list', resource: 'pods (all namespaces)' }, () => kube.core.listPodForAllNamespaces({ limit: 500, _continue })),
+    kube.call({ verb: 'list', resource: 'pods (all namespaces)' }, () =>
+      kube.core.listPodForAllNamespaces({ limit: 500, _continue }),
+    ),
   );
 }
 
@@ -36,7 +38,9 @@ export async function listAllPods(kube: KubeClients): Promise<V1Pod[]> {
  * Follows `metadata.continue` until the list is complete. A continue token that expired while we
  * paged (410 Gone) restarts the list once from the beginning, as the API server advises.
  */
-export async function listChunked<T>(page: (token: string | undefined) => Promise<{ items: T[]; metadata?: { _continue?: string } }>): Promise<T[]> {
+export async function listChunked<T>(
+  page: (token: string | undefined) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+): Promise<T[]> {
   for (let restarts = 0; ; restarts++) {
     const items: T[] = [];
     let token: string | undefined;
@@ -66,7 +70,9 @@ export function listReleaseReplicaSets(kube: KubeClients, component?: string): P
 
 /** Events of a namespace grouped by the name of the object they are about, newest last. */
 export async function listEventsByObject(kube: KubeClients, namespace: string): Promise<Map<string, CoreV1Event[]>> {
-  const list = await kube.call({ verb: 'list', resource: 'events', namespace }, () => kube.core.listNamespacedEvent({ namespace }));
+  const list = await kube.call({ verb: 'list', resource: 'events', namespace }, () =>
+    kube.core.listNamespacedEvent({ namespace }),
+  );
   const byName = new Map<string, CoreV1Event[]>();
   for (const e of list.items) {
     const name = e.involvedObject?.name ?? '';
@@ -82,13 +88,18 @@ function eventTime(e: CoreV1Event): number {
 }
 
 /** The controlling owner of an object (`ownerReferences[].controller`). */
-export function controllerOf(obj: { metadata?: { ownerReferences?: { kind: string; name: string; controller?: boolean }[] } }) {
+export function controllerOf(obj: {
+  metadata?: { ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
+}) {
   const refs = obj.metadata?.ownerReferences ?? [];
   return refs.find((r) => r.controller) ?? refs[0];
 }
 
 /** The workload a pod belongs to: its Deployment (through the ReplicaSet), StatefulSet, DaemonSet or Job. */
-export function workloadOf(pod: V1Pod, replicaSets: readonly V1ReplicaSet[]): { kind: string; name: string } | undefined {
+export function workloadOf(
+  pod: V1Pod,
+  replicaSets: readonly V1ReplicaSet[],
+): { kind: string; name: string } | undefined {
   const owner = controllerOf(pod);
   if (!owner) return undefined;
   if (owner.kind !== 'ReplicaSet') return { kind: owner.kind, name: owner.name };
@@ -101,7 +112,10 @@ export function workloadOf(pod: V1Pod, replicaSets: readonly V1ReplicaSet[]): { 
 
 /** True when the pod is Running and every container is ready. */
 export function podReady(pod: V1Pod): boolean {
-  return pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return (
+    pod.status?.phase === 'Running' &&
+    (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  );
 }
 
 /**
@@ -110,7 +124,9 @@ export function podReady(pod: V1Pod): boolean {
  */
 export async function describeMissingRelease(kube: KubeClients): Promise<string> {
   try {
-    await kube.call({ verb: 'get', resource: 'namespaces', namespace: kube.namespace }, () => kube.core.readNamespace({ name: kube.namespace }));
+    await kube.call({ verb: 'get', resource: 'namespaces', namespace: kube.namespace }, () =>
+      kube.core.readNamespace({ name: kube.namespace }),
+    );
   } catch (err) {
     if ((err as { status?: number }).status === 404) return `namespace "${kube.namespace}" does not exist`;
     return `no pods labelled ${kube.releaseSelector} in namespace "${kube.namespace}"`;

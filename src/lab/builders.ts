@@ -12,7 +12,9 @@ export const builders: Readonly<Record<string, Builder>> = Object.freeze({ ...ha
 export function applyStep(world: LabWorld, step: ScenarioStep, scenario: string): void {
   const builder = builders[step.builder];
   if (!builder) {
-    throw new UserInputError(`scenario ${scenario}: unknown step "${step.builder}"; valid: ${Object.keys(builders).join(', ')}`);
+    throw new UserInputError(
+      `scenario ${scenario}: unknown step "${step.builder}"; valid: ${Object.keys(builders).join(', ')}`,
+    );
   }
   const parsed = builder.params.safeParse(step.params);
   if (!parsed.success) {

@@ -1,7 +1,18 @@
 import * as z from 'zod';
-import { editIngress, failReadiness, rolloutWithFailingPull, upgradeThroughOwnProxyCache } from '../sim/harbor-incidents.js';
+import {
+  editIngress,
+  failReadiness,
+  rolloutWithFailingPull,
+  upgradeThroughOwnProxyCache,
+} from '../sim/harbor-incidents.js';
 import { buildHarvesterUpgrade } from '../sim/harvester.js';
-import { admiralUrlNoise, downgradeBelowSchema, migrationRunning, skewCoreClock, tokenKeyMismatch } from '../sim/harbor-incidents-core.js';
+import {
+  admiralUrlNoise,
+  downgradeBelowSchema,
+  migrationRunning,
+  skewCoreClock,
+  tokenKeyMismatch,
+} from '../sim/harbor-incidents-core.js';
 import { defineBuilder, type Builder } from './builder.js';
 import { pinnedTokenKeyValues, setReleaseValues } from './helm-values.js';
 import { imagesFromOwnHarbor } from './own-images.js';
@@ -12,21 +23,23 @@ const component = z.enum(['core', 'jobservice', 'portal', 'registry']);
 /** Builders of the cluster side: the Helm release of Harbor and what goes wrong with it. */
 export const clusterBuilders: Record<string, Builder> = {
   'upgrade-through-own-proxy-cache': defineBuilder({
-    description: "An upgrade whose Harbor images come through a proxy-cache project of this same Harbor (A).",
+    description: 'An upgrade whose Harbor images come through a proxy-cache project of this same Harbor (A).',
     params: z.strictObject({ project: z.string().min(1).optional(), toVersion: version.optional() }),
     apply: (w, p) => {
       upgradeThroughOwnProxyCache(w.release, p);
     },
   }),
   'images-from-own-harbor': defineBuilder({
-    description: 'Every Harbor workload already pulls through this Harbor and runs from the image cache: the next upgrade breaks (A, armed).',
+    description:
+      'Every Harbor workload already pulls through this Harbor and runs from the image cache: the next upgrade ' +
+      'breaks (A, armed).',
     params: z.strictObject({ project: z.string().min(1).default('dockerhub-proxy') }),
     apply: (w, p) => {
       imagesFromOwnHarbor(w.release, p.project);
     },
   }),
   'helm-values': defineBuilder({
-    description: "The values every stored Helm revision was installed with (what `helm get values` shows).",
+    description: 'The values every stored Helm revision was installed with (what `helm get values` shows).',
     params: z.record(z.string(), z.unknown()),
     apply: (w, p) => {
       setReleaseValues(w.release, p);
@@ -40,29 +53,47 @@ export const clusterBuilders: Record<string, Builder> = {
     },
   }),
   'failing-pull': defineBuilder({
-    description: "A component rolled to an image the kubelet cannot pull (not found, unauthorized, rate limited, unreachable).",
-    params: z.strictObject({ component, problem: z.enum(['not-found', 'unauthorized', 'rate-limited', 'unreachable', 'harbor-503']), image: z.string().min(1).optional() }),
+    description:
+      'A component rolled to an image the kubelet cannot pull (not found, unauthorized, rate limited, unreachable).',
+    params: z.strictObject({
+      component,
+      problem: z.enum(['not-found', 'unauthorized', 'rate-limited', 'unreachable', 'harbor-503']),
+      image: z.string().min(1).optional(),
+    }),
     apply: (w, p) => {
       rolloutWithFailingPull(w.release, p.component, (img) => p.image ?? img, p.problem);
     },
   }),
   'edit-ingress': defineBuilder({
-    description: 'The live Ingress edited by hand: annotations set (or removed with null), class, core backend port (A2).',
-    params: z.strictObject({ annotations: z.record(z.string(), z.string().nullable()).optional(), className: z.string().min(1).optional(), corePort: z.number().int().positive().optional() }),
+    description:
+      'The live Ingress edited by hand: annotations set (or removed with null), class, core backend port (A2).',
+    params: z.strictObject({
+      annotations: z.record(z.string(), z.string().nullable()).optional(),
+      className: z.string().min(1).optional(),
+      corePort: z.number().int().positive().optional(),
+    }),
     apply: (w, p) => {
       editIngress(w.release, p);
     },
   }),
   'fail-readiness': defineBuilder({
     description: "A component's pods run but fail their readiness probe: its Service has no ready endpoints (A2).",
-    params: z.strictObject({ component: z.enum(['core', 'jobservice', 'portal', 'registry', 'database', 'redis', 'trivy']) }),
+    params: z.strictObject({
+      component: z.enum(['core', 'jobservice', 'portal', 'registry', 'database', 'redis', 'trivy']),
+    }),
     apply: (w, p) => {
       failReadiness(w.release, p.component);
     },
   }),
   'harvester-upgrade': defineBuilder({
     description: 'A Harvester upgrade on the same cluster: the Upgrade, Version, node images and upgrade-log pod (G).',
-    params: z.strictObject({ from: z.string().min(1).optional(), to: z.string().min(1).optional(), versionExists: z.boolean().default(false), fluentbitStuck: z.boolean().default(true), completed: z.boolean().default(false) }),
+    params: z.strictObject({
+      from: z.string().min(1).optional(),
+      to: z.string().min(1).optional(),
+      versionExists: z.boolean().default(false),
+      fluentbitStuck: z.boolean().default(true),
+      completed: z.boolean().default(false),
+    }),
     apply: (w, p) => {
       w.extra.push(buildHarvesterUpgrade({ ...p, now: w.now }));
     },

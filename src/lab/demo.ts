@@ -37,9 +37,18 @@ export function wrap(text: string, width = 100): string {
 /** The block printed for one scenario: what it is, the findings table, preflight, the verdict. */
 export function formatOutcome(o: ScenarioOutcome): string {
   const s = o.scenario;
-  const lines = [`=== ${s.name} (${modeLabel(s)}): ${s.title}`, wrap(s.description), '', formatReport(o.report).trimEnd()];
+  const lines = [
+    `=== ${s.name} (${modeLabel(s)}): ${s.title}`,
+    wrap(s.description),
+    '',
+    formatReport(o.report).trimEnd(),
+  ];
   if (o.preflight && s.preflight) {
-    lines.push('', `preflight --to ${s.preflight.to}:`, formatPreflight(o.preflight, { harbor: labTarget, cluster: labTarget, to: s.preflight.to }).trimEnd());
+    lines.push(
+      '',
+      `preflight --to ${s.preflight.to}:`,
+      formatPreflight(o.preflight, { harbor: labTarget, cluster: labTarget, to: s.preflight.to }).trimEnd(),
+    );
   }
   lines.push('', verdict(o), '', '');
   return lines.join('\n');
@@ -47,23 +56,59 @@ export function formatOutcome(o: ScenarioOutcome): string {
 
 function verdict(o: ScenarioOutcome): string {
   const parts: string[] = [];
-  if (o.scenario.mode === 'healthy') parts.push(o.loud.length === 0 ? 'nothing at warning or above, as it should be' : `UNEXPECTED: ${o.loud.length} findings at warning or above`);
+  if (o.scenario.mode === 'healthy')
+    parts.push(
+      o.loud.length === 0
+        ? 'nothing at warning or above, as it should be'
+        : `UNEXPECTED: ${o.loud.length} findings at warning or above`,
+    );
   if (o.found.length > 0) parts.push(`found ${o.found.join(', ')}`);
   if (o.missing.length > 0) parts.push(`MISSING ${o.missing.join(', ')}`);
-  if (o.preflight) parts.push(o.preflightWrong.length === 0 ? 'preflight gates as expected' : `preflight UNEXPECTED: ${o.preflightWrong.join(', ')}`);
+  if (o.preflight)
+    parts.push(
+      o.preflightWrong.length === 0
+        ? 'preflight gates as expected'
+        : `preflight UNEXPECTED: ${o.preflightWrong.join(', ')}`,
+    );
   return `${o.ok ? 'ok' : 'NOT OK'}: ${parts.join('; ') || 'no expectations'}`;
 }
 
 /** The closing summary: one line per scenario, then which failure modes were found. */
 export function formatSummary(outcomes: readonly ScenarioOutcome[]): string {
   const width = Math.max(...outcomes.map((o) => o.scenario.name.length));
-  const lines = ['Summary', ...outcomes.map((o) => `  ${o.ok ? 'ok    ' : 'NOT OK'}  ${o.scenario.name.padEnd(width)}  ${modeLabel(o.scenario).padEnd(8)}  ${verdict(o).replace(/^(ok|NOT OK): /, '')}`)];
-  const seeded = [...new Set(outcomes.filter((o) => o.scenario.expect.causes.length > 0 && /^[A-G]/.test(o.scenario.mode)).map((o) => o.scenario.mode))].sort();
-  const missed = [...new Set(outcomes.filter((o) => o.missing.length > 0 && /^[A-G]/.test(o.scenario.mode)).map((o) => o.scenario.mode))].sort();
+  const lines = [
+    'Summary',
+    ...outcomes.map(
+      (o) =>
+        `  ${o.ok ? 'ok    ' : 'NOT OK'}  ${o.scenario.name.padEnd(width)}  ${modeLabel(o.scenario).padEnd(8)}  ` +
+        `${verdict(o).replace(/^(ok|NOT OK): /, '')}`,
+    ),
+  ];
+  const seeded = [
+    ...new Set(
+      outcomes
+        .filter((o) => o.scenario.expect.causes.length > 0 && /^[A-G]/.test(o.scenario.mode))
+        .map((o) => o.scenario.mode),
+    ),
+  ].sort();
+  const missed = [
+    ...new Set(
+      outcomes.filter((o) => o.missing.length > 0 && /^[A-G]/.test(o.scenario.mode)).map((o) => o.scenario.mode),
+    ),
+  ].sort();
   const found = seeded.filter((m) => !missed.includes(m));
-  lines.push('', `Failure modes found: ${found.join(', ') || 'none'} (of ${seeded.join(', ') || 'none'} seeded).${missed.length ? ` Not found: ${missed.join(', ')}.` : ''}`);
+  lines.push(
+    '',
+    `Failure modes found: ${found.join(', ') || 'none'} (of ${seeded.join(', ') || 'none'} ` +
+      `seeded).${missed.length ? ` Not found: ${missed.join(', ')}.` : ''}`,
+  );
   const healthy = outcomes.find((o) => o.scenario.mode === 'healthy');
-  if (healthy) lines.push(healthy.loud.length === 0 ? 'Healthy scenario: no findings at warning or above.' : `Healthy scenario: ${healthy.loud.length} findings at warning or above (false alarms).`);
+  if (healthy)
+    lines.push(
+      healthy.loud.length === 0
+        ? 'Healthy scenario: no findings at warning or above.'
+        : `Healthy scenario: ${healthy.loud.length} findings at warning or above (false alarms).`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -77,7 +122,10 @@ export async function runDemo(options: DemoOptions): Promise<{ outcomes: Scenari
   const lab = await startLab({ scenario: first, port: options.port });
   const outcomes: ScenarioOutcome[] = [];
   try {
-    options.out.write(`Incident lab demo: ${options.scenarios.length} scenarios, simulated Harbor ${lab.harbor.url} and Kubernetes API ${lab.kube.url}\n\n`);
+    options.out.write(
+      `Incident lab demo: ${options.scenarios.length} scenarios, simulated Harbor ${lab.harbor.url} and ` +
+        `Kubernetes API ${lab.kube.url}\n\n`,
+    );
     for (const s of options.scenarios) {
       const outcome = await evaluateScenario(lab, s, options.registry, options.log);
       outcomes.push(outcome);

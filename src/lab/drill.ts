@@ -37,7 +37,11 @@ export interface Observation {
  * The drill's rule: an incident is found when the trainee has looked and a finding of every expected
  * cause is there; it is fixed when none of them is reported any more.
  */
-export function nextPhase(incident: Pick<DrillIncident, 'phase' | 'traineeSeen'>, obs: Observation, expected: readonly string[]): DrillPhase {
+export function nextPhase(
+  incident: Pick<DrillIncident, 'phase' | 'traineeSeen'>,
+  obs: Observation,
+  expected: readonly string[],
+): DrillPhase {
   const seen = incident.traineeSeen || obs.traineeActive;
   const anyPresent = expected.some((c) => obs.present.has(c));
   if (incident.phase === 'broken' && seen && !anyPresent) return 'fixed';
@@ -50,7 +54,9 @@ const observerAuth = `Basic ${Buffer.from(`${observerUser.username}:${observerUs
 
 /** Requests not made by the drill's own observer. */
 function byTrainee(requests: readonly RecordedRequest[]): boolean {
-  return requests.some((r) => r.headers.authorization !== observerAuth && r.headers['impersonate-user'] !== observerImpersonation);
+  return requests.some(
+    (r) => r.headers.authorization !== observerAuth && r.headers['impersonate-user'] !== observerImpersonation,
+  );
 }
 
 const duration = (from: Date, to: Date) => {
@@ -107,33 +113,69 @@ export class Drill {
     if (phase === 'found') {
       Object.assign(incident, { phase, foundAt: this.now() });
       const hint = obs.fixes?.length ? ` (proposed: ${obs.fixes.join(', ')})` : '';
-      return [{ type: 'found', incident, message: `Found: ${incident.scenario.title} (${incident.scenario.expect.causes.join(', ')}) after ${took}. Now fix it${hint}.` }];
+      return [
+        {
+          type: 'found',
+          incident,
+          message:
+            `Found: ${incident.scenario.title} (${incident.scenario.expect.causes.join(', ')}) after ` +
+            `${took}. Now fix it${hint}.`,
+        },
+      ];
     }
     Object.assign(incident, { phase, foundAt: incident.foundAt ?? this.now(), fixedAt: this.now() });
-    return [{ type: 'fixed', incident, message: `Fixed: ${incident.scenario.name} is no longer reported, ${took} after it broke.` }, this.breakNext()];
+    return [
+      {
+        type: 'fixed',
+        incident,
+        message: `Fixed: ${incident.scenario.name} is no longer reported, ${took} after it broke.`,
+      },
+      this.breakNext(),
+    ];
   }
 
   private breakNext(): DrillEvent {
     const { lab, scenarios, cli = 'harbor-pilot' } = this.options;
     const scenario = scenarios[this.incidents.length];
-    if (!scenario) return { type: 'done', message: `Drill complete: ${this.incidents.length} incident${this.incidents.length === 1 ? '' : 's'} found and fixed.` };
+    if (!scenario)
+      return {
+        type: 'done',
+        message:
+          `Drill complete: ${this.incidents.length} incident${this.incidents.length === 1 ? '' : 's'} ` +
+          `found and fixed.`,
+      };
     lab.load(scenario);
     this.markSeen();
     const incident: DrillIncident = { scenario, phase: 'broken', brokenAt: this.now(), traineeSeen: false };
     this.incidents.push(incident);
     const n = `Incident ${this.incidents.length} of ${scenarios.length}`;
-    return { type: 'broken', incident, message: `${n}: users report: ${scenario.symptom}\n  Diagnose it: ${cli} check --config ${lab.configPath} (or /harbor diagnose), then fix it.` };
+    return {
+      type: 'broken',
+      incident,
+      message:
+        `${n}: users report: ${scenario.symptom}\n  Diagnose it: ${cli} check --config ${lab.configPath} ` +
+        `(or /harbor diagnose), then fix it.`,
+    };
   }
 
   /** Trainee activity since the last look, then the drill's own run of the checks that report the expected causes. */
   private async observe(s: Scenario): Promise<Observation> {
     const { lab, registry, log } = this.options;
-    const traineeActive = byTrainee(lab.harbor.requests.slice(this.cursor.harbor)) || byTrainee(lab.kube.requests.slice(this.cursor.kube));
-    const ids = [...registry.checks.values()].filter((c) => c.causes.some((k) => s.expect.causes.includes(k))).map((c) => c.id);
-    const report = ids.length ? await runAllChecks(lab.observerConfig, registry, log, ids) : { findings: [] as Finding[] };
+    const traineeActive =
+      byTrainee(lab.harbor.requests.slice(this.cursor.harbor)) || byTrainee(lab.kube.requests.slice(this.cursor.kube));
+    const ids = [...registry.checks.values()]
+      .filter((c) => c.causes.some((k) => s.expect.causes.includes(k)))
+      .map((c) => c.id);
+    const report = ids.length
+      ? await runAllChecks(lab.observerConfig, registry, log, ids)
+      : { findings: [] as Finding[] };
     this.markSeen();
     const expected = report.findings.filter((f) => (s.expect.causes as readonly string[]).includes(f.cause));
-    return { traineeActive, present: new Set(report.findings.map((f) => f.cause)), fixes: [...new Set(expected.flatMap((f) => f.remediations.map((r) => r.id)))] };
+    return {
+      traineeActive,
+      present: new Set(report.findings.map((f) => f.cause)),
+      fixes: [...new Set(expected.flatMap((f) => f.remediations.map((r) => r.id)))],
+    };
   }
 
   private markSeen(): void {
@@ -148,7 +190,15 @@ export function createDrill(options: DrillOptions): Drill {
 }
 
 /** Polls `drill` every `intervalMs` until it is done or `signal` aborts; `sleep` is injected for tests. */
-export async function runDrill(drill: Drill, options: { intervalMs: number; sleep: (ms: number) => Promise<void>; print: (line: string) => void; signal?: AbortSignal }): Promise<void> {
+export async function runDrill(
+  drill: Drill,
+  options: {
+    intervalMs: number;
+    sleep: (ms: number) => Promise<void>;
+    print: (line: string) => void;
+    signal?: AbortSignal;
+  },
+): Promise<void> {
   options.print(drill.start().message);
   while (!drill.done && !options.signal?.aborted) {
     await options.sleep(options.intervalMs);

@@ -32,13 +32,21 @@ export async function runAllChecks(config: Config, registry: Registry, log: Logg
 }
 
 /** Serves `scenario` in `lab`, runs the checks and preflight, and compares with what the scenario expects. */
-export async function evaluateScenario(lab: Lab, scenario: Scenario, registry: Registry, log: Logger): Promise<ScenarioOutcome> {
+export async function evaluateScenario(
+  lab: Lab,
+  scenario: Scenario,
+  registry: Registry,
+  log: Logger,
+): Promise<ScenarioOutcome> {
   lab.load(scenario);
   const report = await runAllChecks(lab.config, registry, log);
   const causes = new Set(report.findings.map((f) => f.cause));
   const found = scenario.expect.causes.filter((c) => causes.has(c));
   const missing = scenario.expect.causes.filter((c) => !causes.has(c));
-  const loud = scenario.mode === 'healthy' ? report.findings.filter((f) => severityOrder[f.severity] <= severityOrder.warning) : [];
+  const loud =
+    scenario.mode === 'healthy'
+      ? report.findings.filter((f) => severityOrder[f.severity] <= severityOrder.warning)
+      : [];
   let preflight: PreflightResult | undefined;
   const preflightWrong: string[] = [];
   if (scenario.preflight) {
@@ -49,5 +57,14 @@ export async function evaluateScenario(lab: Lab, scenario: Scenario, registry: R
       if (shouldFail === g.pass) preflightWrong.push(`${g.gate} ${g.pass ? 'passed' : 'failed'}`);
     }
   }
-  return { scenario, report, found, missing, loud, preflight, preflightWrong, ok: missing.length === 0 && loud.length === 0 && preflightWrong.length === 0 };
+  return {
+    scenario,
+    report,
+    found,
+    missing,
+    loud,
+    preflight,
+    preflightWrong,
+    ok: missing.length === 0 && loud.length === 0 && preflightWrong.length === 0,
+  };
 }

@@ -1,7 +1,12 @@
 import * as z from 'zod';
 import { artifactAt, buildRegistry, loseBlob, loseManifest, zeroSizeArtifact } from '../sim/artifact-scenarios.js';
 import type { ArtifactSimState } from '../sim/harbor-artifacts-state.js';
-import { healthyReplication, stuckReplication, tagListingFailure, tagUnknownRace } from '../sim/replication-scenarios.js';
+import {
+  healthyReplication,
+  stuckReplication,
+  tagListingFailure,
+  tagUnknownRace,
+} from '../sim/replication-scenarios.js';
 import { defineBuilder, type Builder } from './builder.js';
 import type { LabWorld } from './world.js';
 
@@ -14,7 +19,11 @@ const replicationScenarios = {
   'tag-listing-failure': tagListingFailure,
 } as const;
 
-const artifactRef = z.strictObject({ repo: z.string().min(1), index: z.number().int().min(0).default(0), cached: z.boolean().default(false) });
+const artifactRef = z.strictObject({
+  repo: z.string().min(1),
+  index: z.number().int().min(0).default(0),
+  cached: z.boolean().default(false),
+});
 
 /** Builders of the Harbor side: health, version, replication (E) and registry content (B, F). */
 export const harborBuilders: Record<string, Builder> = {
@@ -27,23 +36,39 @@ export const harborBuilders: Record<string, Builder> = {
   }),
   'harbor-component': defineBuilder({
     description: "One component's status in GET /api/v2.0/health.",
-    params: z.strictObject({ name: z.string().min(1), status: z.string().default('unhealthy'), error: z.string().optional() }),
+    params: z.strictObject({
+      name: z.string().min(1),
+      status: z.string().default('unhealthy'),
+      error: z.string().optional(),
+    }),
     apply: (w, p) => {
       const components = w.harbor.health.components.filter((c) => c.name !== p.name);
       components.push({ name: p.name, status: p.status, ...(p.error ? { error: p.error } : {}) });
-      w.harbor.health = { status: p.status === 'healthy' ? w.harbor.health.status : 'unhealthy', components: components.sort((a, b) => a.name.localeCompare(b.name)) };
+      w.harbor.health = {
+        status: p.status === 'healthy' ? w.harbor.health.status : 'unhealthy',
+        components: components.sort((a, b) => a.name.localeCompare(b.name)),
+      };
     },
   }),
   'harbor-down': defineBuilder({
     description: "Harbor's ingress answers every request with this status (its pods are down).",
     params: z.strictObject({ status: z.number().int().min(500).max(599).default(503) }),
     apply: (w, p) => {
-      w.harborFaults.push({ path: /.*/, status: p.status, body: `<html><head><title>${p.status} Service Temporarily Unavailable</title></head><body><center><h1>${p.status} Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>` });
+      w.harborFaults.push({
+        path: /.*/,
+        status: p.status,
+        body:
+          `<html><head><title>${p.status} Service Temporarily ` +
+          `Unavailable</title></head><body><center><h1>${p.status} Service Temporarily ` +
+          `Unavailable</h1></center><hr><center>nginx</center></body></html>`,
+      });
     },
   }),
   replication: defineBuilder({
     description: 'Replication policies, executions, tasks and jobservice state (failure mode E).',
-    params: z.strictObject({ scenario: z.enum(Object.keys(replicationScenarios) as [keyof typeof replicationScenarios]) }),
+    params: z.strictObject({
+      scenario: z.enum(Object.keys(replicationScenarios) as [keyof typeof replicationScenarios]),
+    }),
     apply: (w, p) => {
       w.harbor.replication = replicationScenarios[p.scenario](w.now);
     },
@@ -51,7 +76,16 @@ export const harborBuilders: Record<string, Builder> = {
   registry: defineBuilder({
     description: 'Projects, repositories and artifacts, consistent with storage.',
     params: z.strictObject({
-      repos: z.array(z.strictObject({ name: z.string().regex(/^[^/]+\/.+$/), artifacts: z.number().int().min(0).max(20_000), sharedLayers: z.number().int().min(0).optional(), uniqueLayers: z.number().int().min(0).optional() })).min(1),
+      repos: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[^/]+\/.+$/),
+            artifacts: z.number().int().min(0).max(20_000),
+            sharedLayers: z.number().int().min(0).optional(),
+            uniqueLayers: z.number().int().min(0).optional(),
+          }),
+        )
+        .min(1),
     }),
     apply: (w, p) => {
       w.harbor.artifacts = buildRegistry(p.repos, w.now);
@@ -60,10 +94,12 @@ export const harborBuilders: Record<string, Builder> = {
   'lose-manifest': defineBuilder({
     description: "Storage lost an artifact's manifest; with cached, core's cache layer still serves it (B).",
     params: artifactRef,
-    apply: (w, p) => loseManifest(artifactsOf(w), artifactAt(artifactsOf(w), p.repo, p.index).digest, { cached: p.cached }),
+    apply: (w, p) =>
+      loseManifest(artifactsOf(w), artifactAt(artifactsOf(w), p.repo, p.index).digest, { cached: p.cached }),
   }),
   'lose-blob': defineBuilder({
-    description: "Storage lost one layer blob of an artifact; with cached, the registry's blob cache still answers HEAD (B).",
+    description:
+      "Storage lost one layer blob of an artifact; with cached, the registry's blob cache still answers HEAD (B).",
     params: artifactRef.extend({ layer: z.number().int().min(0).default(0) }),
     apply: (w, p) => {
       const st = artifactsOf(w);

@@ -26,6 +26,9 @@ export function pinnedTokenKeyValues(r: HarborRelease): Record<string, unknown> 
   return {
     expose: { type: 'ingress', ingress: { hosts: { core: r.options.host } } },
     externalURL: `https://${r.options.host}`,
-    core: { tokenKey: `-----BEGIN RSA PRIVATE KEY-----\nSIMULATED-${seed}\n-----END RSA PRIVATE KEY-----\n`, tokenCert: `-----BEGIN CERTIFICATE-----\nSIMULATED-${seed}\n-----END CERTIFICATE-----\n` },
+    core: {
+      tokenKey: `-----BEGIN RSA PRIVATE KEY-----\nSIMULATED-${seed}\n-----END RSA PRIVATE KEY-----\n`,
+      tokenCert: `-----BEGIN CERTIFICATE-----\nSIMULATED-${seed}\n-----END CERTIFICATE-----\n`,
+    },
   };
 }

@@ -40,7 +40,12 @@ export interface LabOptions {
 }
 
 /** The configuration file the lab writes: one Harbor and one cluster, both named `lab`. */
-export function labConfigYaml(harborUrl: string, kubeconfigPath: string, world: LabWorld, user = { username: 'robot$pilot', password: 'pilot-secret' }): string {
+export function labConfigYaml(
+  harborUrl: string,
+  kubeconfigPath: string,
+  world: LabWorld,
+  user = { username: 'robot$pilot', password: 'pilot-secret' },
+): string {
   const o = world.release.options;
   return [
     '# Written by `harbor-pilot lab`: points harbor-pilot at the simulated Harbor and Kubernetes API.',
@@ -71,7 +76,11 @@ function writeKubeconfigs(kube: KubeSim, dir: string): { trainee: string; observ
   const trainee = join(dir, 'kubeconfig');
   const observer = join(dir, 'kubeconfig-observer');
   writeFileSync(trainee, kube.kubeconfig(labTarget), { mode: 0o600 });
-  writeFileSync(observer, kube.kubeconfig(labTarget).replace(/( {4}token: .*)/, `$1\n    as: ${observerImpersonation}`), { mode: 0o600 });
+  writeFileSync(
+    observer,
+    kube.kubeconfig(labTarget).replace(/( {4}token: .*)/, `$1\n    as: ${observerImpersonation}`),
+    { mode: 0o600 },
+  );
   return { trainee, observer };
 }
 
@@ -89,14 +98,24 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), 'harbor-pilot-lab-')));
   mkdirSync(dir, { recursive: true });
   const kubeconfigs = writeKubeconfigs(kube, dir);
-  const lab = { harbor, kube, dir, configPath: join(dir, 'harbor-pilot.yaml'), kubeconfigPath: kubeconfigs.trainee } as Lab;
+  const lab = {
+    harbor,
+    kube,
+    dir,
+    configPath: join(dir, 'harbor-pilot.yaml'),
+    kubeconfigPath: kubeconfigs.trainee,
+  } as Lab;
   lab.load = (scenario) => {
     const world = buildWorld(scenario, now());
     serveWorld(world, { harbor, kube });
     const text = labConfigYaml(harbor.url, kubeconfigs.trainee, world);
     writeFileSync(lab.configPath, text, { mode: 0o600 });
     lab.config = parseConfig(text, {}, lab.configPath);
-    lab.observerConfig = parseConfig(labConfigYaml(harbor.url, kubeconfigs.observer, world, observerUser), {}, 'observer configuration');
+    lab.observerConfig = parseConfig(
+      labConfigYaml(harbor.url, kubeconfigs.observer, world, observerUser),
+      {},
+      'observer configuration',
+    );
     Object.assign(lab, { scenario, world });
     return world;
   };
@@ -117,17 +136,21 @@ export function describeLab(lab: Lab, cli = 'npx tsx src/bin/harbor-pilot.ts'): 
   const s = lab.scenario;
   return [
     `Incident lab: scenario "${s.name}" (${s.mode === 'healthy' ? 'healthy' : `failure mode ${s.mode}`}): ${s.title}`,
-    `  Harbor API      ${lab.harbor.url}  (user robot$pilot, password pilot-secret; external host ${lab.world.release.options.host})`,
-    `  Kubernetes API  ${lab.kube.url}  (namespace ${lab.world.release.options.namespace}, Helm release ${lab.world.release.options.release})`,
+    `  Harbor API      ${lab.harbor.url}  (user robot$pilot, password pilot-secret; external host ` +
+      `${lab.world.release.options.host})`,
+    `  Kubernetes API  ${lab.kube.url}  (namespace ${lab.world.release.options.namespace}, Helm release ` +
+      `${lab.world.release.options.release})`,
     `  config          ${lab.configPath}`,
     `  kubeconfig      ${lab.kubeconfigPath}`,
     '',
     'Diagnose it from another terminal:',
     `  ${cli} check --config ${lab.configPath}`,
-    `  ${cli} preflight --config ${lab.configPath} --harbor ${labTarget} --cluster ${labTarget} --to ${s.preflight?.to ?? '2.11.0'}`,
+    `  ${cli} preflight --config ${lab.configPath} --harbor ${labTarget} --cluster ${labTarget} --to ` +
+      `${s.preflight?.to ?? '2.11.0'}`,
     `  kubectl --kubeconfig ${lab.kubeconfigPath} -n ${lab.world.release.options.namespace} get pods`,
     '',
-    'Or from Slack: leave SLACK_API_URL unset so the bot talks to your real workspace, and run (it needs Redis, REDIS_URL)',
+    'Or from Slack: leave SLACK_API_URL unset so the bot talks to your real workspace, and run (it needs Redis, ' +
+      'REDIS_URL)',
     `  HARBOR_PILOT_CONFIG=${lab.configPath} SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... ${cli} start`,
     '  then type /harbor diagnose in a channel the app is in (add slack.approvers to the config to approve fixes).',
     '',

@@ -15,13 +15,15 @@ export function imagesFromOwnHarbor(r: HarborRelease, project = 'dockerhub-proxy
   const imageFor = (img: string) => `${r.options.host}/${project}/goharbor/${img.split('/').pop() ?? img}`;
   for (const o of r.objects) {
     if (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet') {
-      const spec = (o.spec as { template?: { spec?: { containers?: Containers; initContainers?: Containers } } }).template?.spec;
+      const spec = (o.spec as { template?: { spec?: { containers?: Containers; initContainers?: Containers } } })
+        .template?.spec;
       retag(spec?.containers, imageFor);
       retag(spec?.initContainers, imageFor);
     }
     if (o.kind === 'Pod') {
       retag((o.spec as { containers?: Containers }).containers, imageFor);
-      const statuses = (o.status as { containerStatuses?: { image: string; imageID: string }[] }).containerStatuses ?? [];
+      const statuses =
+        (o.status as { containerStatuses?: { image: string; imageID: string }[] }).containerStatuses ?? [];
       for (const s of statuses) {
         s.image = imageFor(s.image);
         s.imageID = s.imageID.replace(/^[^@]*/, s.image.replace(/:[^:/]+$/, ''));

@@ -12,7 +12,8 @@ export function defaultScenarioDir(): string {
     const candidate = join(dir, 'scenarios');
     if (existsSync(candidate) && existsSync(join(dir, 'package.json'))) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new ConfigError(['scenarios/: directory not found next to package.json; pass --scenarios DIR']);
+    if (parent === dir)
+      throw new ConfigError(['scenarios/: directory not found next to package.json; pass --scenarios DIR']);
     dir = parent;
   }
 }
@@ -32,13 +33,16 @@ export function parseScenario(text: string, source: string): Scenario {
     throw new ConfigError([`${source}: not valid YAML (${(err as Error).message.split('\n')[0]})`]);
   }
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`));
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`));
   return parsed.data;
 }
 
 /** Every `*.yaml` scenario of `dir`, validated, names unique. */
 export function loadScenarios(dir = defaultScenarioDir()): Scenario[] {
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   const scenarios = files.map((f) => parseScenario(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
   const seen = new Set<string>();
   for (const s of scenarios) {

@@ -1,6 +1,11 @@
 import { sampleRegistry } from '../sim/artifact-scenarios.js';
 import type { ClusterScenario } from '../sim/harbor-chart.js';
-import { buildHarborRelease, loadScenario, type HarborRelease, type HarborReleaseOptions } from '../sim/harbor-release.js';
+import {
+  buildHarborRelease,
+  loadScenario,
+  type HarborRelease,
+  type HarborReleaseOptions,
+} from '../sim/harbor-release.js';
 import { defaultHarborState, type HarborSim, type HarborSimState } from '../sim/harbor-sim.js';
 import type { Fault } from '../sim/http-sim.js';
 import type { KubeSim } from '../sim/kube-sim.js';

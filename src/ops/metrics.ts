@@ -21,7 +21,12 @@ export function createMetrics(options: MetricsOptions = {}) {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers: [registry],
   });
-  const findings = new Counter({ name: 'harbor_pilot_findings_total', help: 'Findings reported, by severity', labelNames: ['severity'] as const, registers: [registry] });
+  const findings = new Counter({
+    name: 'harbor_pilot_findings_total',
+    help: 'Findings reported, by severity',
+    labelNames: ['severity'] as const,
+    registers: [registry],
+  });
   const jobLatency = new Histogram({
     name: 'harbor_pilot_job_latency_seconds',
     help: 'Time from enqueue to the start of processing, per queue',
@@ -29,9 +34,24 @@ export function createMetrics(options: MetricsOptions = {}) {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const slackErrors = new Counter({ name: 'harbor_pilot_slack_api_errors_total', help: 'Slack Web API calls that failed, by method and error', labelNames: ['method', 'error'] as const, registers: [registry] });
-  const slackRateLimited = new Counter({ name: 'harbor_pilot_slack_rate_limited_total', help: 'Slack Web API calls answered 429', labelNames: ['method'] as const, registers: [registry] });
-  const remediations = new Counter({ name: 'harbor_pilot_remediation_outcomes_total', help: 'Remediation executions by id and outcome', labelNames: ['remediation', 'outcome'] as const, registers: [registry] });
+  const slackErrors = new Counter({
+    name: 'harbor_pilot_slack_api_errors_total',
+    help: 'Slack Web API calls that failed, by method and error',
+    labelNames: ['method', 'error'] as const,
+    registers: [registry],
+  });
+  const slackRateLimited = new Counter({
+    name: 'harbor_pilot_slack_rate_limited_total',
+    help: 'Slack Web API calls answered 429',
+    labelNames: ['method'] as const,
+    registers: [registry],
+  });
+  const remediations = new Counter({
+    name: 'harbor_pilot_remediation_outcomes_total',
+    help: 'Remediation executions by id and outcome',
+    labelNames: ['remediation', 'outcome'] as const,
+    registers: [registry],
+  });
   const queueQueues = options.queues;
   new Gauge({
     name: 'harbor_pilot_queue_depth',

@@ -5,22 +5,32 @@ import type { ReadinessProbe } from './server.js';
 /** The ops endpoints as Bolt custom routes, served on PORT beside /slack/events in HTTP mode. */
 export function opsRoutes(metrics: Metrics, probes: ReadinessProbe[]): CustomRoute[] {
   return [
-    { path: '/healthz', method: ['GET'], handler: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n') },
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'),
+    },
     {
       path: '/readyz',
       method: ['GET'],
       handler: (_req, res) => {
-        void Promise.all(probes.map(async (p) => ((await p.check().catch(() => false)) ? null : p.name))).then((failing) => {
-          const bad = failing.filter(Boolean);
-          res.writeHead(bad.length === 0 ? 200 : 503, { 'content-type': 'text/plain' }).end(bad.length === 0 ? 'ready\n' : `not ready: ${bad.join(', ')}\n`);
-        });
+        void Promise.all(probes.map(async (p) => ((await p.check().catch(() => false)) ? null : p.name))).then(
+          (failing) => {
+            const bad = failing.filter(Boolean);
+            res
+              .writeHead(bad.length === 0 ? 200 : 503, { 'content-type': 'text/plain' })
+              .end(bad.length === 0 ? 'ready\n' : `not ready: ${bad.join(', ')}\n`);
+          },
+        );
       },
     },
     {
       path: '/metrics',
       method: ['GET'],
       handler: (_req, res) => {
-        void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
+        void metrics.registry
+          .metrics()
+          .then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
       },
     },
   ];

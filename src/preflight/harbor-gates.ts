@@ -1,6 +1,7 @@
 import { defineGate, fail, pass } from './gate.js';
 
-const ago = (now: Date, iso: string | null | undefined) => (iso ? `${Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 60_000))} min ago` : 'at an unknown time');
+const ago = (now: Date, iso: string | null | undefined) =>
+  iso ? `${Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 60_000))} min ago` : 'at an unknown time';
 
 export const replicationsIdleGate = defineGate({
   id: 'replications-idle',
@@ -14,9 +15,16 @@ export const replicationsIdleGate = defineGate({
     return fail({
       cause: 'replication-in-progress',
       title: `${running.length} replication execution${running.length === 1 ? '' : 's'} in progress`,
-      summary: `Upgrading restarts jobservice and interrupts running executions, which can leave them stuck in InProgress (failure mode E). Let them finish, or stop them (stop-replication-execution), before upgrading.`,
+      summary:
+        `Upgrading restarts jobservice and interrupts running executions, which can leave them stuck in ` +
+        `InProgress (failure mode E). Let them finish, or stop them (stop-replication-execution), before upgrading.`,
       resource: { kind: 'ReplicationExecution', name: String(first.id), namespace: null },
-      evidence: running.slice(0, 10).map((e) => `execution ${e.id} of policy ${e.policy_id}: status ${e.status}, started ${ago(ctx.now(), e.start_time)}`),
+      evidence: running
+        .slice(0, 10)
+        .map(
+          (e) =>
+            `execution ${e.id} of policy ${e.policy_id}: status ${e.status}, started ${ago(ctx.now(), e.start_time)}`,
+        ),
     });
   },
 });
@@ -29,15 +37,23 @@ export const componentsHealthyGate = defineGate({
   async run(ctx) {
     const health = await ctx.harbor().getHealth(ctx.signal);
     const bad = health.components.filter((c) => c.status !== 'healthy');
-    if (bad.length === 0 && health.status === 'healthy') return pass(`all ${health.components.length} components report healthy`);
+    if (bad.length === 0 && health.status === 'healthy')
+      return pass(`all ${health.components.length} components report healthy`);
     const first = bad[0];
     return fail({
       cause: 'component-unhealthy',
       severity: 'critical',
-      title: bad.length ? `Harbor components unhealthy before the upgrade: ${bad.map((c) => c.name).join(', ')}` : `Harbor reports overall status ${health.status}`,
-      summary: 'Fix what is broken first: an upgrade on top of an unhealthy Harbor mixes two problems, and after it nobody can tell which one broke what.',
+      title: bad.length
+        ? `Harbor components unhealthy before the upgrade: ${bad.map((c) => c.name).join(', ')}`
+        : `Harbor reports overall status ${health.status}`,
+      summary:
+        'Fix what is broken first: an upgrade on top of an unhealthy Harbor mixes two problems, and after it ' +
+        'nobody can tell which one broke what.',
       resource: { kind: 'HarborComponent', name: first?.name ?? 'overall', namespace: null },
-      evidence: bad.map((c) => `GET /api/v2.0/health: ${c.name} status=${c.status}${c.error ? ` error="${c.error.slice(0, 200)}"` : ''}`),
+      evidence: bad.map(
+        (c) =>
+          `GET /api/v2.0/health: ${c.name} status=${c.status}${c.error ? ` error="${c.error.slice(0, 200)}"` : ''}`,
+      ),
     });
   },
 });

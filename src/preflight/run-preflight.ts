@@ -11,7 +11,14 @@ import { ingressBaselineGate } from './ingress-baseline.js';
 import { tokenKeyGate } from './token-key.js';
 
 /** The gates in the order preflight prints them. */
-export const gates: readonly Gate[] = [imageSourceGate, tokenKeyGate, databaseSchemaGate, replicationsIdleGate, componentsHealthyGate, ingressBaselineGate];
+export const gates: readonly Gate[] = [
+  imageSourceGate,
+  tokenKeyGate,
+  databaseSchemaGate,
+  replicationsIdleGate,
+  componentsHealthyGate,
+  ingressBaselineGate,
+];
 
 export interface GateResult {
   gate: string;
@@ -47,17 +54,33 @@ async function evaluateGate(gate: Gate, ctx: GateContext, target: Target, timeou
   const started = performance.now();
   const took = () => Math.max(0, Math.round(performance.now() - started));
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UserInputError(`did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new UserInputError(`did not finish within ${Math.round(timeoutMs / 1000)} s`)),
+      timeoutMs,
+    );
   });
   const failed = (input: FindingInput, faulted: boolean): GateResult => {
     const finding = completeFinding(`preflight-${gate.id}`, target, input);
-    return { gate: gate.id, target: target.ref, pass: false, faulted, reason: finding.title, durationMs: took(), finding };
+    return {
+      gate: gate.id,
+      target: target.ref,
+      pass: false,
+      faulted,
+      reason: finding.title,
+      durationMs: took(),
+      finding,
+    };
   };
   try {
     const outcome = await Promise.race([gate.run(ctx), timeout]);
-    return outcome.pass ? { gate: gate.id, target: target.ref, pass: true, faulted: false, reason: outcome.reason, durationMs: took() } : failed(outcome.finding, false);
+    return outcome.pass
+      ? { gate: gate.id, target: target.ref, pass: true, faulted: false, reason: outcome.reason, durationMs: took() }
+      : failed(outcome.finding, false);
   } catch (err) {
-    return failed(faultFinding({ id: `preflight-${gate.id}`, title: gate.title } as CheckDefinition, target, err, ctx.now()), true);
+    return failed(
+      faultFinding({ id: `preflight-${gate.id}`, title: gate.title } as CheckDefinition, target, err, ctx.now()),
+      true,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -66,10 +89,20 @@ async function evaluateGate(gate: Gate, ctx: GateContext, target: Target, timeou
 /** Checks the request against the configuration: the cluster must run that Harbor, the version must parse. */
 export function resolveRequest(deps: RunnerDeps, req: PreflightRequest): void {
   const cluster = clusterConfigOf(deps.config, req.cluster);
-  if (!cluster) throw new UserInputError(`--cluster ${req.cluster}: no such cluster; configured: ${deps.config.clusters.map((c) => c.name).join(', ') || 'none'}`);
-  if (!harborConfigOf(deps.config, req.harbor)) throw new UserInputError(`--harbor ${req.harbor}: no such Harbor; configured: ${deps.config.harbors.map((h) => h.name).join(', ') || 'none'}`);
-  if (cluster.harbor && cluster.harbor !== req.harbor) throw new UserInputError(`cluster ${req.cluster} runs harbor ${cluster.harbor}, not ${req.harbor}`);
-  if (!/^v?\d+\.\d+\.\d+$/.test(req.to)) throw new UserInputError(`--to ${req.to}: expected a Harbor version like 2.11.0`);
+  if (!cluster)
+    throw new UserInputError(
+      `--cluster ${req.cluster}: no such cluster; configured: ` +
+        `${deps.config.clusters.map((c) => c.name).join(', ') || 'none'}`,
+    );
+  if (!harborConfigOf(deps.config, req.harbor))
+    throw new UserInputError(
+      `--harbor ${req.harbor}: no such Harbor; configured: ` +
+        `${deps.config.harbors.map((h) => h.name).join(', ') || 'none'}`,
+    );
+  if (cluster.harbor && cluster.harbor !== req.harbor)
+    throw new UserInputError(`cluster ${req.cluster} runs harbor ${cluster.harbor}, not ${req.harbor}`);
+  if (!/^v?\d+\.\d+\.\d+$/.test(req.to))
+    throw new UserInputError(`--to ${req.to}: expected a Harbor version like 2.11.0`);
 }
 
 /** Runs every gate against the Harbor and the cluster it runs on; never throws for an upstream fault. */
@@ -94,7 +127,12 @@ export async function runPreflight(deps: RunnerDeps, req: PreflightRequest): Pro
     version: 1,
     startedAt,
     finishedAt: now().toISOString(),
-    checks: results.map((r) => ({ id: `preflight-${r.gate}`, target: r.target, status: r.pass ? 'ok' : r.faulted ? 'error' : 'findings', durationMs: r.durationMs })),
+    checks: results.map((r) => ({
+      id: `preflight-${r.gate}`,
+      target: r.target,
+      status: r.pass ? 'ok' : r.faulted ? 'error' : 'findings',
+      durationMs: r.durationMs,
+    })),
     findings: results.flatMap((r) => (r.finding ? [r.finding] : [])),
   };
   return { to, gates: results, report };
@@ -105,6 +143,12 @@ export function formatPreflight(result: PreflightResult, target: PreflightReques
   const width = Math.max(...result.gates.map((g) => g.gate.length));
   const lines = result.gates.map((g) => `${g.pass ? 'PASS' : 'FAIL'}  ${g.gate.padEnd(width)}  ${g.reason}`);
   const failed = result.gates.filter((g) => !g.pass).length;
-  lines.push('', failed === 0 ? `Upgrade of harbor/${target.harbor} on cluster/${target.cluster} to ${result.to}: every gate passed.` : `Upgrade of harbor/${target.harbor} on cluster/${target.cluster} to ${result.to}: ${failed} of ${result.gates.length} gates failed; do not upgrade yet.`);
+  lines.push(
+    '',
+    failed === 0
+      ? `Upgrade of harbor/${target.harbor} on cluster/${target.cluster} to ${result.to}: every gate passed.`
+      : `Upgrade of harbor/${target.harbor} on cluster/${target.cluster} to ${result.to}: ${failed} of ` +
+          `${result.gates.length} gates failed; do not upgrade yet.`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -26,15 +26,31 @@ export const tokenKeyGate = defineGate({
   async run(ctx) {
     const kube = ctx.kube();
     const { deployed } = deployedAndPrevious(await listHelmRevisions(kube));
-    if (!deployed) throw new UserInputError(`no deployed Helm revision of release ${kube.release} in namespace ${kube.namespace} (Secrets sh.helm.release.v1.${kube.release}.v*)`);
+    if (!deployed)
+      throw new UserInputError(
+        `no deployed Helm revision of release ${kube.release} in namespace ${kube.namespace} (Secrets ` +
+          `sh.helm.release.v1.${kube.release}.v*)`,
+      );
     const pin = tokenKeyPin(releaseValues(deployed));
     if (pin) return pass(`Helm revision ${deployed.version} sets ${pin}: the key is kept`);
     return fail({
       cause: 'token-key-unpinned',
       title: `Helm release ${kube.release} does not pin the token key: the upgrade generates a new one`,
-      summary: `Without core.secretName or core.tokenKey/tokenCert the chart renders a new token key on every upgrade. Core mounts it with subPath, so replicas that start at different times sign and verify with different keys and pushes fail now and then with "unauthorized" (failure mode C). Copy the current key (Secret ${kube.release.includes('harbor') ? kube.release : `${kube.release}-harbor`}-core, key tls.key) into a Secret of its own and set core.secretName before upgrading.`,
-      resource: { kind: 'Secret', name: `sh.helm.release.v1.${kube.release}.v${deployed.version}`, namespace: kube.namespace },
-      evidence: [`helm get values ${kube.release} (revision ${deployed.version}): core.secretName, core.tokenKey and core.tokenCert are not set`],
+      summary:
+        `Without core.secretName or core.tokenKey/tokenCert the chart renders a new token key on every ` +
+        `upgrade. Core mounts it with subPath, so replicas that start at different times sign and verify with ` +
+        `different keys and pushes fail now and then with "unauthorized" (failure mode C). Copy the current key ` +
+        `(Secret ${kube.release.includes('harbor') ? kube.release : `${kube.release}-harbor`}-core, key tls.key) ` +
+        `into a Secret of its own and set core.secretName before upgrading.`,
+      resource: {
+        kind: 'Secret',
+        name: `sh.helm.release.v1.${kube.release}.v${deployed.version}`,
+        namespace: kube.namespace,
+      },
+      evidence: [
+        `helm get values ${kube.release} (revision ${deployed.version}): core.secretName, core.tokenKey and ` +
+          `core.tokenCert are not set`,
+      ],
     });
   },
 });

@@ -25,11 +25,21 @@ const manifestType = 'application/vnd.oci.image.manifest.v1+json';
 export function buildRegistry(repos: RepoSpec[], now = new Date()): ArtifactSimState {
   const st = emptyArtifactState();
   const projectNames = [...new Set(repos.map((r) => r.name.split('/')[0] as string))];
-  st.projects = projectNames.map((name, i) => ({ project_id: i + 1, name, repo_count: repos.filter((r) => r.name.startsWith(`${name}/`)).length }));
+  st.projects = projectNames.map((name, i) => ({
+    project_id: i + 1,
+    name,
+    repo_count: repos.filter((r) => r.name.startsWith(`${name}/`)).length,
+  }));
   let artifactId = 1;
   repos.forEach((spec, ri) => {
     const projectId = projectNames.indexOf(spec.name.split('/')[0] as string) + 1;
-    st.repositories.push({ id: ri + 1, project_id: projectId, name: spec.name, artifact_count: spec.artifacts, update_time: now.toISOString() });
+    st.repositories.push({
+      id: ri + 1,
+      project_id: projectId,
+      name: spec.name,
+      artifact_count: spec.artifacts,
+      update_time: now.toISOString(),
+    });
     const shared = Array.from({ length: spec.sharedLayers ?? 2 }, (_, k) => sha(`${spec.name}/base/${k}`));
     for (const d of shared) st.storage.blobs[d] = 1000;
     const list: Artifact[] = [];
@@ -37,16 +47,39 @@ export function buildRegistry(repos: RepoSpec[], now = new Date()): ArtifactSimS
       const config = sha(`${spec.name}/config/${i}`);
       const own = Array.from({ length: spec.uniqueLayers ?? 1 }, (_, k) => sha(`${spec.name}/layer/${i}/${k}`));
       const layers = [...shared, ...own];
-      const doc: Manifest = { schemaVersion: 2, mediaType: manifestType, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 1469 }, layers: layers.map((digest) => ({ mediaType: layerType, digest, size: 1000 })) };
+      const doc: Manifest = {
+        schemaVersion: 2,
+        mediaType: manifestType,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 1469 },
+        layers: layers.map((digest) => ({ mediaType: layerType, digest, size: 1000 })),
+      };
       const digest = sha(JSON.stringify(doc));
       st.storage.manifests[digest] = doc;
       st.storage.blobs[config] = 1469;
       for (const d of own) st.storage.blobs[d] = 1000;
       const pushed = new Date(now.getTime() - (i + 1) * 3600_000).toISOString();
-      const tags = (spec.tags?.(i) ?? [`v${spec.artifacts - i}`]).map((name, k) => ({ id: artifactId * 10 + k, repository_id: ri + 1, artifact_id: artifactId, name, push_time: pushed, immutable: false }));
+      const tags = (spec.tags?.(i) ?? [`v${spec.artifacts - i}`]).map((name, k) => ({
+        id: artifactId * 10 + k,
+        repository_id: ri + 1,
+        artifact_id: artifactId,
+        name,
+        push_time: pushed,
+        immutable: false,
+      }));
       list.push({
-        id: artifactId++, type: 'IMAGE', media_type: 'application/vnd.oci.image.config.v1+json', manifest_media_type: manifestType, project_id: projectId, repository_id: ri + 1,
-        repository_name: spec.name, digest, size: 1469 + layers.length * 1000 + 400, push_time: pushed, pull_time: '0001-01-01T00:00:00.000Z', tags, references: null,
+        id: artifactId++,
+        type: 'IMAGE',
+        media_type: 'application/vnd.oci.image.config.v1+json',
+        manifest_media_type: manifestType,
+        project_id: projectId,
+        repository_id: ri + 1,
+        repository_name: spec.name,
+        digest,
+        size: 1469 + layers.length * 1000 + 400,
+        push_time: pushed,
+        pull_time: '0001-01-01T00:00:00.000Z',
+        tags,
+        references: null,
       } as Artifact);
     }
     st.artifacts[spec.name] = list;

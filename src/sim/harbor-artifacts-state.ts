@@ -25,7 +25,14 @@ export interface ArtifactSimState {
 }
 
 export function emptyArtifactState(): ArtifactSimState {
-  return { projects: [], repositories: [], artifacts: {}, storage: { manifests: {}, blobs: {} }, cache: { enabled: false, manifests: {}, blobs: {} }, tokens: {} };
+  return {
+    projects: [],
+    repositories: [],
+    artifacts: {},
+    storage: { manifests: {}, blobs: {} },
+    cache: { enabled: false, manifests: {}, blobs: {} },
+    tokens: {},
+  };
 }
 
 /** The artifact state of `sim`, created on first use. */

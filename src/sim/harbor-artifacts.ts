@@ -5,7 +5,10 @@ import type { HarborRoutes, HarborSim } from './harbor-sim.js';
 import { authenticated, requireAuth } from './harbor-sim.js';
 import { paged, type SimRequest, type SimResponse } from './http-sim.js';
 
-const err = (status: number, code: string, message: string): SimResponse => ({ status, body: { errors: [{ code, message }] } });
+const err = (status: number, code: string, message: string): SimResponse => ({
+  status,
+  body: { errors: [{ code, message }] },
+});
 
 /**
  * Harbor's router unescapes the path once, so a repository `a/b` must arrive as `a%252Fb`; a
@@ -29,7 +32,8 @@ function pushTimeFilter(q: string | null): (a: Artifact) => boolean {
 }
 
 function listRepositories(st: ArtifactSimState, req: SimRequest, project: string | null): SimResponse {
-  if (project !== null && !st.projects.some((p) => p.name === project)) return err(404, 'NOT_FOUND', `project ${project} not found`);
+  if (project !== null && !st.projects.some((p) => p.name === project))
+    return err(404, 'NOT_FOUND', `project ${project} not found`);
   const list = st.repositories
     .filter((r) => project === null || r.name.startsWith(`${project}/`))
     .map((r) => ({ ...r, artifact_count: st.artifacts[r.name]?.length ?? 0 }));
@@ -47,58 +51,106 @@ function getManifest(st: ArtifactSimState, req: SimRequest, repo: string, ref: s
   if (req.headers['if-none-match'] === `"${a.digest}"`) return { status: 304 };
   const doc = (st.cache.enabled ? st.cache.manifests[a.digest] : undefined) ?? st.storage.manifests[a.digest];
   if (!doc) return err(404, 'MANIFEST_UNKNOWN', `manifest unknown: ${ref}`);
-  const headers = { 'content-type': doc.mediaType ?? 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': a.digest };
+  const headers = {
+    'content-type': doc.mediaType ?? 'application/vnd.oci.image.manifest.v1+json',
+    'docker-content-digest': a.digest,
+  };
   return { status: 200, headers, body: req.method === 'HEAD' ? undefined : JSON.stringify(doc) };
 }
 
 /** The registry's blob handler: HEAD may be answered by the blob descriptor cache, GET reads storage. */
 function getBlob(st: ArtifactSimState, req: SimRequest, digest: string): SimResponse {
   const inStorage = st.storage.blobs[digest] !== undefined;
-  if (!inStorage && !(req.method === 'HEAD' && st.cache.blobs[digest])) return err(404, 'BLOB_UNKNOWN', `blob unknown to registry: ${digest}`);
+  if (!inStorage && !(req.method === 'HEAD' && st.cache.blobs[digest]))
+    return err(404, 'BLOB_UNKNOWN', `blob unknown to registry: ${digest}`);
   const ranged = typeof req.headers.range === 'string';
-  return { status: ranged ? 206 : 200, headers: { 'content-type': 'application/octet-stream', 'docker-content-digest': digest }, body: req.method === 'HEAD' ? undefined : 'x' };
+  return {
+    status: ranged ? 206 : 200,
+    headers: { 'content-type': 'application/octet-stream', 'docker-content-digest': digest },
+    body: req.method === 'HEAD' ? undefined : 'x',
+  };
 }
 
 function registryAuth(sim: HarborSim, req: SimRequest, repo: string): SimResponse | null {
   const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
   const scope = token ? artifactState(sim).tokens[token] : undefined;
   if (scope === `repository:${repo}:pull`) return null;
-  return { ...err(401, 'UNAUTHORIZED', 'authentication required'), headers: { 'www-authenticate': `Bearer realm="${sim.url}/service/token",service="harbor-registry",scope="repository:${repo}:pull"` } };
+  return {
+    ...err(401, 'UNAUTHORIZED', 'authentication required'),
+    headers: {
+      'www-authenticate':
+        `Bearer ` + `realm="${sim.url}/service/token",service="harbor-registry",scope="repository:${repo}:pull"`,
+    },
+  };
 }
 
 /** Projects, repositories, artifacts (`/api/v2.0`), the token service and the registry API (`/v2`). */
 export const artifactRoutes: HarborRoutes = (sim) => {
   const st = () => artifactState(sim);
-  const api = (method: string, path: RegExp, h: (req: SimRequest) => SimResponse) => sim.route(method, path, requireAuth(sim, h));
+  const api = (method: string, path: RegExp, h: (req: SimRequest) => SimResponse) =>
+    sim.route(method, path, requireAuth(sim, h));
   const repoRoute = (h: (req: SimRequest, repo: string) => SimResponse) => (req: SimRequest) => {
     const repo = repoName(req.params[0] ?? '', req.params[1] ?? '');
-    return repo && st().repositories.some((r) => r.name === repo) ? h(req, repo) : err(404, 'NOT_FOUND', 'repository not found');
+    return repo && st().repositories.some((r) => r.name === repo)
+      ? h(req, repo)
+      : err(404, 'NOT_FOUND', 'repository not found');
   };
   const base = '^\\/api\\/v2\\.0\\/projects\\/([^/]+)\\/repositories\\/([^/]+)';
-  api('GET', /^\/api\/v2\.0\/projects$/, (req) => paged(req, st().projects.filter((p) => !req.query.get('name') || p.name === req.query.get('name')), '/api/v2.0/projects'));
+  api('GET', /^\/api\/v2\.0\/projects$/, (req) =>
+    paged(
+      req,
+      st().projects.filter((p) => !req.query.get('name') || p.name === req.query.get('name')),
+      '/api/v2.0/projects',
+    ),
+  );
   api('GET', /^\/api\/v2\.0\/projects\/([^/]+)$/, (req) => {
     const key = req.params[0] ?? '';
     const p = st().projects.find((x) => x.name === key || String(x.project_id) === key);
     return p ? { body: p } : err(404, 'NOT_FOUND', `project ${key} not found`);
   });
   api('GET', /^\/api\/v2\.0\/repositories$/, (req) => listRepositories(st(), req, null));
-  api('GET', /^\/api\/v2\.0\/projects\/([^/]+)\/repositories$/, (req) => listRepositories(st(), req, req.params[0] ?? ''));
-  api('GET', new RegExp(`${base}$`), repoRoute((_req, repo) => ({ body: { ...st().repositories.find((r) => r.name === repo), artifact_count: st().artifacts[repo]?.length ?? 0 } })));
-  api('GET', new RegExp(`${base}\\/artifacts$`), repoRoute((req, repo) => {
-    const list = (st().artifacts[repo] ?? []).filter(pushTimeFilter(req.query.get('q')));
-    return paged(req, list, `/api/v2.0/projects/${req.params[0]}/repositories/${encodeURIComponent(encodeURIComponent(repo.slice(repo.indexOf('/') + 1)))}/artifacts`);
-  }));
-  api('GET', new RegExp(`${base}\\/artifacts\\/([^/]+)$`), repoRoute((req, repo) => {
-    const a = findArtifact(st(), repo, req.params[2] ?? '');
-    return a ? { body: a } : err(404, 'NOT_FOUND', `artifact ${repo}@${req.params[2]} not found`);
-  }));
-  api('DELETE', new RegExp(`${base}\\/artifacts\\/([^/]+)$`), repoRoute((req, repo) => {
-    const list = st().artifacts[repo] ?? [];
-    const i = list.findIndex((a) => a.digest === req.params[2]);
-    if (i < 0) return err(404, 'NOT_FOUND', `artifact ${repo}@${req.params[2]} not found`);
-    list.splice(i, 1);
-    return { status: 200 };
-  }));
+  api('GET', /^\/api\/v2\.0\/projects\/([^/]+)\/repositories$/, (req) =>
+    listRepositories(st(), req, req.params[0] ?? ''),
+  );
+  api(
+    'GET',
+    new RegExp(`${base}$`),
+    repoRoute((_req, repo) => ({
+      body: { ...st().repositories.find((r) => r.name === repo), artifact_count: st().artifacts[repo]?.length ?? 0 },
+    })),
+  );
+  api(
+    'GET',
+    new RegExp(`${base}\\/artifacts$`),
+    repoRoute((req, repo) => {
+      const list = (st().artifacts[repo] ?? []).filter(pushTimeFilter(req.query.get('q')));
+      return paged(
+        req,
+        list,
+        `/api/v2.0/projects/${req.params[0]}/repositories/` +
+          `${encodeURIComponent(encodeURIComponent(repo.slice(repo.indexOf('/') + 1)))}/artifacts`,
+      );
+    }),
+  );
+  api(
+    'GET',
+    new RegExp(`${base}\\/artifacts\\/([^/]+)$`),
+    repoRoute((req, repo) => {
+      const a = findArtifact(st(), repo, req.params[2] ?? '');
+      return a ? { body: a } : err(404, 'NOT_FOUND', `artifact ${repo}@${req.params[2]} not found`);
+    }),
+  );
+  api(
+    'DELETE',
+    new RegExp(`${base}\\/artifacts\\/([^/]+)$`),
+    repoRoute((req, repo) => {
+      const list = st().artifacts[repo] ?? [];
+      const i = list.findIndex((a) => a.digest === req.params[2]);
+      if (i < 0) return err(404, 'NOT_FOUND', `artifact ${repo}@${req.params[2]} not found`);
+      list.splice(i, 1);
+      return { status: 200 };
+    }),
+  );
   sim.route('GET', /^\/service\/token$/, (req) => {
     if (!authenticated(sim, req.headers)) return err(401, 'UNAUTHORIZED', 'invalid credentials');
     const token = randomBytes(12).toString('hex');
@@ -106,7 +158,16 @@ export const artifactRoutes: HarborRoutes = (sim) => {
     return { body: { token, access_token: token, expires_in: 1800, issued_at: new Date().toISOString() } };
   });
   for (const method of ['GET', 'HEAD']) {
-    sim.route(method, /^\/v2\/(.+)\/manifests\/([^/]+)$/, (req) => registryAuth(sim, req, req.params[0] ?? '') ?? getManifest(st(), req, req.params[0] ?? '', req.params[1] ?? ''));
-    sim.route(method, /^\/v2\/(.+)\/blobs\/([^/]+)$/, (req) => registryAuth(sim, req, req.params[0] ?? '') ?? getBlob(st(), req, req.params[1] ?? ''));
+    sim.route(
+      method,
+      /^\/v2\/(.+)\/manifests\/([^/]+)$/,
+      (req) =>
+        registryAuth(sim, req, req.params[0] ?? '') ?? getManifest(st(), req, req.params[0] ?? '', req.params[1] ?? ''),
+    );
+    sim.route(
+      method,
+      /^\/v2\/(.+)\/blobs\/([^/]+)$/,
+      (req) => registryAuth(sim, req, req.params[0] ?? '') ?? getBlob(st(), req, req.params[1] ?? ''),
+    );
   }
 };

@@ -36,22 +36,60 @@ export interface ComponentSpec {
 }
 
 export const harborComponents: ComponentSpec[] = [
-  { component: 'core', kind: 'Deployment', containers: [{ name: 'core', image: 'harbor-core', port: 8080 }], checksums: ['configmap', 'secret', 'secret-jobservice'] },
-  { component: 'jobservice', kind: 'Deployment', containers: [{ name: 'jobservice', image: 'harbor-jobservice', port: 8080 }], checksums: ['configmap', 'configmap-env', 'secret', 'secret-core'] },
-  { component: 'portal', kind: 'Deployment', containers: [{ name: 'portal', image: 'harbor-portal', port: 8080 }], checksums: ['configmap'] },
+  {
+    component: 'core',
+    kind: 'Deployment',
+    containers: [{ name: 'core', image: 'harbor-core', port: 8080 }],
+    checksums: ['configmap', 'secret', 'secret-jobservice'],
+  },
+  {
+    component: 'jobservice',
+    kind: 'Deployment',
+    containers: [{ name: 'jobservice', image: 'harbor-jobservice', port: 8080 }],
+    checksums: ['configmap', 'configmap-env', 'secret', 'secret-core'],
+  },
+  {
+    component: 'portal',
+    kind: 'Deployment',
+    containers: [{ name: 'portal', image: 'harbor-portal', port: 8080 }],
+    checksums: ['configmap'],
+  },
   {
     component: 'registry',
     kind: 'Deployment',
-    containers: [{ name: 'registry', image: 'registry-photon', port: 5000 }, { name: 'registryctl', image: 'harbor-registryctl', port: 8080 }],
+    containers: [
+      { name: 'registry', image: 'registry-photon', port: 5000 },
+      { name: 'registryctl', image: 'harbor-registryctl', port: 8080 },
+    ],
     checksums: ['configmap', 'secret', 'secret-jobservice', 'secret-core'],
   },
-  { component: 'database', kind: 'StatefulSet', containers: [{ name: 'database', image: 'harbor-db', port: 5432 }], checksums: ['secret'] },
-  { component: 'redis', kind: 'StatefulSet', containers: [{ name: 'redis', image: 'redis-photon', port: 6379 }], checksums: [] },
-  { component: 'trivy', kind: 'StatefulSet', containers: [{ name: 'trivy', image: 'trivy-adapter-photon', port: 8080 }], checksums: ['secret'] },
+  {
+    component: 'database',
+    kind: 'StatefulSet',
+    containers: [{ name: 'database', image: 'harbor-db', port: 5432 }],
+    checksums: ['secret'],
+  },
+  {
+    component: 'redis',
+    kind: 'StatefulSet',
+    containers: [{ name: 'redis', image: 'redis-photon', port: 6379 }],
+    checksums: [],
+  },
+  {
+    component: 'trivy',
+    kind: 'StatefulSet',
+    containers: [{ name: 'trivy', image: 'trivy-adapter-photon', port: 8080 }],
+    checksums: ['secret'],
+  },
 ];
 
 export const hoursAgo = (now: Date, h: number) => new Date(now.getTime() - h * 3_600_000).toISOString();
-export const shortHash = (s: string, n = 10) => createHash('sha256').update(s).digest('hex').replace(/[^a-z0-9]/g, '').slice(0, n);
+export const shortHash = (s: string, n = 10) =>
+  createHash('sha256')
+    .update(s)
+    .digest('hex')
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, n);
 
 /** The chart's `harbor.fullname`: the release name when it contains "harbor", else `<release>-harbor`. */
 export function chartFullname(release: string): string {
@@ -79,8 +117,18 @@ export function imageOf(o: Pick<HarborReleaseOptions, 'imageRegistry' | 'version
 }
 
 /** The pod template of a component, with the chart's `checksum/*` annotations (`seed` varies them). */
-export function podTemplate(o: HarborReleaseOptions, spec: ComponentSpec, fullname: string, seed = ''): Record<string, unknown> {
-  const annotations = Object.fromEntries(spec.checksums.map((c) => [`checksum/${c}`, createHash('sha256').update(`${o.release}/${c}/${o.version}${seed}`).digest('hex')]));
+export function podTemplate(
+  o: HarborReleaseOptions,
+  spec: ComponentSpec,
+  fullname: string,
+  seed = '',
+): Record<string, unknown> {
+  const annotations = Object.fromEntries(
+    spec.checksums.map((c) => [
+      `checksum/${c}`,
+      createHash('sha256').update(`${o.release}/${c}/${o.version}${seed}`).digest('hex'),
+    ]),
+  );
   const containers = spec.containers.map((c) => ({
     name: c.name,
     image: imageOf(o, c.image),
@@ -89,7 +137,10 @@ export function podTemplate(o: HarborReleaseOptions, spec: ComponentSpec, fullna
     ...(c.name === 'core' ? coreMounts() : {}),
   }));
   const volumes = spec.component === 'core' ? coreVolumes(fullname) : [];
-  return { metadata: { labels: releaseLabels(o, spec.component), annotations }, spec: { containers, volumes, automountServiceAccountToken: false } };
+  return {
+    metadata: { labels: releaseLabels(o, spec.component), annotations },
+    spec: { containers, volumes, automountServiceAccountToken: false },
+  };
 }
 
 function coreMounts() {
@@ -114,6 +165,14 @@ export function coreVolumes(fullname: string, keySecret = `${fullname}-core`) {
 }
 
 export function defaultReleaseOptions(overrides: Partial<HarborReleaseOptions> = {}): HarborReleaseOptions {
-  return { namespace: 'harbor', release: 'harbor', version: '2.10.3', host: 'harbor.example.com', imageRegistry: 'docker.io/goharbor', coreReplicas: 2, now: new Date(), ...overrides };
+  return {
+    namespace: 'harbor',
+    release: 'harbor',
+    version: '2.10.3',
+    host: 'harbor.example.com',
+    imageRegistry: 'docker.io/goharbor',
+    coreReplicas: 2,
+    now: new Date(),
+    ...overrides,
+  };
 }
-

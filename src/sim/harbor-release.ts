@@ -1,4 +1,11 @@
-import { defaultReleaseOptions, chartFullname, harborComponents, type ClusterScenario, type HarborRelease, type HarborReleaseOptions } from './harbor-chart.js';
+import {
+  defaultReleaseOptions,
+  chartFullname,
+  harborComponents,
+  type ClusterScenario,
+  type HarborRelease,
+  type HarborReleaseOptions,
+} from './harbor-chart.js';
 import { releaseNetworkObjects } from './harbor-release-net.js';
 import { addWorkload } from './harbor-release-pods.js';
 import type { KubeSim } from './kube-sim.js';
@@ -16,7 +23,10 @@ export function buildHarborRelease(overrides: Partial<HarborReleaseOptions> = {}
   const r: HarborRelease = { options, fullname, objects: [], logs: {}, proxy: {} };
   for (const spec of harborComponents) addWorkload(r, spec);
   r.objects.push(...releaseNetworkObjects(r));
-  r.proxy[`${options.namespace}/services/${fullname}-core/api/v2.0/ping`] = { body: 'Pong', headers: { 'content-type': 'text/plain' } };
+  r.proxy[`${options.namespace}/services/${fullname}-core/api/v2.0/ping`] = {
+    body: 'Pong',
+    headers: { 'content-type': 'text/plain' },
+  };
   return r;
 }
 

@@ -1,4 +1,11 @@
-import type { JobQueue, ReplicationExecution, ReplicationPolicy, ReplicationTask, Worker, WorkerPool } from '../harbor/replication-schemas.js';
+import type {
+  JobQueue,
+  ReplicationExecution,
+  ReplicationPolicy,
+  ReplicationTask,
+  Worker,
+  WorkerPool,
+} from '../harbor/replication-schemas.js';
 import type { HarborSim } from './harbor-sim.js';
 
 // Kept apart from the routes so scenario builders can be imported without the simulator itself.
@@ -24,7 +31,14 @@ export interface ReplicationSimState {
 }
 
 export function emptyReplicationState(): ReplicationSimState {
-  return { policies: [], executions: [], tasks: [], taskLogs: {}, jobservice: { monitor: true, queues: [], pools: [], workers: [], ignoresStop: false }, startOutcome: 'Succeed' };
+  return {
+    policies: [],
+    executions: [],
+    tasks: [],
+    taskLogs: {},
+    jobservice: { monitor: true, queues: [], pools: [], workers: [], ignoresStop: false },
+    startOutcome: 'Succeed',
+  };
 }
 
 /** The replication state of `sim`, created on first use. */

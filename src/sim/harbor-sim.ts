@@ -19,7 +19,16 @@ export interface HarborSim extends HttpSim {
 
 export type HarborRoutes = (sim: HarborSim) => void;
 
-export const healthyComponents = ['core', 'database', 'jobservice', 'portal', 'redis', 'registry', 'registryctl', 'trivy'];
+export const healthyComponents = [
+  'core',
+  'database',
+  'jobservice',
+  'portal',
+  'redis',
+  'registry',
+  'registryctl',
+  'trivy',
+];
 
 export function defaultHarborState(): HarborSimState {
   return {
@@ -70,7 +79,9 @@ export const harborRouteSets: HarborRoutes[] = [coreRoutes, replicationRoutes, a
  * A simulated Harbor (REST API under /api/v2.0, registry API under /v2) on localhost. Tests use it as
  * a fake; the lab serves incident scenarios from it. One implementation for both.
  */
-export async function startHarborSim(options: { state?: Partial<HarborSimState>; port?: number; routes?: HarborRoutes[] } = {}): Promise<HarborSim> {
+export async function startHarborSim(
+  options: { state?: Partial<HarborSimState>; port?: number; routes?: HarborRoutes[] } = {},
+): Promise<HarborSim> {
   const http = await startHttpSim({ port: options.port });
   const sim = Object.assign(http, { state: { ...defaultHarborState(), ...options.state } }) as HarborSim;
   for (const add of [...harborRouteSets, ...(options.routes ?? [])]) add(sim);

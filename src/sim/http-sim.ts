@@ -83,10 +83,11 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
     clearFaults() {
       faults.length = 0;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 
   const server: Server = createServer((req, res) => {
@@ -100,11 +101,22 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
   async function handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     const method = (req.method ?? 'GET').toUpperCase();
-    const recorded: RecordedRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body, at: Date.now() };
+    const recorded: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      at: Date.now(),
+    };
     if (sim.record) sim.requests.push(recorded);
     if (sim.latencyMs > 0) await delay(sim.latencyMs);
     const fault = faults.find(
-      (f) => (f.times === undefined || f.used < f.times) && ((f.method ?? '*') === '*' || f.method === method) && f.path.test(url.pathname) && (!f.query || f.query.test(url.search)),
+      (f) =>
+        (f.times === undefined || f.used < f.times) &&
+        ((f.method ?? '*') === '*' || f.method === method) &&
+        f.path.test(url.pathname) &&
+        (!f.query || f.query.test(url.search)),
     );
     if (fault) {
       fault.used += 1;
@@ -115,20 +127,32 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
         setTimeout(() => res.destroy(), 5);
         return;
       }
-      if (fault.status !== undefined) return send(res, { status: fault.status, body: fault.body ?? { errors: [{ code: 'SIMULATED', message: `simulated ${fault.status}` }] }, headers: fault.headers });
+      if (fault.status !== undefined)
+        return send(res, {
+          status: fault.status,
+          body: fault.body ?? { errors: [{ code: 'SIMULATED', message: `simulated ${fault.status}` }] },
+          headers: fault.headers,
+        });
     }
     for (const r of routes) {
       if (r.method !== method && r.method !== '*') continue;
       const m = r.path.exec(url.pathname);
       if (!m) continue;
       try {
-        const answer = await r.handler({ ...recorded, params: m.slice(1).map((p) => decodeURIComponent(p ?? '')), json: () => JSON.parse(body || 'null') });
+        const answer = await r.handler({
+          ...recorded,
+          params: m.slice(1).map((p) => decodeURIComponent(p ?? '')),
+          json: () => JSON.parse(body || 'null'),
+        });
         return send(res, answer);
       } catch (err) {
         return send(res, { status: 500, body: { errors: [{ code: 'SIM_ERROR', message: (err as Error).message }] } });
       }
     }
-    send(res, { status: 404, body: { errors: [{ code: 'NOT_FOUND', message: `no route for ${method} ${url.pathname}` }] } });
+    send(res, {
+      status: 404,
+      body: { errors: [{ code: 'NOT_FOUND', message: `no route for ${method} ${url.pathname}` }] },
+    });
   }
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));

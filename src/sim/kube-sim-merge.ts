@@ -7,21 +7,25 @@ export function matchesLabels(labels: Record<string, string> | undefined, select
   const parts = selector.match(/([^,(]+(\([^)]*\))?)/g) ?? [];
   return parts.every((raw) => {
     const p = raw.trim();
-    let m: RegExpExecArray | null;
-    if ((m = /^([^!=\s]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(p))) {
+    let m = /^([^!=\s]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(p);
+    if (m) {
       const vals = (m[3] ?? '').split(',').map((s) => s.trim());
       const has = vals.includes(l[m[1] as string] ?? '\u0000');
       return m[2] === 'in' ? has : !has;
     }
-    if ((m = /^([^!=]+)!=(.*)$/.exec(p))) return l[(m[1] ?? '').trim()] !== (m[2] ?? '').trim();
-    if ((m = /^([^!=]+)==?(.*)$/.exec(p))) return l[(m[1] ?? '').trim()] === (m[2] ?? '').trim();
+    m = /^([^!=]+)!=(.*)$/.exec(p);
+    if (m) return l[(m[1] ?? '').trim()] !== (m[2] ?? '').trim();
+    m = /^([^!=]+)==?(.*)$/.exec(p);
+    if (m) return l[(m[1] ?? '').trim()] === (m[2] ?? '').trim();
     if (p.startsWith('!')) return !(p.slice(1) in l);
     return p in l;
   });
 }
 
 function fieldValue(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path
+    .split('.')
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
 export function matchesFields(obj: unknown, selector: string | null): boolean {
@@ -48,7 +52,8 @@ export function strategicMerge(base: unknown, patch: unknown): unknown {
     return out;
   }
   if (patch && typeof patch === 'object') {
-    const out: Record<string, unknown> = base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
+    const out: Record<string, unknown> =
+      base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
     for (const [k, v] of Object.entries(patch)) {
       if (k === '$patch') continue;
       const merged = strategicMerge(out[k], v);
@@ -63,11 +68,11 @@ export function strategicMerge(base: unknown, patch: unknown): unknown {
 /** JSON merge patch (RFC 7386): null deletes, objects merge, everything else replaces. */
 export function jsonMerge(base: unknown, patch: unknown): unknown {
   if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = jsonMerge(out[k], v);
   }
   return out;
 }
-

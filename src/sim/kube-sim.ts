@@ -43,11 +43,37 @@ export interface KubeSim extends HttpSim {
 }
 
 const plurals: Record<string, string> = {
-  Pod: 'pods', Service: 'services', Endpoints: 'endpoints', Secret: 'secrets', ConfigMap: 'configmaps', Event: 'events',
-  Node: 'nodes', Namespace: 'namespaces', Deployment: 'deployments', ReplicaSet: 'replicasets', StatefulSet: 'statefulsets',
-  DaemonSet: 'daemonsets', Ingress: 'ingresses', Upgrade: 'upgrades', Version: 'versions', Job: 'jobs',
+  Pod: 'pods',
+  Service: 'services',
+  Endpoints: 'endpoints',
+  Secret: 'secrets',
+  ConfigMap: 'configmaps',
+  Event: 'events',
+  Node: 'nodes',
+  Namespace: 'namespaces',
+  Deployment: 'deployments',
+  ReplicaSet: 'replicasets',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+  Ingress: 'ingresses',
+  Upgrade: 'upgrades',
+  Version: 'versions',
+  Job: 'jobs',
 };
-const builtinGroups = new Set(['', 'apps', 'batch', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'apiextensions.k8s.io', 'storage.k8s.io', 'coordination.k8s.io', 'events.k8s.io', 'autoscaling', 'discovery.k8s.io']);
+const builtinGroups = new Set([
+  '',
+  'apps',
+  'batch',
+  'networking.k8s.io',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'apiextensions.k8s.io',
+  'storage.k8s.io',
+  'coordination.k8s.io',
+  'events.k8s.io',
+  'autoscaling',
+  'discovery.k8s.io',
+]);
 const kindOfPlural = Object.fromEntries(Object.entries(plurals).map(([k, p]) => [p, k]));
 
 export function pluralOf(kind: string): string {
@@ -73,18 +99,29 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
   sim.put = (obj) => {
     const { group } = groupVersionOf(obj.apiVersion);
     const existing = state.objects.findIndex(
-      (o) => o.kind === obj.kind && groupVersionOf(o.apiVersion).group === group && o.metadata.namespace === obj.metadata.namespace && o.metadata.name === obj.metadata.name,
+      (o) =>
+        o.kind === obj.kind &&
+        groupVersionOf(o.apiVersion).group === group &&
+        o.metadata.namespace === obj.metadata.namespace &&
+        o.metadata.name === obj.metadata.name,
     );
     rv += 1;
     const stored: KubeObject = {
       ...obj,
-      metadata: { uid: `uid-${obj.metadata.name}-${rv}`, creationTimestamp: new Date().toISOString(), generation: 1, ...obj.metadata, resourceVersion: String(rv) },
+      metadata: {
+        uid: `uid-${obj.metadata.name}-${rv}`,
+        creationTimestamp: new Date().toISOString(),
+        generation: 1,
+        ...obj.metadata,
+        resourceVersion: String(rv),
+      },
     };
     if (existing >= 0) state.objects[existing] = stored;
     else state.objects.push(stored);
     return stored;
   };
-  sim.get = (kind, namespace, name) => state.objects.find((o) => o.kind === kind && o.metadata.namespace === namespace && o.metadata.name === name);
+  sim.get = (kind, namespace, name) =>
+    state.objects.find((o) => o.kind === kind && o.metadata.namespace === namespace && o.metadata.name === name);
   sim.kubeconfig = (contextName = 'sim') =>
     [
       'apiVersion: v1',
@@ -100,35 +137,65 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
   const forbid = (verb: string, plural: string, req: SimRequest): SimResponse | null => {
     if (req.headers.authorization !== `Bearer ${state.token}`) return status(401, 'Unauthorized', 'Unauthorized');
     if (!state.forbidden.includes(`${verb} ${plural}`)) return null;
-    return status(403, 'Forbidden', `${plural} is forbidden: User "system:serviceaccount:harbor-pilot:harbor-pilot" cannot ${verb} resource "${plural}"`);
+    return status(
+      403,
+      'Forbidden',
+      `${plural} is forbidden: User "system:serviceaccount:harbor-pilot:harbor-pilot" cannot ${verb} resource ` +
+        `"${plural}"`,
+    );
   };
 
   // A custom resource is served only when its CustomResourceDefinition exists, as on a real cluster.
   const unserved = (group: string, plural: string): SimResponse | null => {
     if (builtinGroups.has(group)) return null;
-    const crd = state.objects.some((o) => o.kind === 'CustomResourceDefinition' && o.metadata.name === `${plural}.${group}`);
+    const crd = state.objects.some(
+      (o) => o.kind === 'CustomResourceDefinition' && o.metadata.name === `${plural}.${group}`,
+    );
     return crd ? null : status(404, 'NotFound', 'the server could not find the requested resource');
   };
 
   const select = (group: string, plural: string, ns: string | undefined) =>
     state.objects.filter(
-      (o) => pluralOf(o.kind) === plural && groupVersionOf(o.apiVersion).group === group && (ns === undefined || o.metadata.namespace === ns),
+      (o) =>
+        pluralOf(o.kind) === plural &&
+        groupVersionOf(o.apiVersion).group === group &&
+        (ns === undefined || o.metadata.namespace === ns),
     );
 
-  const list = (group: string, version: string, plural: string, ns: string | undefined, req: SimRequest): SimResponse => {
+  const list = (
+    group: string,
+    version: string,
+    plural: string,
+    ns: string | undefined,
+    req: SimRequest,
+  ): SimResponse => {
     const denied = forbid('list', plural, req) ?? unserved(group, plural);
     if (denied) return denied;
     const items = select(group, plural, ns).filter(
-      (o) => matchesLabels(o.metadata.labels, req.query.get('labelSelector')) && matchesFields(o, req.query.get('fieldSelector')),
+      (o) =>
+        matchesLabels(o.metadata.labels, req.query.get('labelSelector')) &&
+        matchesFields(o, req.query.get('fieldSelector')),
     );
     const kind = kindOfPlural[plural] ?? plural;
     // Chunked lists as the API server does them: `limit`, and an opaque `continue` token.
     const limit = Number(req.query.get('limit') ?? 0);
-    const offset = req.query.get('continue') ? Number(Buffer.from(req.query.get('continue') as string, 'base64url').toString()) : 0;
+    const offset = req.query.get('continue')
+      ? Number(Buffer.from(req.query.get('continue') as string, 'base64url').toString())
+      : 0;
     const page = limit > 0 ? items.slice(offset, offset + limit) : items;
     const more = limit > 0 && offset + limit < items.length;
-    const metadata = { resourceVersion: String(rv), ...(more ? { continue: Buffer.from(String(offset + limit)).toString('base64url'), remainingItemCount: items.length - offset - limit } : {}) };
-    return { body: { apiVersion: group ? `${group}/${version}` : version, kind: `${kind}List`, metadata, items: page } };
+    const metadata = {
+      resourceVersion: String(rv),
+      ...(more
+        ? {
+            continue: Buffer.from(String(offset + limit)).toString('base64url'),
+            remainingItemCount: items.length - offset - limit,
+          }
+        : {}),
+    };
+    return {
+      body: { apiVersion: group ? `${group}/${version}` : version, kind: `${kind}List`, metadata, items: page },
+    };
   };
 
   const one = (group: string, plural: string, ns: string | undefined, name: string, req: SimRequest): SimResponse => {
@@ -140,9 +207,16 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
     if (req.method === 'GET') return { body: obj };
     const dryRun = req.query.get('dryRun') === 'All';
     if (req.method === 'DELETE') {
-      const pre = (req.json<{ preconditions?: { uid?: string; resourceVersion?: string } } | null>() ?? {}).preconditions;
-      if ((pre?.uid && pre.uid !== obj.metadata.uid) || (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion)) {
-        return status(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid ?? ''}, UID in object meta: ${obj.metadata.uid}`);
+      const pre = req.json<{ preconditions?: { uid?: string; resourceVersion?: string } } | null>()?.preconditions;
+      if (
+        (pre?.uid && pre.uid !== obj.metadata.uid) ||
+        (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion)
+      ) {
+        return status(
+          409,
+          'Conflict',
+          `Precondition failed: UID in precondition: ${pre.uid ?? ''}, UID in object meta: ${obj.metadata.uid}`,
+        );
       }
       if (!dryRun) state.objects.splice(state.objects.indexOf(obj), 1);
       return { body: obj };
@@ -150,13 +224,18 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
     const patch = req.json<Record<string, unknown>>();
     const meta = patch.metadata as { resourceVersion?: string } | undefined;
     if (meta?.resourceVersion && meta.resourceVersion !== obj.metadata.resourceVersion) {
-      return status(409, 'Conflict', `Operation cannot be fulfilled on ${plural} "${name}": the object has been modified`);
+      return status(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${plural} "${name}": the object has been modified`,
+      );
     }
     const ctype = String(req.headers['content-type'] ?? '');
     const merged = (ctype.includes('strategic') ? strategicMerge(obj, patch) : jsonMerge(obj, patch)) as KubeObject;
     const specChanged = JSON.stringify(merged.spec) !== JSON.stringify(obj.spec);
     merged.metadata = { ...merged.metadata, generation: (obj.metadata.generation ?? 1) + (specChanged ? 1 : 0) };
-    if (dryRun) return { body: { ...merged, metadata: { ...merged.metadata, resourceVersion: obj.metadata.resourceVersion } } };
+    if (dryRun)
+      return { body: { ...merged, metadata: { ...merged.metadata, resourceVersion: obj.metadata.resourceVersion } } };
     return { body: sim.put(settle(merged)) };
   };
 
@@ -170,7 +249,9 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
     const key = `${ns}/${pod}/${container}${req.query.get('previous') === 'true' ? '/previous' : ''}`;
     const text = state.logs[key] ?? state.logs[key.replace(/\/[^/]*(\/previous)?$/, '/$1').replace(/\/\//, '/')];
     if (text === undefined) {
-      return req.query.get('previous') === 'true' ? status(400, 'BadRequest', `previous terminated container "${container}" in pod "${pod}" not found`) : { body: '' };
+      return req.query.get('previous') === 'true'
+        ? status(400, 'BadRequest', `previous terminated container "${container}" in pod "${pod}" not found`)
+        : { body: '' };
     }
     let lines = text.split('\n');
     const tail = Number(req.query.get('tailLines') ?? 0);
@@ -186,30 +267,52 @@ export async function startKubeSim(options: { state?: Partial<KubeSimState>; por
     if (denied) return denied;
     const name = rawName.replace(/^https?:/, '').replace(/:.*$/, '');
     // The API server forwards an encoded slash as part of one segment; the backend finds no such path.
-    if (/%2F/i.test(req.path)) return { status: 404, body: '404 page not found', headers: { 'content-type': 'text/plain' } };
-    if (kind === 'services' && !serviceHasReadyEndpoints(state, ns, name)) return status(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`);
-    return state.proxy[`${ns}/${kind}/${name}${path || '/'}`] ?? status(503, 'ServiceUnavailable', `no endpoints available for ${kind} "${name}"`);
+    if (/%2F/i.test(req.path))
+      return { status: 404, body: '404 page not found', headers: { 'content-type': 'text/plain' } };
+    if (kind === 'services' && !serviceHasReadyEndpoints(state, ns, name))
+      return status(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`);
+    return (
+      state.proxy[`${ns}/${kind}/${name}${path || '/'}`] ??
+      status(503, 'ServiceUnavailable', `no endpoints available for ${kind} "${name}"`)
+    );
   });
-  sim.route('GET', new RegExp(`^/api/v1${nsPath}$`), (req) => list('', 'v1', req.params[1] as string, req.params[0], req));
+  sim.route('GET', new RegExp(`^/api/v1${nsPath}$`), (req) =>
+    list('', 'v1', req.params[1] as string, req.params[0], req),
+  );
   sim.route('GET', /^\/api\/v1\/([^/]+)$/, (req) => list('', 'v1', req.params[0] as string, undefined, req));
-  sim.route('*', new RegExp(`^/api/v1${nsPath}/([^/]+)$`), (req) => one('', req.params[1] as string, req.params[0], req.params[2] as string, req));
-  sim.route('*', /^\/api\/v1\/(nodes|namespaces)\/([^/]+)$/, (req) => one('', req.params[0] as string, undefined, req.params[1] as string, req));
-  sim.route('GET', new RegExp(`^/apis/([^/]+)/([^/]+)${nsPath}$`), (req) => list(req.params[0] as string, req.params[1] as string, req.params[3] as string, req.params[2], req));
-  sim.route('GET', /^\/apis\/([^/]+)\/([^/]+)\/([^/]+)$/, (req) => list(req.params[0] as string, req.params[1] as string, req.params[2] as string, undefined, req));
-  sim.route('*', new RegExp(`^/apis/([^/]+)/([^/]+)${nsPath}/([^/]+)$`), (req) => one(req.params[0] as string, req.params[3] as string, req.params[2], req.params[4] as string, req));
+  sim.route('*', new RegExp(`^/api/v1${nsPath}/([^/]+)$`), (req) =>
+    one('', req.params[1] as string, req.params[0], req.params[2] as string, req),
+  );
+  sim.route('*', /^\/api\/v1\/(nodes|namespaces)\/([^/]+)$/, (req) =>
+    one('', req.params[0] as string, undefined, req.params[1] as string, req),
+  );
+  sim.route('GET', new RegExp(`^/apis/([^/]+)/([^/]+)${nsPath}$`), (req) =>
+    list(req.params[0] as string, req.params[1] as string, req.params[3] as string, req.params[2], req),
+  );
+  sim.route('GET', /^\/apis\/([^/]+)\/([^/]+)\/([^/]+)$/, (req) =>
+    list(req.params[0] as string, req.params[1] as string, req.params[2] as string, undefined, req),
+  );
+  sim.route('*', new RegExp(`^/apis/([^/]+)/([^/]+)${nsPath}/([^/]+)$`), (req) =>
+    one(req.params[0] as string, req.params[3] as string, req.params[2], req.params[4] as string, req),
+  );
   return sim;
 }
 
 /** As the API server's service proxy decides: an Endpoints object without ready addresses has no backend. */
 function serviceHasReadyEndpoints(state: KubeSimState, ns: string, name: string): boolean {
-  const ep = state.objects.find((o) => o.kind === 'Endpoints' && o.metadata.namespace === ns && o.metadata.name === name);
+  const ep = state.objects.find(
+    (o) => o.kind === 'Endpoints' && o.metadata.namespace === ns && o.metadata.name === name,
+  );
   if (!ep) return true;
   return ((ep.subsets as { addresses?: unknown[] }[] | undefined) ?? []).some((s) => (s.addresses ?? []).length > 0);
 }
 
 /** A Kubernetes Status object, as the API server answers errors. */
 export function status(code: number, reason: string, message: string): SimResponse {
-  return { status: code, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code } };
+  return {
+    status: code,
+    body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code },
+  };
 }
 
 /**
@@ -219,7 +322,15 @@ export function status(code: number, reason: string, message: string): SimRespon
 function settle(obj: KubeObject): KubeObject {
   if (obj.kind !== 'Deployment' && obj.kind !== 'StatefulSet') return obj;
   const replicas = Number((obj.spec as { replicas?: number } | undefined)?.replicas ?? 1);
-  const status = { ...(obj.status as { updateRevision?: string } | undefined), observedGeneration: obj.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas };
-  if (obj.kind === 'StatefulSet') Object.assign(status, { currentReplicas: replicas, currentRevision: status.updateRevision });
+  const status = {
+    ...(obj.status as { updateRevision?: string } | undefined),
+    observedGeneration: obj.metadata.generation,
+    replicas,
+    updatedReplicas: replicas,
+    readyReplicas: replicas,
+    availableReplicas: replicas,
+  };
+  if (obj.kind === 'StatefulSet')
+    Object.assign(status, { currentReplicas: replicas, currentRevision: status.updateRevision });
   return { ...obj, status };
 }

@@ -71,7 +71,12 @@ export async function startSlackSim(options: { port?: number } = {}): Promise<Sl
         const i = waiters.indexOf(w);
         if (i >= 0) {
           waiters.splice(i, 1);
-          reject(new Error(`slack sim: ${method} called ${sim.callsOf(method).length} times, wanted ${count}, within ${timeoutMs} ms`));
+          reject(
+            new Error(
+              `slack sim: ${method} called ${sim.callsOf(method).length} times, wanted ${count}, within ` +
+                `${timeoutMs} ms`,
+            ),
+          );
         }
       }, timeoutMs).unref();
     });
@@ -86,14 +91,23 @@ export async function startSlackSim(options: { port?: number } = {}): Promise<Sl
     const ctype = req.headers['content-type'];
     // The body reaches routes as UTF-8 text, so binary sizes come from the header.
     const bytes = Number(req.headers['content-length'] ?? Buffer.byteLength(req.body));
-    sim.uploads.push({ id: req.params[0] as string, bytes, contentType: typeof ctype === 'string' ? ctype : undefined });
+    sim.uploads.push({
+      id: req.params[0] as string,
+      bytes,
+      contentType: typeof ctype === 'string' ? ctype : undefined,
+    });
     return { body: 'OK - upload received' };
   });
   sim.route('POST', /^\/api\/([a-zA-Z.]+)$/, (req) => {
     const method = req.params[0] as string;
     const args = decodeArgs(req);
     const auth = req.headers.authorization;
-    const call: SlackCall = { method, args, token: typeof auth === 'string' ? auth.replace(/^Bearer /, '') : (args.token as string | undefined), at: Date.now() };
+    const call: SlackCall = {
+      method,
+      args,
+      token: typeof auth === 'string' ? auth.replace(/^Bearer /, '') : (args.token as string | undefined),
+      at: Date.now(),
+    };
     sim.calls.push(call);
     for (const w of [...waiters]) {
       if (w.method === method && sim.callsOf(method).length >= w.count) {
@@ -106,14 +120,33 @@ export async function startSlackSim(options: { port?: number } = {}): Promise<Sl
   return sim;
 }
 
-function answer(sim: SlackSim, method: string, args: Record<string, unknown>, nextTs: () => string): Record<string, unknown> {
+function answer(
+  sim: SlackSim,
+  method: string,
+  args: Record<string, unknown>,
+  nextTs: () => string,
+): Record<string, unknown> {
   const channel = String(args.channel ?? '');
   switch (method) {
     case 'auth.test':
-      return { ok: true, url: 'https://sim.slack.com/', team: 'Sim', user: 'harbor-pilot', team_id: 'T0SIM', user_id: 'U0BOT', bot_id: 'B0BOT' };
+      return {
+        ok: true,
+        url: 'https://sim.slack.com/',
+        team: 'Sim',
+        user: 'harbor-pilot',
+        team_id: 'T0SIM',
+        user_id: 'U0BOT',
+        bot_id: 'B0BOT',
+      };
     case 'chat.postMessage': {
       const ts = nextTs();
-      const msg = { channel, ts, thread_ts: args.thread_ts as string | undefined, text: args.text as string | undefined, blocks: args.blocks as unknown[] | undefined };
+      const msg = {
+        channel,
+        ts,
+        thread_ts: args.thread_ts as string | undefined,
+        text: args.text as string | undefined,
+        blocks: args.blocks as unknown[] | undefined,
+      };
       sim.state.messages.set(`${channel}/${ts}`, msg);
       return { ok: true, channel, ts, message: { type: 'message', ...msg } };
     }
@@ -121,7 +154,11 @@ function answer(sim: SlackSim, method: string, args: Record<string, unknown>, ne
       const key = `${channel}/${String(args.ts)}`;
       const old = sim.state.messages.get(key);
       if (!old) return { ok: false, error: 'message_not_found' };
-      sim.state.messages.set(key, { ...old, text: args.text as string | undefined, blocks: args.blocks as unknown[] | undefined });
+      sim.state.messages.set(key, {
+        ...old,
+        text: args.text as string | undefined,
+        blocks: args.blocks as unknown[] | undefined,
+      });
       return { ok: true, channel, ts: args.ts, text: args.text };
     }
     case 'chat.postEphemeral':
@@ -136,7 +173,13 @@ function answer(sim: SlackSim, method: string, args: Record<string, unknown>, ne
       const files = JSON.parse(String(args.files ?? '[]')) as { id: string; title?: string }[];
       if (args.channel_id) {
         const ts = nextTs();
-        const msg = { channel: String(args.channel_id), ts, thread_ts: args.thread_ts as string | undefined, text: args.initial_comment as string | undefined, blocks: args.blocks as unknown[] | undefined };
+        const msg = {
+          channel: String(args.channel_id),
+          ts,
+          thread_ts: args.thread_ts as string | undefined,
+          text: args.initial_comment as string | undefined,
+          blocks: args.blocks as unknown[] | undefined,
+        };
         sim.state.messages.set(`${msg.channel}/${ts}`, msg);
       }
       return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? 'upload' })) };

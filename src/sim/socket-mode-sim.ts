@@ -30,7 +30,12 @@ const wsGuid = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** One server-to-client frame (never masked): FIN, opcode, length, payload. */
 function frame(opcode: number, payload: Buffer): Buffer {
   const len = payload.length;
-  const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : len < 65536 ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff]) : Buffer.concat([Buffer.from([0x80 | opcode, 127]), bigLength(len)]);
+  const head =
+    len < 126
+      ? Buffer.from([0x80 | opcode, len])
+      : len < 65536
+        ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff])
+        : Buffer.concat([Buffer.from([0x80 | opcode, 127]), bigLength(len)]);
   return Buffer.concat([head, payload]);
 }
 
@@ -87,7 +92,10 @@ export function attachSocketMode(slack: SlackSim): SocketModeSim {
 
 /** The answer of `apps.connections.open`: a WebSocket URL under `wsBase`, for an app-level token only. */
 export function connectionsOpen(wsBase: string): (call: { token: string | undefined }) => Record<string, unknown> {
-  return (call) => (call.token?.startsWith('xapp-') ? { ok: true, url: `${wsBase}/link/?ticket=${randomUUID()}` } : { ok: false, error: 'not_allowed_token_type' });
+  return (call) =>
+    call.token?.startsWith('xapp-')
+      ? { ok: true, url: `${wsBase}/link/?ticket=${randomUUID()}` }
+      : { ok: false, error: 'not_allowed_token_type' };
 }
 
 /**
@@ -107,7 +115,10 @@ export function serveSocketMode(server: Server): SocketModeSim {
     const key = req.headers['sec-websocket-key'];
     if (!req.url?.startsWith('/link/') || typeof key !== 'string') return socket.destroy();
     const accept = createHash('sha1').update(`${key}${wsGuid}`).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ` +
+        `${accept}\r\n\r\n`,
+    );
     sockets.add(socket);
     opened += 1;
     const pinger = setInterval(() => socket.write(frame(0x9, Buffer.from('sim-ping'))), 10_000).unref();
@@ -119,7 +130,10 @@ export function serveSocketMode(server: Server): SocketModeSim {
         if (f.opcode === 0x9) socket.write(frame(0xa, f.payload));
         else if (f.opcode === 0x8) socket.end(frame(0x8, f.payload.subarray(0, 2)));
         else if (f.opcode === 0x1) {
-          const msg = JSON.parse(f.payload.toString('utf8')) as { envelope_id?: string; payload?: Record<string, unknown> };
+          const msg = JSON.parse(f.payload.toString('utf8')) as {
+            envelope_id?: string;
+            payload?: Record<string, unknown>;
+          };
           const delivery = sm.deliveries.find((d) => d.envelopeId === msg.envelope_id);
           if (delivery && msg.envelope_id) {
             delivery.ack = msg.payload ?? {};
@@ -134,7 +148,12 @@ export function serveSocketMode(server: Server): SocketModeSim {
     };
     socket.on('close', gone);
     socket.on('error', gone);
-    sendText(socket, { type: 'hello', num_connections: sockets.size, debug_info: { host: 'sim', approximate_connection_time: 18060 }, connection_info: { app_id: 'A0SIM' } });
+    sendText(socket, {
+      type: 'hello',
+      num_connections: sockets.size,
+      debug_info: { host: 'sim', approximate_connection_time: 18060 },
+      connection_info: { app_id: 'A0SIM' },
+    });
     hellos += 1;
     for (const w of helloWaiters.filter((x) => hellos >= x.count)) {
       helloWaiters.splice(helloWaiters.indexOf(w), 1);
@@ -161,7 +180,10 @@ export function serveSocketMode(server: Server): SocketModeSim {
       const done = sm.deliveries.find((d) => d.envelopeId === envelopeId)?.ack;
       if (done) return Promise.resolve(done);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`socket mode sim: envelope ${envelopeId} not acked within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`socket mode sim: envelope ${envelopeId} not acked within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         ackWaiters.set(envelopeId, (ack) => {
           clearTimeout(timer);
           resolve(ack);
@@ -173,7 +195,10 @@ export function serveSocketMode(server: Server): SocketModeSim {
       return new Promise((resolve, reject) => {
         const w = { count, resolve };
         helloWaiters.push(w);
-        setTimeout(() => reject(new Error(`socket mode sim: ${hellos} connections, wanted ${count}, within ${timeoutMs} ms`)), timeoutMs).unref();
+        setTimeout(
+          () => reject(new Error(`socket mode sim: ${hellos} connections, wanted ${count}, within ${timeoutMs} ms`)),
+          timeoutMs,
+        ).unref();
       });
     },
     dropAll() {

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { App, LogLevel, type AnyMiddlewareArgs, type CustomRoute, type Middleware, type Logger as BoltLogger, type RespondFn, type SlashCommand } from '@slack/bolt';
+import {
+  App,
+  LogLevel,
+  type AnyMiddlewareArgs,
+  type CustomRoute,
+  type Middleware,
+  type Logger as BoltLogger,
+  type RespondFn,
+  type SlashCommand,
+} from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Registry } from '../checks/registry.js';
@@ -72,12 +81,24 @@ export function createSlackApp(options: SlackAppOptions): App {
   if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
     throw new ConfigError(['env SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)']);
   }
-  const clientOptions = env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 2 } } : { retryConfig: { retries: 2 } };
+  const clientOptions = env.SLACK_API_URL
+    ? { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 2 } }
+    : { retryConfig: { retries: 2 } };
   // No conversation store: nothing reads it, and it costs a lookup on every request.
-  const common = { token: env.SLACK_BOT_TOKEN, convoStore: false as const, logger: boltLogger(log.child({ component: 'bolt' })), clientOptions };
+  const common = {
+    token: env.SLACK_BOT_TOKEN,
+    convoStore: false as const,
+    logger: boltLogger(log.child({ component: 'bolt' })),
+    clientOptions,
+  };
   const app = env.SLACK_APP_TOKEN
     ? new App({ ...common, appToken: env.SLACK_APP_TOKEN, socketMode: true, signingSecret: env.SLACK_SIGNING_SECRET })
-    : new App({ ...common, signingSecret: env.SLACK_SIGNING_SECRET as string, port: env.PORT, customRoutes: options.customRoutes });
+    : new App({
+        ...common,
+        signingSecret: env.SLACK_SIGNING_SECRET as string,
+        port: env.PORT,
+        customRoutes: options.customRoutes,
+      });
 
   for (const m of options.middleware ?? []) app.use(m);
   const commandName = config.slack?.command ?? '/harbor';
@@ -112,7 +133,10 @@ export function createSlackApp(options: SlackAppOptions): App {
     const def = byName.get(sub);
     try {
       if (!def) {
-        throw new UserInputError(`unknown sub-command "${sub}"; valid: ${options.commands.map((c) => c.name).join(', ')}. Try ${commandName} help`);
+        throw new UserInputError(
+          `unknown sub-command "${sub}"; valid: ${options.commands.map((c) => c.name).join(', ')}. Try ` +
+            `${commandName} help`,
+        );
       }
       await def.run(ctx);
       if (!acked) await ack();
@@ -130,10 +154,19 @@ export function createSlackApp(options: SlackAppOptions): App {
 
 async function replyError(
   err: unknown,
-  r: { acked: boolean; ack: (b?: object) => Promise<void>; respond: RespondFn; clog: Logger; reqId: string; command: SlashCommand },
+  r: {
+    acked: boolean;
+    ack: (b?: object) => Promise<void>;
+    respond: RespondFn;
+    clog: Logger;
+    reqId: string;
+    command: SlashCommand;
+  },
 ): Promise<void> {
   const safe = err instanceof UserInputError || err instanceof NotAuthorizedError;
-  const text = safe ? `:warning: ${escapeMrkdwn(clip((err as Error).message, 2000))}` : `:x: Something went wrong (reference ${r.reqId}). The logs have the details.`;
+  const text = safe
+    ? `:warning: ${escapeMrkdwn(clip((err as Error).message, 2000))}`
+    : `:x: Something went wrong (reference ${r.reqId}). The logs have the details.`;
   if (safe) r.clog.info({ err: (err as Error).message }, 'command refused');
   else r.clog.error({ err: errorMessage(err) }, 'command failed');
   try {

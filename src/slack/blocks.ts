@@ -3,7 +3,11 @@ import * as z from 'zod';
 import type { Finding, Severity } from '../findings/finding.js';
 import { clip, code, escapeMrkdwn, mention, slackTime } from './mrkdwn.js';
 
-export const severityIcon: Record<Severity, string> = { critical: ':red_circle:', warning: ':large_orange_circle:', info: ':large_blue_circle:' };
+export const severityIcon: Record<Severity, string> = {
+  critical: ':red_circle:',
+  warning: ':large_orange_circle:',
+  info: ':large_blue_circle:',
+};
 
 const sectionMax = 3000;
 
@@ -11,7 +15,6 @@ export interface MessageBody {
   text: string;
   blocks: KnownBlock[];
 }
-
 
 function resourceLabel(f: Finding): string {
   return `${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`;
@@ -23,24 +26,49 @@ function resourceLabel(f: Finding): string {
  */
 export function findingMessage(f: Finding, remediationBlocks?: KnownBlock[]): MessageBody {
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`${severityIcon[f.severity]} *${f.severity.toUpperCase()}* · *${escapeMrkdwn(f.title)}*`, sectionMax) } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clip(
+          `${severityIcon[f.severity]} *${f.severity.toUpperCase()}* · *${escapeMrkdwn(f.title)}*`,
+          sectionMax,
+        ),
+      },
+    },
   ];
-  if (f.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(f.summary), sectionMax) } });
+  if (f.summary)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(f.summary), sectionMax) } });
   if (f.evidence.length > 0) {
     const lines = f.evidence.slice(0, 15).map((e) => `• ${escapeMrkdwn(clip(e.replace(/`/g, "'"), 400))}`);
     if (f.evidence.length > 15) lines.push(`• … ${f.evidence.length - 15} more`);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Evidence*\n${lines.join('\n')}`, sectionMax) } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*Evidence*\n${lines.join('\n')}`, sectionMax) },
+    });
   }
   if (f.remediations.length > 0) {
     if (remediationBlocks) blocks.push(...remediationBlocks);
     else {
       const lines = f.remediations.map((r) => `• ${code(r.id)} ${escapeMrkdwn(r.title)} (risk ${r.risk})`);
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Proposed fixes*\n${lines.join('\n')}`, sectionMax) } });
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: clip(`*Proposed fixes*\n${lines.join('\n')}`, sectionMax) },
+      });
     }
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: clip(`${escapeMrkdwn(f.target)} · ${escapeMrkdwn(resourceLabel(f))} · ${code(f.cause)} · check ${code(f.check)} · fingerprint ${code(f.fingerprint)}`, sectionMax) }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: clip(
+          `${escapeMrkdwn(f.target)} · ${escapeMrkdwn(resourceLabel(f))} · ${code(f.cause)} · check ` +
+            `${code(f.check)} · fingerprint ${code(f.fingerprint)}`,
+          sectionMax,
+        ),
+      },
+    ],
   });
   return { text: clip(`[${f.severity}] ${f.title}`, 300), blocks: blocks.slice(0, 50) };
 }
@@ -51,7 +79,16 @@ export const rootStatusSchema = z.object({
   requestedBy: z.string().optional(),
   planned: z.number(),
   startedAt: z.string().optional(),
-  done: z.object({ critical: z.number(), warning: z.number(), info: z.number(), errors: z.number(), durationMs: z.number(), checks: z.number() }).optional(),
+  done: z
+    .object({
+      critical: z.number(),
+      warning: z.number(),
+      info: z.number(),
+      errors: z.number(),
+      durationMs: z.number(),
+      checks: z.number(),
+    })
+    .optional(),
   /** Set when every finding posted in the thread has since resolved: when the last one did. */
   resolvedAt: z.string().optional(),
 });
@@ -61,24 +98,35 @@ export type RootStatus = z.infer<typeof rootStatusSchema>;
 export function rootMessage(s: RootStatus): MessageBody {
   const who = s.requestedBy ? ` for ${mention(s.requestedBy)}` : '';
   if (!s.done) {
-    const text = `:mag: Diagnosing ${escapeMrkdwn(s.label)}${who}: ${s.planned} check${s.planned === 1 ? '' : 's'} queued. Findings follow in this thread.`;
+    const text =
+      `:mag: Diagnosing ${escapeMrkdwn(s.label)}${who}: ${s.planned} ` +
+      `check${s.planned === 1 ? '' : 's'} queued. Findings follow in this thread.`;
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
   }
   const d = s.done;
   const total = d.critical + d.warning + d.info;
-  const icon = s.resolvedAt || (d.critical === 0 && d.warning === 0) ? ':white_check_mark:' : d.critical > 0 ? ':red_circle:' : ':large_orange_circle:';
+  const icon =
+    s.resolvedAt || (d.critical === 0 && d.warning === 0)
+      ? ':white_check_mark:'
+      : d.critical > 0
+        ? ':red_circle:'
+        : ':large_orange_circle:';
   const counts = `${d.critical} critical · ${d.warning} warning · ${d.info} info`;
   const errors = d.errors > 0 ? ` · ${d.errors} check${d.errors === 1 ? '' : 's'} could not complete` : '';
   const head = `${icon} Diagnosis of ${escapeMrkdwn(s.label)}${who} finished in ${(d.durationMs / 1000).toFixed(1)} s`;
-  const found = total === 0 && d.errors === 0 ? `${d.checks} checks ran; nothing found.` : `${counts}${errors} (${d.checks} check${d.checks === 1 ? '' : 's'}). Details in the thread.`;
+  const found =
+    total === 0 && d.errors === 0
+      ? `${d.checks} checks ran; nothing found.`
+      : `${counts}${errors} (${d.checks} check${d.checks === 1 ? '' : 's'}). Details in the thread.`;
   // The date shows when the resolution came on another day than the diagnosis.
-  const resolved = s.resolvedAt ? `Everything reported in this thread has resolved since, the last at ${slackTime(s.resolvedAt, new Date(s.startedAt ?? s.resolvedAt))}.` : '';
+  const resolved = s.resolvedAt
+    ? `Everything reported in this thread has resolved since, the last at ` +
+      `${slackTime(s.resolvedAt, new Date(s.startedAt ?? s.resolvedAt))}.`
+    : '';
   const body = resolved ? `${found}\n${resolved}` : found;
   return {
     text: `${head}: ${counts}${errors}${s.resolvedAt ? '; all resolved since' : ''}`,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `${head}\n${body}` } },
-    ],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `${head}\n${body}` } }],
   };
 }
 

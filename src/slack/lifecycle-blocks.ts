@@ -16,11 +16,26 @@ function seenLine(r: FindingRecord, now: Date, time: (iso: string, now: Date) =>
 }
 
 /** The one message per (check, target) in a thread that re-runs keep up to date. */
-export function stillPresentMessage(run: { id: string; target: string }, records: FindingRecord[], now: Date): MessageBody {
-  const head = `:repeat: ${code(run.id)} on ${escapeMrkdwn(run.target)} re-ran at ${slackTime(now.toISOString(), now)}: ${records.length} finding${records.length === 1 ? '' : 's'} above still present`;
-  const lines = records.slice(0, 20).map((r) => `• ${severityIcon[r.finding.severity]} ${escapeMrkdwn(r.finding.title)}: still present, ${seenLine(r, now, slackTime)}`);
+export function stillPresentMessage(
+  run: { id: string; target: string },
+  records: FindingRecord[],
+  now: Date,
+): MessageBody {
+  const head =
+    `:repeat: ${code(run.id)} on ${escapeMrkdwn(run.target)} re-ran at ` +
+    `${slackTime(now.toISOString(), now)}: ${records.length} finding${records.length === 1 ? '' : 's'} above ` +
+    `still present`;
+  const lines = records
+    .slice(0, 20)
+    .map(
+      (r) =>
+        `• ${severityIcon[r.finding.severity]} ${escapeMrkdwn(r.finding.title)}: still present, ` +
+        `${seenLine(r, now, slackTime)}`,
+    );
   if (records.length > 20) lines.push(`• … ${records.length - 20} more`);
-  const text = `${run.id} on ${run.target}: ${records.map((r) => `${r.finding.title} still present, ${seenLine(r, now, plainTime)}`).join('; ')}`;
+  const text =
+    `${run.id} on ${run.target}: ` +
+    `${records.map((r) => `${r.finding.title} still present, ${seenLine(r, now, plainTime)}`).join('; ')}`;
   return { text: clip(text, 300), blocks: [section(`${head}\n${lines.join('\n')}`)] };
 }
 
@@ -28,20 +43,30 @@ export function stillPresentMessage(run: { id: string; target: string }, records
 export function resolvedMessage(r: FindingRecord, now: Date): MessageBody {
   const f = r.finding;
   const at = r.resolvedAt ?? now.toISOString();
-  const text = `:white_check_mark: *Resolved:* ${escapeMrkdwn(f.title)}. ${code(f.check)} on ${escapeMrkdwn(f.target)} no longer sees it (${slackTime(at, now)}); it was ${seenLine(r, now, slackTime)}.`;
+  const text =
+    `:white_check_mark: *Resolved:* ${escapeMrkdwn(f.title)}. ${code(f.check)} on ` +
+    `${escapeMrkdwn(f.target)} no longer sees it (${slackTime(at, now)}); it was ${seenLine(r, now, slackTime)}.`;
   return {
     text: clip(`Resolved: ${f.title} (${f.target}); ${seenLine(r, now, plainTime)}`, 300),
-    blocks: [section(text), { type: 'context', elements: [{ type: 'mrkdwn', text: `fingerprint ${code(r.fingerprint)}` }] }],
+    blocks: [
+      section(text),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `fingerprint ${code(r.fingerprint)}` }] },
+    ],
   };
 }
 
 /** The channel message a watch's new incident threads under. */
 export function incidentRootMessage(target: string, findings: Finding[], now: Date): MessageBody {
   const n = findings.length;
-  const head = `:rotating_light: *New critical finding${n === 1 ? '' : 's'} on ${escapeMrkdwn(target)}* (${slackTime(now.toISOString(), now)})`;
+  const head =
+    `:rotating_light: *New critical finding${n === 1 ? '' : 's'} on ${escapeMrkdwn(target)}* ` +
+    `(${slackTime(now.toISOString(), now)})`;
   const lines = findings.slice(0, 10).map((f) => `• ${escapeMrkdwn(f.title)}`);
   const text = `New critical finding${n === 1 ? '' : 's'} on ${target}: ${findings.map((f) => f.title).join('; ')}`;
-  return { text: clip(text, 300), blocks: [section(`${head}\n${lines.join('\n')}\nDetails in the thread; I will say here when they resolve.`)] };
+  return {
+    text: clip(text, 300),
+    blocks: [section(`${head}\n${lines.join('\n')}\nDetails in the thread; I will say here when they resolve.`)],
+  };
 }
 
 const order: Severity[] = ['critical', 'warning', 'info'];
@@ -50,18 +75,35 @@ const order: Severity[] = ['critical', 'warning', 'info'];
 export function openFindingsMessage(records: FindingRecord[], silences: Silence[], now: Date): MessageBody {
   const silenced = new Map(silences.map((s) => [s.fingerprint, s]));
   const open = records.filter((r) => r.status === 'open');
-  if (open.length === 0) return { text: 'No open findings.', blocks: [section(':white_check_mark: No open findings.')] };
-  const blocks: KnownBlock[] = [section(`*Open findings:* ${order.map((s) => `${open.filter((r) => r.finding.severity === s).length} ${s}`).join(' · ')}`)];
+  if (open.length === 0)
+    return { text: 'No open findings.', blocks: [section(':white_check_mark: No open findings.')] };
+  const blocks: KnownBlock[] = [
+    section(
+      `*Open findings:* ${order.map((s) => `${open.filter((r) => r.finding.severity === s).length} ${s}`).join(' · ')}`,
+    ),
+  ];
   for (const sev of order) {
-    const ofSev = open.filter((r) => r.finding.severity === sev).sort((a, b) => a.finding.target.localeCompare(b.finding.target) || a.finding.title.localeCompare(b.finding.title));
+    const ofSev = open
+      .filter((r) => r.finding.severity === sev)
+      .sort(
+        (a, b) => a.finding.target.localeCompare(b.finding.target) || a.finding.title.localeCompare(b.finding.title),
+      );
     if (ofSev.length === 0) continue;
     const lines = ofSev.map((r) => findingLine(r, silenced.get(r.fingerprint), now));
-    blocks.push(section(`${severityIcon[sev]} *${sev}*\n${lines.slice(0, 15).join('\n')}${lines.length > 15 ? `\n… ${lines.length - 15} more` : ''}`));
+    blocks.push(
+      section(
+        `${severityIcon[sev]} ` +
+          `*${sev}*\n${lines.slice(0, 15).join('\n')}${lines.length > 15 ? `\n… ${lines.length - 15} more` : ''}`,
+      ),
+    );
   }
   return { text: `${open.length} open finding${open.length === 1 ? '' : 's'}`, blocks: blocks.slice(0, 50) };
 }
 
 function findingLine(r: FindingRecord, s: Silence | undefined, now: Date): string {
   const quiet = s ? ` · :zipper_mouth_face: silenced by ${mention(s.by)} until ${slackTime(s.until, now)}` : '';
-  return `• *${escapeMrkdwn(r.finding.target)}* ${escapeMrkdwn(r.finding.title)} · ${seenLine(r, now, slackTime)} · ${code(r.fingerprint)}${quiet}`;
+  return (
+    `• *${escapeMrkdwn(r.finding.target)}* ${escapeMrkdwn(r.finding.title)} · ` +
+    `${seenLine(r, now, slackTime)} · ${code(r.fingerprint)}${quiet}`
+  );
 }

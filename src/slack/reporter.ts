@@ -28,7 +28,14 @@ export function createSlackReporter(web: WebClient, metrics?: Pick<Metrics, 'sla
   };
   const post = async (channel: string, body: MessageBody, threadTs?: string): Promise<string> => {
     const res = await counted('chat.postMessage', () =>
-      web.chat.postMessage({ channel, thread_ts: threadTs, text: body.text, blocks: body.blocks, unfurl_links: false, unfurl_media: false }),
+      web.chat.postMessage({
+        channel,
+        thread_ts: threadTs,
+        text: body.text,
+        blocks: body.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
     );
     return String(res.ts);
   };
@@ -38,7 +45,9 @@ export function createSlackReporter(web: WebClient, metrics?: Pick<Metrics, 'sla
     },
     async updateRoot(thread, status) {
       const body = rootMessage(status);
-      await counted('chat.update', () => web.chat.update({ channel: thread.channel, ts: thread.threadTs, text: body.text, blocks: body.blocks }));
+      await counted('chat.update', () =>
+        web.chat.update({ channel: thread.channel, ts: thread.threadTs, text: body.text, blocks: body.blocks }),
+      );
     },
     postFinding(thread, finding, remediationBlocks) {
       return post(thread.channel, findingMessage(finding, remediationBlocks), thread.threadTs);

@@ -14,7 +14,10 @@ export async function startDiagnosis(
   params: Record<string, string | number | boolean> = {},
 ): Promise<string> {
   const runId = newRunId();
-  await ctx.ack(`Diagnosing ${label}: ${plan.length} check${plan.length === 1 ? '' : 's'} queued (run ${runId}). Findings follow in a thread here.`);
+  await ctx.ack(
+    `Diagnosing ${label}: ${plan.length} check${plan.length === 1 ? '' : 's'} queued (run ${runId}). Findings ` +
+      `follow in a thread here.`,
+  );
   await enqueueOpenDiagnosis(ctx.queues, {
     runId,
     label,

@@ -40,7 +40,17 @@ export async function processCheckJob(data: CheckJob, ctx: WorkerContext): Promi
   const check = ctx.registry.check(data.checkId);
   if (!check) throw new UserInputError(`unknown check id "${data.checkId}"`);
   const target = parseTargetRef(ctx.config, data.target);
-  const run = await runCheck({ check, target, params: data.params }, { config: ctx.config, clients: ctx.clients, log: ctx.log, now: ctx.now, signal: ctx.signal, reads: ctx.runReads?.of(data.runId) });
+  const run = await runCheck(
+    { check, target, params: data.params },
+    {
+      config: ctx.config,
+      clients: ctx.clients,
+      log: ctx.log,
+      now: ctx.now,
+      signal: ctx.signal,
+      reads: ctx.runReads?.of(data.runId),
+    },
+  );
   if (data.slack) {
     if (ctx.publish) await ctx.publish(run, data.slack, data);
     else if (ctx.reporter) await postAll(ctx, ctx.reporter, data.slack, run.findings, data);
@@ -56,7 +66,13 @@ export async function processCheckJob(data: CheckJob, ctx: WorkerContext): Promi
 }
 
 /** Posts each finding in the thread, with its remediation blocks when approvals are wired in. */
-export async function postAll(ctx: WorkerContext, reporter: Reporter, thread: SlackThread, findings: Finding[], job: CheckJob): Promise<void> {
+export async function postAll(
+  ctx: WorkerContext,
+  reporter: Reporter,
+  thread: SlackThread,
+  findings: Finding[],
+  job: CheckJob,
+): Promise<void> {
   for (const f of findings) {
     const extra = f.remediations.length > 0 ? await ctx.remediationBlocks?.(f, thread, job) : undefined;
     await reporter.postFinding(thread, f, extra);

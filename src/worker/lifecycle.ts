@@ -40,7 +40,12 @@ export interface Lifecycle {
 export async function startLifecycle(o: LifecycleOptions): Promise<Lifecycle> {
   const { ctx } = o;
   const jobs = [watchJob, ...o.scheduledJobs] as readonly ScheduledJobDefinition[];
-  await syncSchedules(o.queues.scheduled, ctx.config, ctx.log, jobs.map((j) => j.name));
+  await syncSchedules(
+    o.queues.scheduled,
+    ctx.config,
+    ctx.log,
+    jobs.map((j) => j.name),
+  );
   const findings = createFindingServices(o.settings.connection, o.settings.prefix, ctx.now);
   const publisher = createPublisher({
     store: findings.store,
@@ -50,7 +55,9 @@ export async function startLifecycle(o: LifecycleOptions): Promise<Lifecycle> {
     now: ctx.now,
     remediationBlocks: ctx.remediationBlocks,
   });
-  const worker = o.runWorkers ? startScheduledWorker(o.settings, { ...ctx, findings, publisher, web: o.web }, jobs) : undefined;
+  const worker = o.runWorkers
+    ? startScheduledWorker(o.settings, { ...ctx, findings, publisher, web: o.web }, jobs)
+    : undefined;
   return {
     findings,
     publisher,

@@ -13,9 +13,15 @@ const unpostable = new Set(['not_in_channel', 'channel_not_found', 'is_archived'
  * The ack promised findings in the channel: when the bot may not post there (a private channel it
  * was not invited to), it says so to the person who asked, in its direct messages, once.
  */
-async function tellRequester(data: OpenDiagnosisJob, code: string, ctx: { reporter: Reporter; log: Logger }): Promise<void> {
+async function tellRequester(
+  data: OpenDiagnosisJob,
+  code: string,
+  ctx: { reporter: Reporter; log: Logger },
+): Promise<void> {
   if (!data.requestedBy) return;
-  const text = `:warning: I could not post the diagnosis of ${escapeMrkdwn(data.label)} in <#${data.channel}> (Slack said \`${code}\`). Invite me there with \`/invite @harbor-pilot\` and run the command again.`;
+  const text =
+    `:warning: I could not post the diagnosis of ${escapeMrkdwn(data.label)} in <#${data.channel}> ` +
+    `(Slack said \`${code}\`). Invite me there with \`/invite @harbor-pilot\` and run the command again.`;
   try {
     await ctx.reporter.postMessage(data.requestedBy, textMessage(text));
   } catch (err) {
@@ -34,7 +40,11 @@ export async function processOpenDiagnosis(
   let threadTs = data.threadTs;
   if (!threadTs) {
     try {
-      ({ threadTs } = await ctx.reporter.postRoot(data.channel, { label: data.label, requestedBy: data.requestedBy, planned: data.checks.length }));
+      ({ threadTs } = await ctx.reporter.postRoot(data.channel, {
+        label: data.label,
+        requestedBy: data.requestedBy,
+        planned: data.checks.length,
+      }));
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error ?? '';
       if (!unpostable.has(code)) throw err;
@@ -44,9 +54,26 @@ export async function processOpenDiagnosis(
     await ctx.saveThread(threadTs);
   }
   const slack = { channel: data.channel, threadTs };
-  const children: CheckJob[] = data.checks.map((c) => ({ runId: data.runId, checkId: c.checkId, target: c.target, params: data.params, slack, requestedBy: data.requestedBy }));
-  await enqueueDiagnosis(ctx.queues, { runId: data.runId, label: data.label, startedAt: data.startedAt, requestedBy: data.requestedBy, slack, planned: data.checks.length }, children);
+  const children: CheckJob[] = data.checks.map((c) => ({
+    runId: data.runId,
+    checkId: c.checkId,
+    target: c.target,
+    params: data.params,
+    slack,
+    requestedBy: data.requestedBy,
+  }));
+  await enqueueDiagnosis(
+    ctx.queues,
+    {
+      runId: data.runId,
+      label: data.label,
+      startedAt: data.startedAt,
+      requestedBy: data.requestedBy,
+      slack,
+      planned: data.checks.length,
+    },
+    children,
+  );
   ctx.log.info({ runId: data.runId, checks: children.length }, 'diagnosis opened');
   return { threadTs };
 }
-

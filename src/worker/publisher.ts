@@ -57,7 +57,11 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     const root = await store.settleThread(thread, fp);
     if (root === undefined) return;
     const status = rootStatusSchema.safeParse(parseJson(root));
-    if (!status.success) return log.warn({ channel: thread.channel, threadTs: thread.threadTs }, 'unreadable root status; root message left as it was');
+    if (!status.success)
+      return log.warn(
+        { channel: thread.channel, threadTs: thread.threadTs },
+        'unreadable root status; root message left as it was',
+      );
     try {
       await reporter.updateRoot(thread, { ...status.data, resolvedAt });
     } catch (err) {
@@ -79,7 +83,16 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       }
       if (present.length > 0) await self.notePresent(run, thread, present);
       await self.announceResolved();
-      log.info({ check: run.id, target: run.target, seen: outcome.sightings.length, repeated: present.length, resolved: outcome.resolved.length }, 'findings published');
+      log.info(
+        {
+          check: run.id,
+          target: run.target,
+          seen: outcome.sightings.length,
+          repeated: present.length,
+          resolved: outcome.resolved.length,
+        },
+        'findings published',
+      );
     },
     async rememberRoot(thread, status) {
       await store.setThreadRoot(thread, JSON.stringify(status));
@@ -102,9 +115,15 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         if (!r) continue;
         try {
           if (!(await isSilenced(fp))) {
-            for (const p of r.posts) await reporter.postText({ channel: p.channel, threadTs: p.threadTs }, resolvedMessage(r, deps.now()));
+            for (const p of r.posts)
+              await reporter.postText({ channel: p.channel, threadTs: p.threadTs }, resolvedMessage(r, deps.now()));
           }
-          for (const p of r.posts) await settleRoot({ channel: p.channel, threadTs: p.threadTs }, fp, r.resolvedAt ?? deps.now().toISOString());
+          for (const p of r.posts)
+            await settleRoot(
+              { channel: p.channel, threadTs: p.threadTs },
+              fp,
+              r.resolvedAt ?? deps.now().toISOString(),
+            );
         } catch (err) {
           await store.returnResolution(fp);
           throw err;
@@ -117,7 +136,12 @@ export function createPublisher(deps: PublisherDeps): Publisher {
 }
 
 /** Updates a message; false when Slack no longer has it (deleted), so the caller posts anew. */
-async function updated(reporter: Reporter, channel: string, ts: string, body: ReturnType<typeof stillPresentMessage>): Promise<boolean> {
+async function updated(
+  reporter: Reporter,
+  channel: string,
+  ts: string,
+  body: ReturnType<typeof stillPresentMessage>,
+): Promise<boolean> {
   try {
     await reporter.updateMessage(channel, ts, body);
     return true;

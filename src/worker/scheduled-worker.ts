@@ -31,16 +31,22 @@ export function defineScheduledJob<S extends z.ZodType>(def: ScheduledJobDefinit
  * The worker of the `scheduled` queue: dispatches on the job name. However many replicas run, each
  * job scheduler produces one job per tick, and BullMQ gives it to exactly one worker.
  */
-export function startScheduledWorker(settings: QueueSettings, ctx: ScheduledContext, jobs: readonly ScheduledJobDefinition[]): Worker {
+export function startScheduledWorker(
+  settings: QueueSettings,
+  ctx: ScheduledContext,
+  jobs: readonly ScheduledJobDefinition[],
+): Worker {
   const byName = new Map(jobs.map((j) => [j.name, j]));
   const worker = new Worker(
     queueNames.scheduled,
     async (job: Job) => {
       const log = ctx.log.child({ queue: queueNames.scheduled, jobId: job.id, attempt: job.attemptsMade + 1 });
       const def = byName.get(job.name);
-      if (!def) throw new UnrecoverableError(`no scheduled job named "${job.name}"; known: ${[...byName.keys()].join(', ')}`);
+      if (!def)
+        throw new UnrecoverableError(`no scheduled job named "${job.name}"; known: ${[...byName.keys()].join(', ')}`);
       const data = def.data.safeParse(job.data);
-      if (!data.success) throw new UnrecoverableError(`bad ${job.name} job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
+      if (!data.success)
+        throw new UnrecoverableError(`bad ${job.name} job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
       try {
         return await def.process(data.data, { ...ctx, log });
       } catch (err) {
@@ -50,7 +56,12 @@ export function startScheduledWorker(settings: QueueSettings, ctx: ScheduledCont
     },
     { connection: settings.connection, prefix: settings.prefix, concurrency: 2 },
   );
-  worker.on('failed', (job, err) => ctx.log.warn({ queue: worker.name, jobId: job?.id, attempt: job?.attemptsMade, err: errorMessage(err) }, 'job failed'));
+  worker.on('failed', (job, err) =>
+    ctx.log.warn(
+      { queue: worker.name, jobId: job?.id, attempt: job?.attemptsMade, err: errorMessage(err) },
+      'job failed',
+    ),
+  );
   worker.on('error', (err) => ctx.log.error({ queue: worker.name, err: errorMessage(err) }, 'worker error'));
   return worker;
 }

@@ -26,10 +26,19 @@ interface Placed {
  * findings), joined by later ones while it is open. Findings already there get a "still present"
  * note; resolved ones are told in their thread. Everything else is recorded for the digest only.
  */
-export async function processWatchJob(data: WatchJob, ctx: ScheduledContext): Promise<{ runs: number; announced: number; resolved: number }> {
+export async function processWatchJob(
+  data: WatchJob,
+  ctx: ScheduledContext,
+): Promise<{ runs: number; announced: number; resolved: number }> {
   const targets = data.targets?.map((ref) => parseTargetRef(ctx.config, ref));
   const plan = planChecks(ctx.registry, ctx.config, { ids: data.checks, targets }, listTargets(ctx.config));
-  const report = await runPlan(plan, { config: ctx.config, clients: ctx.clients, log: ctx.log, now: ctx.now, signal: ctx.signal });
+  const report = await runPlan(plan, {
+    config: ctx.config,
+    clients: ctx.clients,
+    log: ctx.log,
+    now: ctx.now,
+    signal: ctx.signal,
+  });
   const incidents = new Map<string, SlackThread>();
   const fresh: FindingRecord[] = [];
   let resolved = 0;
@@ -56,7 +65,11 @@ async function notePresent(ctx: ScheduledContext, run: CheckRun, present: Placed
   const byThread = new Map<string, Placed[]>();
   for (const p of present) byThread.set(p.thread.threadTs, [...(byThread.get(p.thread.threadTs) ?? []), p]);
   for (const group of byThread.values()) {
-    await ctx.publisher.notePresent(run, (group[0] as Placed).thread, group.map((g) => g.record));
+    await ctx.publisher.notePresent(
+      run,
+      (group[0] as Placed).thread,
+      group.map((g) => g.record),
+    );
   }
 }
 
@@ -65,7 +78,12 @@ async function notePresent(ctx: ScheduledContext, run: CheckRun, present: Placed
  * first, so overlapping ticks announce it once; when Slack fails, the claims of the findings not yet
  * posted are released, so the job's retry announces them.
  */
-async function announce(ctx: ScheduledContext, channel: string, candidates: FindingRecord[], incidents: Map<string, SlackThread>): Promise<number> {
+async function announce(
+  ctx: ScheduledContext,
+  channel: string,
+  candidates: FindingRecord[],
+  incidents: Map<string, SlackThread>,
+): Promise<number> {
   const fresh: FindingRecord[] = [];
   for (const r of candidates) if (await ctx.findings.store.claimAnnouncement(r, channel)) fresh.push(r);
   const byTarget = new Map<string, FindingRecord[]>();
@@ -75,11 +93,21 @@ async function announce(ctx: ScheduledContext, channel: string, candidates: Find
     for (const [target, records] of byTarget) {
       let thread = incidents.get(target);
       if (!thread) {
-        const body = incidentRootMessage(target, records.map((r) => r.finding), ctx.now());
+        const body = incidentRootMessage(
+          target,
+          records.map((r) => r.finding),
+          ctx.now(),
+        );
         thread = { channel, threadTs: await ctx.reporter.postMessage(channel, body) };
       }
       for (const r of records) {
-        const job = { runId: `watch-${thread.threadTs.replace('.', '')}`, checkId: r.finding.check, target: r.finding.target, params: {}, slack: thread };
+        const job = {
+          runId: `watch-${thread.threadTs.replace('.', '')}`,
+          checkId: r.finding.check,
+          target: r.finding.target,
+          params: {},
+          slack: thread,
+        };
         await ctx.publisher.post(r, thread, job);
         pending.delete(r);
       }

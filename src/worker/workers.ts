@@ -1,7 +1,13 @@
 import { FlowProducer, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { RunReadsByRun } from '../checks/run-reads.js';
 import { UserInputError, errorMessage } from '../errors.js';
-import { checkJobSchema, diagnosisJobSchema, openDiagnosisJobSchema, queueNames, type QueueSettings } from '../queues.js';
+import {
+  checkJobSchema,
+  diagnosisJobSchema,
+  openDiagnosisJobSchema,
+  queueNames,
+  type QueueSettings,
+} from '../queues.js';
 import { processOpenDiagnosis } from './open-diagnosis.js';
 import { processCheckJob, type WorkerContext } from './check-processor.js';
 import { processDiagnosisJob } from './diagnosis-processor.js';
@@ -15,7 +21,11 @@ export interface Workers {
  * Starts the BullMQ workers of the check and diagnosis queues. Bad job data and unknown ids fail
  * without retry (UnrecoverableError); a Slack or Redis fault is retried by BullMQ.
  */
-export function startWorkers(settings: QueueSettings, ctx: WorkerContext, options: { concurrency?: number } = {}): Workers {
+export function startWorkers(
+  settings: QueueSettings,
+  ctx: WorkerContext,
+  options: { concurrency?: number } = {},
+): Workers {
   const base = { connection: settings.connection, prefix: settings.prefix };
   const runReads = ctx.runReads ?? new RunReadsByRun();
   const checks = new Worker(
@@ -23,7 +33,8 @@ export function startWorkers(settings: QueueSettings, ctx: WorkerContext, option
     async (job: Job) => {
       const log = ctx.log.child({ queue: queueNames.checks, jobId: job.id, attempt: job.attemptsMade + 1 });
       const data = checkJobSchema.safeParse(job.data);
-      if (!data.success) throw new UnrecoverableError(`bad check job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
+      if (!data.success)
+        throw new UnrecoverableError(`bad check job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
       ctx.metrics?.observeJobStart(queueNames.checks, job.timestamp, Date.now());
       try {
         const result = await processCheckJob(data.data, { ...ctx, log, runReads });
@@ -39,18 +50,25 @@ export function startWorkers(settings: QueueSettings, ctx: WorkerContext, option
   const flow = new FlowProducer(base);
   const openDiagnosis = async (job: Job) => {
     const data = openDiagnosisJobSchema.safeParse(job.data);
-    if (!data.success) throw new UnrecoverableError(`bad diagnosis job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
+    if (!data.success)
+      throw new UnrecoverableError(`bad diagnosis job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
     if (!ctx.reporter) throw new UnrecoverableError('this worker has no Slack client to post with');
     const log = ctx.log.child({ queue: queueNames.diagnoses, jobId: job.id, attempt: job.attemptsMade + 1 });
     ctx.metrics?.observeJobStart(queueNames.diagnoses, job.timestamp, Date.now());
-    return processOpenDiagnosis(data.data, { reporter: ctx.reporter, queues: { flow }, log, saveThread: (threadTs) => job.updateData({ ...data.data, threadTs }) });
+    return processOpenDiagnosis(data.data, {
+      reporter: ctx.reporter,
+      queues: { flow },
+      log,
+      saveThread: (threadTs) => job.updateData({ ...data.data, threadTs }),
+    });
   };
   const diagnoses = new Worker(
     queueNames.diagnoses,
     async (job: Job) => {
       if (job.name === 'open') return openDiagnosis(job);
       const data = diagnosisJobSchema.safeParse(job.data);
-      if (!data.success) throw new UnrecoverableError(`bad diagnosis job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
+      if (!data.success)
+        throw new UnrecoverableError(`bad diagnosis job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
       const values = Object.values(await job.getChildrenValues());
       const failed = Object.keys(await job.getIgnoredChildrenFailures()).length;
       return processDiagnosisJob(data.data, values, failed, ctx);
@@ -58,7 +76,9 @@ export function startWorkers(settings: QueueSettings, ctx: WorkerContext, option
     { ...base, concurrency: 2 },
   );
   for (const w of [checks, diagnoses]) {
-    w.on('failed', (job, err) => ctx.log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err: errorMessage(err) }, 'job failed'));
+    w.on('failed', (job, err) =>
+      ctx.log.warn({ queue: w.name, jobId: job?.id, attempt: job?.attemptsMade, err: errorMessage(err) }, 'job failed'),
+    );
     w.on('error', (err) => ctx.log.error({ queue: w.name, err: errorMessage(err) }, 'worker error'));
   }
   return {

@@ -8,9 +8,18 @@ import { createRedisConnection } from '../../src/queues.js';
 import { createSlackReporter } from '../../src/slack/reporter.js';
 import { createSlackWebClient } from '../../src/slack/web.js';
 import { startWorkers, type Workers } from '../../src/worker/workers.js';
-import { auditTrail, click, harborPassword, runWidgetCheck, startApprovalHarness, waitUntil, widgetWrites, type Harness } from '../fixtures/approvals-harness.js';
+import {
+  auditTrail,
+  click,
+  harborPassword,
+  runWidgetCheck,
+  startApprovalHarness,
+  waitUntil,
+  widgetWrites,
+  type Harness,
+} from '../support/approvals-harness.js';
 import { widgetRegistry } from '../fixtures/widgets.js';
-import { memoryLogger } from '../helpers.js';
+import { memoryLogger } from '../support/helpers.js';
 
 const redisUrl = inject('redisUrl');
 const lockDuration = 1000;
@@ -26,15 +35,33 @@ function approvalsOnOwnConnection() {
   connections.push(redis);
   const web = createSlackWebClient({ token: 'xoxb-test-worker', apiUrl: h.slack.apiUrl, retries: 0 });
   const { log } = memoryLogger('info');
-  const approvals = createApprovals({ config: h.config, registry: widgetRegistry, clients: h.runtime.clients, redis, prefix: h.env.HARBOR_PILOT_QUEUE_PREFIX, web, log, now: h.now });
+  const approvals = createApprovals({
+    config: h.config,
+    registry: widgetRegistry,
+    clients: h.runtime.clients,
+    redis,
+    prefix: h.env.HARBOR_PILOT_QUEUE_PREFIX,
+    web,
+    log,
+    now: h.now,
+  });
   return { approvals, settings: { connection: redis, prefix: h.env.HARBOR_PILOT_QUEUE_PREFIX }, web, log };
 }
 
 /** A remediation worker in a separate process; resolves once it takes jobs. */
 function startChildWorker(): Promise<ChildProcess> {
   const file = fileURLToPath(new URL('../fixtures/remediation-worker-child.ts', import.meta.url));
-  const input = { redisUrl, prefix: h.env.HARBOR_PILOT_QUEUE_PREFIX, configYaml: h.configYaml, slackApiUrl: h.slack.apiUrl, lockDuration };
-  const proc = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, HP_CHILD: JSON.stringify(input), HP_PW: harborPassword }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const input = {
+    redisUrl,
+    prefix: h.env.HARBOR_PILOT_QUEUE_PREFIX,
+    configYaml: h.configYaml,
+    slackApiUrl: h.slack.apiUrl,
+    lockDuration,
+  };
+  const proc = spawn(process.execPath, ['--import', 'tsx', file], {
+    env: { ...process.env, HP_CHILD: JSON.stringify(input), HP_PW: harborPassword },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     proc.stdout?.on('data', (d: Buffer) => {
       if (String(d).includes('ready')) resolve(proc);
@@ -46,7 +73,15 @@ function startChildWorker(): Promise<ChildProcess> {
 beforeAll(async () => {
   h = await startApprovalHarness({ redisUrl, name: 'approvals-restart', mode: 'bot' });
   const { approvals, settings, web, log } = approvalsOnOwnConnection();
-  checkWorkers = startWorkers(settings, { config: h.config, registry: widgetRegistry, clients: h.runtime.clients, reporter: createSlackReporter(web), log, now: h.now, remediationBlocks: approvals.remediationBlocks });
+  checkWorkers = startWorkers(settings, {
+    config: h.config,
+    registry: widgetRegistry,
+    clients: h.runtime.clients,
+    reporter: createSlackReporter(web),
+    log,
+    now: h.now,
+    remediationBlocks: approvals.remediationBlocks,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -75,7 +110,9 @@ describe('a remediation worker killed during execution', () => {
     const restarted = approvalsOnOwnConnection();
     successor = restarted.approvals.startWorker(restarted.settings, { lockDuration, stalledInterval: 300 });
     const result = await waitUntil('the result in the thread', () =>
-      h.slack.callsOf('chat.postMessage').find((c) => c.args.thread_ts === p.threadTs && String(c.args.text).startsWith('unjam-widget on ')),
+      h.slack
+        .callsOf('chat.postMessage')
+        .find((c) => c.args.thread_ts === p.threadTs && String(c.args.text).startsWith('unjam-widget on ')),
     );
     expect(String(result.args.text)).toContain('done and verified');
     expect(JSON.stringify(result.args.blocks)).toContain('interrupted during execution; it was not run again');
@@ -83,6 +120,8 @@ describe('a remediation worker killed during execution', () => {
     const trail = await auditTrail(h, id);
     expect(trail.filter((e) => e === 'remediation.executing:started')).toHaveLength(1);
     expect(trail.at(-1)).toBe('remediation.verified:ok');
-    expect(JSON.stringify(h.slack.state.messages.get(`${p.channel}/${p.ts}`)?.blocks)).toContain(':white_check_mark: Approved by <@U0APPROVER2>');
+    expect(JSON.stringify(h.slack.state.messages.get(`${p.channel}/${p.ts}`)?.blocks)).toContain(
+      ':white_check_mark: Approved by <@U0APPROVER2>',
+    );
   }, 30_000);
 });

@@ -6,13 +6,16 @@ import { registry } from '../../jobs/index.js';
 import { runCheckCommand } from '../../src/cli/check-command.js';
 import { runDemo, wrap } from '../../src/lab/demo.js';
 import { loadScenarios } from '../../src/lab/scenarios.js';
-import { captureStream, memoryLogger, tempFiles } from '../helpers.js';
+import { captureStream, memoryLogger, tempFiles } from '../support/helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs the entry point as `npm run demo` does (tsx), with nothing but PATH in the environment. */
 function startEntry(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/harbor-pilot.ts', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/harbor-pilot.ts', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '' },
+  });
   const io = { out: '', err: '' };
   child.stdout.on('data', (d) => (io.out += d));
   child.stderr.on('data', (d) => (io.err += d));
@@ -39,7 +42,9 @@ describe('the demo (npm run demo)', () => {
     }
     const healthy = outcomes.find((o) => o.scenario.name === 'healthy');
     expect(healthy?.report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
-    const seeded = [...new Set(scenarios.filter((s) => s.expect.causes.length > 0 && /^[A-G]/.test(s.mode)).map((s) => s.mode))].sort();
+    const seeded = [
+      ...new Set(scenarios.filter((s) => s.expect.causes.length > 0 && /^[A-G]/.test(s.mode)).map((s) => s.mode)),
+    ].sort();
     expect(seeded).toEqual(expect.arrayContaining(['A', 'A2', 'B', 'C', 'D', 'D2', 'E', 'F', 'G']));
     expect(text).toContain(`Failure modes found: ${seeded.join(', ')} (of ${seeded.join(', ')} seeded).`);
     expect(text).toContain('Healthy scenario: no findings at warning or above.');
@@ -50,7 +55,9 @@ describe('the demo (npm run demo)', () => {
   it('runs from the entry point with no Slack, cluster or Redis and exits 0', async () => {
     const { code, out, err } = await runEntry(['lab', '--demo']);
     expect(err).toBe('');
-    expect(out).toMatch(/^Incident lab demo: \d+ scenarios, simulated Harbor http:\/\/127\.0\.0\.1:\d+ and Kubernetes API http:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toMatch(
+      /^Incident lab demo: \d+ scenarios, simulated Harbor http:\/\/127\.0\.0\.1:\d+ and Kubernetes API http:\/\/127\.0\.0\.1:\d+/,
+    );
     expect(out).toContain('=== self-pull-upgrade (mode A)');
     expect(out).toContain('Summary');
     expect(code).toBe(0);
@@ -74,7 +81,12 @@ describe('the demo (npm run demo)', () => {
     expect(io.out).toContain(`check --config ${dir}/harbor-pilot.yaml`);
     expect(readFileSync(`${dir}/kubeconfig`, 'utf8')).toMatch(/server: http:\/\/127\.0\.0\.1:\d+/);
     const stdout = captureStream();
-    const code = await runCheckCommand(['replication-stuck', '--config', `${dir}/harbor-pilot.yaml`], registry, { stdout, stderr: captureStream(), env: {}, log: memoryLogger('error').log });
+    const code = await runCheckCommand(['replication-stuck', '--config', `${dir}/harbor-pilot.yaml`], registry, {
+      stdout,
+      stderr: captureStream(),
+      env: {},
+      log: memoryLogger('error').log,
+    });
     expect(code).toBe(0);
     expect(stdout.text()).toContain('Replication execution 118 in progress for 5h');
     child.kill('SIGINT');

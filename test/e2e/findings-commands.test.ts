@@ -9,11 +9,16 @@ import { createFindingServices } from '../../src/findings/services.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { freePort, memoryLogger, postSigned, slashBody, uniquePrefix } from '../helpers.js';
+import { freePort, memoryLogger, postSigned, slashBody, uniquePrefix } from '../support/helpers.js';
 
 const registry = createRegistry([harborHealth]);
 const secret = 'e2e-findings-secret';
-const fp = fingerprintOf({ check: 'harbor-health', cause: 'component-unhealthy', target: 'harbor/prod', resource: { kind: 'HarborComponent', name: 'registry', namespace: null } });
+const fp = fingerprintOf({
+  check: 'harbor-health',
+  cause: 'component-unhealthy',
+  target: 'harbor/prod',
+  resource: { kind: 'HarborComponent', name: 'registry', namespace: null },
+});
 let slack: SlackSim;
 let harbor: HarborSim;
 let runtime: Runtime;
@@ -29,7 +34,8 @@ async function slash(text: string, follow = false): Promise<{ ack: Record<string
   expect(res.ms).toBeLessThan(3000);
   const ack = res.text ? (JSON.parse(res.text) as Record<string, unknown>) : {};
   if (!follow) return { ack };
-  for (let i = 0; i < 100 && !slack.responses.some((r) => r.id === id); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && !slack.responses.some((r) => r.id === id); i++)
+    await new Promise((r) => setTimeout(r, 50));
   const reply = slack.responses.find((r) => r.id === id)?.body;
   return { ack, reply: JSON.stringify(reply) };
 }
@@ -37,13 +43,37 @@ async function slash(text: string, follow = false): Promise<{ ack: Record<string
 beforeAll(async () => {
   slack = await startSlackSim();
   harbor = await startHarborSim();
-  harbor.state.health = { status: 'unhealthy', components: [{ name: 'core', status: 'healthy' }, { name: 'registry', status: 'unhealthy' }] };
+  harbor.state.health = {
+    status: 'unhealthy',
+    components: [
+      { name: 'core', status: 'healthy' },
+      { name: 'registry', status: 'unhealthy' },
+    ],
+  };
   const port = await freePort();
   events = `http://127.0.0.1:${port}/slack/events`;
   prefix = uniquePrefix('e2e-findings');
-  const config = parseConfig(`harbors:\n  - name: prod\n    url: ${harbor.url}\n    username: robot$pilot\n    password: pilot-secret\n`, {});
-  const env = readEnv({ REDIS_URL: inject('redisUrl'), SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: slack.apiUrl, PORT: String(port), HARBOR_PILOT_QUEUE_PREFIX: prefix });
-  runtime = await startRuntime({ mode: 'start', config, env, registry, commands, log: memoryLogger('warn').log, scheduledJobs: [digest] });
+  const config = parseConfig(
+    `harbors:\n  - name: prod\n    url: ${harbor.url}\n    username: robot$pilot\n    password: pilot-secret\n`,
+    {},
+  );
+  const env = readEnv({
+    REDIS_URL: inject('redisUrl'),
+    SLACK_BOT_TOKEN: 'xoxb-e2e',
+    SLACK_SIGNING_SECRET: secret,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    HARBOR_PILOT_QUEUE_PREFIX: prefix,
+  });
+  runtime = await startRuntime({
+    mode: 'start',
+    config,
+    env,
+    registry,
+    commands,
+    log: memoryLogger('warn').log,
+    scheduledJobs: [digest],
+  });
   await slash('check harbor-health harbor/prod');
   await slack.waitFor('chat.update', 1, 15_000);
 });
@@ -66,7 +96,12 @@ describe('/harbor findings, silence, unsilence, digest end to end', () => {
     expect(reply).toContain(`Silenced \`${fp}\` (Harbor component registry is unhealthy) until <!date^`);
     expect((await slash('findings', true)).reply).toContain('silenced by <@U0RESPONDER> until');
     const audit = createFindingServices(runtime.redis, prefix, () => new Date()).audit;
-    expect((await audit.latest(1))[0]).toMatchObject({ actor: 'U0RESPONDER', action: 'finding.silenced', fingerprint: fp, detail: 'registry !channel maintenance' });
+    expect((await audit.latest(1))[0]).toMatchObject({
+      actor: 'U0RESPONDER',
+      action: 'finding.silenced',
+      fingerprint: fp,
+      detail: 'registry !channel maintenance',
+    });
 
     expect((await slash(`unsilence ${fp}`, true)).reply).toContain('is no longer silenced');
     expect((await audit.latest(1))[0]).toMatchObject({ action: 'finding.unsilenced', fingerprint: fp });
@@ -78,7 +113,9 @@ describe('/harbor findings, silence, unsilence, digest end to end', () => {
     expect(String((await slash('silence nothex 2h')).ack.text)).toContain('a fingerprint is 16 hex digits');
     expect(String((await slash(`silence ${fp} 45x`)).ack.text)).toContain('"45x" is not a duration');
     expect(String((await slash(`silence ${fp} 31d`)).ack.text)).toContain('at most 30 days');
-    expect((await slash('silence 0123456789abcdef 1h', true)).reply).toContain('no finding has fingerprint 0123456789abcdef');
+    expect((await slash('silence 0123456789abcdef 1h', true)).reply).toContain(
+      'no finding has fingerprint 0123456789abcdef',
+    );
   });
 
   it('posts a digest in the channel on /harbor digest', async () => {

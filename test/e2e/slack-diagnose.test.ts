@@ -5,8 +5,8 @@ import { parseConfig } from '../../src/config.js';
 import type { Runtime } from '../../src/runtime.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { freePort, postSigned, slashBody, waitUntil } from '../helpers.js';
-import { startBot } from './bot-harness.js';
+import { freePort, postSigned, slashBody, waitUntil } from '../support/helpers.js';
+import { startBot } from '../support/bot-harness.js';
 
 // Only harbor-health: this test is about the Slack and queue machinery, not the catalog of checks.
 const registry = createRegistry([harborHealth]);
@@ -35,7 +35,17 @@ beforeAll(async () => {
     `harbors:\n  - name: prod\n    url: ${harbor.url}\n    username: robot$pilot\n    password: \${HP_PW}\n  - name: down\n    url: http://127.0.0.1:${deadPort}\n    timeoutMs: 300\n`,
     { HP_PW: 'pilot-secret' },
   );
-  ({ runtime, logs } = await startBot({ name: 'e2e', config, registry, env: { SLACK_BOT_TOKEN: 'xoxb-e2e-bot-token', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: slack.apiUrl, PORT: String(port) } }));
+  ({ runtime, logs } = await startBot({
+    name: 'e2e',
+    config,
+    registry,
+    env: {
+      SLACK_BOT_TOKEN: 'xoxb-e2e-bot-token',
+      SLACK_SIGNING_SECRET: secret,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(port),
+    },
+  }));
 });
 
 afterAll(async () => {
@@ -49,7 +59,10 @@ describe('/harbor diagnose end to end', () => {
     const res = await postSigned(events, body, secret);
     expect(res.status).toBe(200);
     expect(res.ms).toBeLessThan(3000);
-    expect(JSON.parse(res.text)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('2 checks queued') });
+    expect(JSON.parse(res.text)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('2 checks queued'),
+    });
 
     const [root] = await slack.waitFor('chat.postMessage', 1);
     expect(root?.args.channel).toBe('C0INCIDENT');
@@ -80,14 +93,30 @@ describe('/harbor diagnose end to end', () => {
 
   it('answers bad input with an ephemeral message and enqueues nothing', async () => {
     const before = slack.callsOf('chat.postMessage').length;
-    const unknown = await postSigned(events, slashBody({ text: 'check no-such-check', responseUrl: slack.responseUrl('bad') }), secret);
+    const unknown = await postSigned(
+      events,
+      slashBody({ text: 'check no-such-check', responseUrl: slack.responseUrl('bad') }),
+      secret,
+    );
     expect(unknown.status).toBe(200);
     expect(JSON.parse(unknown.text).text).toContain('valid check ids: harbor-health');
-    const target = await postSigned(events, slashBody({ text: 'diagnose harbor/nope', responseUrl: slack.responseUrl('bad2') }), secret);
+    const target = await postSigned(
+      events,
+      slashBody({ text: 'diagnose harbor/nope', responseUrl: slack.responseUrl('bad2') }),
+      secret,
+    );
     expect(JSON.parse(target.text).text).toContain('valid targets: harbor/prod, harbor/down');
-    const junk = await postSigned(events, slashBody({ text: 'diagnose <!channel> extra', responseUrl: slack.responseUrl('bad3') }), secret);
+    const junk = await postSigned(
+      events,
+      slashBody({ text: 'diagnose <!channel> extra', responseUrl: slack.responseUrl('bad3') }),
+      secret,
+    );
     expect(JSON.parse(junk.text).text).toContain('usage: diagnose');
-    const sub = await postSigned(events, slashBody({ text: 'frobnicate', responseUrl: slack.responseUrl('bad4') }), secret);
+    const sub = await postSigned(
+      events,
+      slashBody({ text: 'frobnicate', responseUrl: slack.responseUrl('bad4') }),
+      secret,
+    );
     expect(JSON.parse(sub.text).text).toContain('unknown sub-command "frobnicate"');
     expect(await runtime.queues.checks.getJobCounts('waiting', 'active')).toEqual({ waiting: 0, active: 0 });
     expect(slack.callsOf('chat.postMessage').length).toBe(before);
@@ -95,19 +124,37 @@ describe('/harbor diagnose end to end', () => {
 
   it('runs one check on one target with /harbor check', async () => {
     const before = slack.callsOf('chat.update').length;
-    const res = await postSigned(events, slashBody({ text: 'check harbor-health harbor/prod', responseUrl: slack.responseUrl('one') }), secret);
+    const res = await postSigned(
+      events,
+      slashBody({ text: 'check harbor-health harbor/prod', responseUrl: slack.responseUrl('one') }),
+      secret,
+    );
     expect(JSON.parse(res.text).text).toContain('1 check queued');
     const updates = await slack.waitFor('chat.update', before + 1, 15_000);
     expect(String(updates.at(-1)?.args.text)).toContain('1 critical · 1 warning');
   });
 
   it('tells the requester in a direct message when it may not post in the channel, and does not retry', async () => {
-    slack.answers['chat.postMessage'] = (call) => (call.args.channel === 'C0PRIVATE' ? { ok: false, error: 'not_in_channel' } : undefined);
+    slack.answers['chat.postMessage'] = (call) =>
+      call.args.channel === 'C0PRIVATE' ? { ok: false, error: 'not_in_channel' } : undefined;
     try {
-      const res = await postSigned(events, slashBody({ text: 'check harbor-health harbor/prod', channel: 'C0PRIVATE', user: 'U0ASKER', responseUrl: slack.responseUrl('private') }), secret);
+      const res = await postSigned(
+        events,
+        slashBody({
+          text: 'check harbor-health harbor/prod',
+          channel: 'C0PRIVATE',
+          user: 'U0ASKER',
+          responseUrl: slack.responseUrl('private'),
+        }),
+        secret,
+      );
       expect(JSON.parse(res.text).text).toContain('1 check queued');
-      const dm = await waitUntil('the direct message', () => slack.callsOf('chat.postMessage').find((c) => c.args.channel === 'U0ASKER'));
-      expect(String(dm.args.text)).toContain('I could not post the diagnosis of harbor-health on harbor/prod in <#C0PRIVATE> (Slack said `not_in_channel`)');
+      const dm = await waitUntil('the direct message', () =>
+        slack.callsOf('chat.postMessage').find((c) => c.args.channel === 'U0ASKER'),
+      );
+      expect(String(dm.args.text)).toContain(
+        'I could not post the diagnosis of harbor-health on harbor/prod in <#C0PRIVATE> (Slack said `not_in_channel`)',
+      );
       expect(String(dm.args.text)).toContain('/invite @harbor-pilot');
       await new Promise((r) => setTimeout(r, 1500));
       expect(slack.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C0PRIVATE')).toHaveLength(1);
@@ -135,7 +182,9 @@ describe('/harbor diagnose end to end', () => {
     const ready = await fetch(`${base}/readyz`);
     expect([ready.status, await ready.text()]).toEqual([200, 'ready\n']);
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/harbor_pilot_check_duration_seconds_count\{check="harbor-health",status="findings"\} [1-9]/);
+    expect(metrics).toMatch(
+      /harbor_pilot_check_duration_seconds_count\{check="harbor-health",status="findings"\} [1-9]/,
+    );
     expect(metrics).toMatch(/harbor_pilot_check_duration_seconds_count\{check="harbor-health",status="error"\} 1/);
     expect(metrics).toMatch(/harbor_pilot_findings_total\{severity="critical"\} [3-9]/);
     expect(metrics).toMatch(/harbor_pilot_queue_depth\{queue="checks",state="waiting"\} 0/);

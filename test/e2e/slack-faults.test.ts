@@ -6,7 +6,7 @@ import { parseConfig, readEnv } from '../../src/config.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { freePort, memoryLogger, postSigned, slashBody, uniquePrefix } from '../helpers.js';
+import { freePort, memoryLogger, postSigned, slashBody, uniquePrefix } from '../support/helpers.js';
 
 const secret = 'faults-signing-secret';
 let slack: SlackSim;
@@ -29,7 +29,14 @@ beforeAll(async () => {
     PORT: String(port),
     HARBOR_PILOT_QUEUE_PREFIX: uniquePrefix('faults'),
   });
-  runtime = await startRuntime({ mode: 'start', config, env, registry: createRegistry([harborHealth]), commands, log: memoryLogger('warn').log });
+  runtime = await startRuntime({
+    mode: 'start',
+    config,
+    env,
+    registry: createRegistry([harborHealth]),
+    commands,
+    log: memoryLogger('warn').log,
+  });
 });
 afterAll(async () => {
   await runtime?.close();
@@ -53,7 +60,11 @@ describe('hostile and malformed Slack input', () => {
   });
 
   it('answers a huge argument with a bounded ephemeral error', async () => {
-    const res = await postSigned(events, slashBody({ text: `check ${'x'.repeat(100_000)}`, responseUrl: slack.responseUrl('huge') }), secret);
+    const res = await postSigned(
+      events,
+      slashBody({ text: `check ${'x'.repeat(100_000)}`, responseUrl: slack.responseUrl('huge') }),
+      secret,
+    );
     expect(res.status).toBe(200);
     const text = JSON.parse(res.text).text as string;
     expect(text).toContain('unknown check id');
@@ -78,9 +89,19 @@ describe('hostile and malformed Slack input', () => {
 describe('Slack upstream faults', () => {
   it('delays posts on 429 with Retry-After instead of dropping them', async () => {
     const updates = slack.callsOf('chat.update').length;
-    slack.fault({ path: /chat\.postMessage$/, status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '1' }, times: 2 });
+    slack.fault({
+      path: /chat\.postMessage$/,
+      status: 429,
+      body: { ok: false, error: 'ratelimited' },
+      headers: { 'retry-after': '1' },
+      times: 2,
+    });
     const started = Date.now();
-    await postSigned(events, slashBody({ text: 'check harbor-health harbor/prod', responseUrl: slack.responseUrl('429') }), secret);
+    await postSigned(
+      events,
+      slashBody({ text: 'check harbor-health harbor/prod', responseUrl: slack.responseUrl('429') }),
+      secret,
+    );
     const all = await slack.waitFor('chat.update', updates + 1, 20_000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     const root = all.at(-1)?.args.ts;
@@ -91,9 +112,20 @@ describe('Slack upstream faults', () => {
   it('gives up at once on a channel the bot cannot post in, enqueueing no checks', async () => {
     const waiting = await runtime.queues.checks.getJobCounts('waiting', 'active', 'completed');
     slack.fault({ path: /chat\.postMessage$/, status: 200, body: { ok: false, error: 'not_in_channel' }, times: 1 });
-    const res = await postSigned(events, slashBody({ text: 'check harbor-health harbor/prod', channel: 'C0NOTMINE', responseUrl: slack.responseUrl('nic') }), secret);
+    const res = await postSigned(
+      events,
+      slashBody({
+        text: 'check harbor-health harbor/prod',
+        channel: 'C0NOTMINE',
+        responseUrl: slack.responseUrl('nic'),
+      }),
+      secret,
+    );
     expect(JSON.parse(res.text).text).toContain('1 check queued');
-    const failed = async () => (await runtime.queues.diagnoses.getJobs(['failed'])).filter((j) => j.name === 'open' && j.data.channel === 'C0NOTMINE');
+    const failed = async () =>
+      (await runtime.queues.diagnoses.getJobs(['failed'])).filter(
+        (j) => j.name === 'open' && j.data.channel === 'C0NOTMINE',
+      );
     for (let i = 0; i < 100 && (await failed()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const [job] = await failed();
     expect(job?.failedReason).toContain('cannot post in C0NOTMINE (not_in_channel)');
@@ -106,7 +138,11 @@ describe('Slack upstream faults', () => {
     const updateRequests = () => slack.requests.filter((r) => r.path.endsWith('/chat.update')).length;
     const before = updateRequests();
     slack.fault({ path: /chat\.update$/, status: 503, body: 'upstream down' });
-    await postSigned(events, slashBody({ text: 'check harbor-health harbor/prod', responseUrl: slack.responseUrl('5xx') }), secret);
+    await postSigned(
+      events,
+      slashBody({ text: 'check harbor-health harbor/prod', responseUrl: slack.responseUrl('5xx') }),
+      secret,
+    );
     await new Promise((r) => setTimeout(r, 9000));
     const attempts = updateRequests() - before;
     expect(attempts).toBeGreaterThan(1);

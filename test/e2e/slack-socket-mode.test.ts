@@ -6,8 +6,8 @@ import type { Runtime } from '../../src/runtime.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
 import { attachSocketMode, type SocketModeSim } from '../../src/sim/socket-mode-sim.js';
-import { freePort, slashBody, waitUntil } from '../helpers.js';
-import { startBot } from './bot-harness.js';
+import { freePort, slashBody, waitUntil } from '../support/helpers.js';
+import { startBot } from '../support/bot-harness.js';
 
 // Socket Mode, as the Kubernetes manifests deploy the bot: slash commands arrive over the
 // WebSocket, acks go back over it, and /readyz follows the connection.
@@ -32,11 +32,19 @@ beforeAll(async () => {
   slack = await startSlackSim();
   socket = attachSocketMode(slack);
   harbor = await startHarborSim();
-  harbor.state.health = { status: 'unhealthy', components: [{ name: 'registry', status: 'unhealthy', error: 'dial tcp: connection refused' }] };
+  harbor.state.health = {
+    status: 'unhealthy',
+    components: [{ name: 'registry', status: 'unhealthy', error: 'dial tcp: connection refused' }],
+  };
   const opsPort = await freePort();
   opsUrl = `http://127.0.0.1:${opsPort}`;
   const config = parseConfig(`harbors:\n  - name: prod\n    url: ${harbor.url}\n`, {});
-  const env = { SLACK_BOT_TOKEN: 'xoxb-socket-bot-token', SLACK_APP_TOKEN: 'xapp-1-socket-app-token', SLACK_API_URL: slack.apiUrl, OPS_PORT: String(opsPort) };
+  const env = {
+    SLACK_BOT_TOKEN: 'xoxb-socket-bot-token',
+    SLACK_APP_TOKEN: 'xapp-1-socket-app-token',
+    SLACK_API_URL: slack.apiUrl,
+    OPS_PORT: String(opsPort),
+  };
   ({ runtime, logs } = await startBot({ name: 'socket', config, registry, env }));
 });
 
@@ -59,7 +67,10 @@ describe('the bot in Socket Mode', () => {
     const triggerId = `${Date.now()}.socket`;
     const envelope = socket.slashCommand(command('check harbor-health harbor/prod', triggerId));
     const ack = await socket.ackOf(envelope);
-    expect(ack).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Diagnosing harbor-health on harbor/prod: 1 check queued') });
+    expect(ack).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('Diagnosing harbor-health on harbor/prod: 1 check queued'),
+    });
 
     const posts = await waitUntil('root and finding', () => {
       const p = slack.callsOf('chat.postMessage').slice(before);
@@ -76,7 +87,12 @@ describe('the bot in Socket Mode', () => {
     const again = socket.slashCommand(command('check harbor-health harbor/prod', triggerId));
     expect(await socket.ackOf(again)).toEqual({});
     await new Promise((r) => setTimeout(r, 300));
-    expect(slack.callsOf('chat.postMessage').slice(before).filter((c) => c.args.thread_ts === undefined)).toHaveLength(1);
+    expect(
+      slack
+        .callsOf('chat.postMessage')
+        .slice(before)
+        .filter((c) => c.args.thread_ts === undefined),
+    ).toHaveLength(1);
   });
 
   it('answers a bad sub-command over the socket with what is valid', async () => {

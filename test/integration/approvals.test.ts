@@ -20,7 +20,7 @@ import { createSlackWebClient } from '../../src/slack/web.js';
 import { queueNames } from '../../src/queues.js';
 import { runAuditCommand } from '../../src/cli/audit-command.js';
 import { widgetRegistry, widgetRoutes, widgetsOf } from '../fixtures/widgets.js';
-import { captureStream, memoryLogger, uniquePrefix } from '../helpers.js';
+import { captureStream, memoryLogger, uniquePrefix } from '../support/helpers.js';
 
 const redisUrl = inject('redisUrl');
 const redis = new Redis(redisUrl);
@@ -35,10 +35,22 @@ const thread = { channel: 'C0INCIDENT', threadTs: '1763900000.000101' };
 beforeAll(async () => {
   slack = await startSlackSim();
   harbor = await startHarborSim({ routes: [widgetRoutes] });
-  const config = parseConfig(`harbors:\n  - name: prod\n    url: ${harbor.url}\n    username: robot$pilot\n    password: \${HP_PW}\n    remediations: ["*"]\nslack:\n  approvers: [U0A]\n  approverGroups: [S0ONE, S0GONE]\n`, { HP_PW: 'pilot-secret' });
+  const config = parseConfig(
+    `harbors:\n  - name: prod\n    url: ${harbor.url}\n    username: robot$pilot\n    password: \${HP_PW}\n    remediations: ["*"]\nslack:\n  approvers: [U0A]\n  approverGroups: [S0ONE, S0GONE]\n`,
+    { HP_PW: 'pilot-secret' },
+  );
   const { log } = memoryLogger('warn');
   const web = createSlackWebClient({ token: 'xoxb-int', apiUrl: slack.apiUrl, retries: 0 });
-  deps = { config, registry: widgetRegistry, clients: createClientSet(config, { log }), store: createApprovalStore(redis, prefix), audit: createAuditLog(redis, prefix, now), web, log, now };
+  deps = {
+    config,
+    registry: widgetRegistry,
+    clients: createClientSet(config, { log }),
+    store: createApprovalStore(redis, prefix),
+    audit: createAuditLog(redis, prefix, now),
+    web,
+    log,
+    now,
+  };
 });
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}:*`);
@@ -53,19 +65,30 @@ beforeEach(() => {
 
 /** The fixture's finding: widget 7 jammed, proposing unjam-widget. */
 function jammedWidget() {
-  return completeFinding('widget-jammed', { kind: 'harbor', name: 'prod', ref: 'harbor/prod' }, {
-    cause: 'component-unhealthy',
-    title: 'Widget sprocket is jammed',
-    summary: 'jammed',
-    resource: { kind: 'HarborComponent', name: 'widget-7', namespace: null },
-    remediations: [{ id: 'unjam-widget', title: 'Unjam', risk: 'low', params: { harbor: 'prod', widgetId: 7 } }],
-  });
+  return completeFinding(
+    'widget-jammed',
+    { kind: 'harbor', name: 'prod', ref: 'harbor/prod' },
+    {
+      cause: 'component-unhealthy',
+      title: 'Widget sprocket is jammed',
+      summary: 'jammed',
+      resource: { kind: 'HarborComponent', name: 'widget-7', namespace: null },
+      remediations: [{ id: 'unjam-widget', title: 'Unjam', risk: 'low', params: { harbor: 'prod', widgetId: 7 } }],
+    },
+  );
 }
 
 /** Proposes the fixture's fixes through the real worker hook; returns the unjam approval. */
 async function proposeUnjam(): Promise<Approval> {
   const finding = jammedWidget();
-  const blocks = await createRemediationBlocks(deps)(finding, thread, { runId: 'r1', checkId: 'widget-jammed', target: 'harbor/prod', params: {}, slack: thread, requestedBy: 'U0REQ' });
+  const blocks = await createRemediationBlocks(deps)(finding, thread, {
+    runId: 'r1',
+    checkId: 'widget-jammed',
+    target: 'harbor/prod',
+    params: {},
+    slack: thread,
+    requestedBy: 'U0REQ',
+  });
   const id = JSON.stringify(blocks).match(/"value":"(a[0-9a-f]{24})"/)?.[1] as string;
   return (await deps.store.get(id)) as Approval;
 }
@@ -82,14 +105,19 @@ describe('approval store', () => {
 
   it('lets exactly one of many concurrent approvals through, and counts two distinct approvers', async () => {
     const a = await proposeUnjam();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => deps.store.approve(a.id, `U${i % 3}`, 1, now().toISOString())));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => deps.store.approve(a.id, `U${i % 3}`, 1, now().toISOString())),
+    );
     expect(results.filter((r) => r.result === 'approved')).toHaveLength(1);
     expect(results.filter((r) => r.result === 'decided')).toHaveLength(19);
 
     const b = await proposeUnjam();
     expect((await deps.store.approve(b.id, 'U1', 2, now().toISOString())).result).toBe('recorded');
     expect((await deps.store.approve(b.id, 'U1', 2, now().toISOString())).result).toBe('duplicate');
-    expect(await deps.store.approve(b.id, 'U2', 2, now().toISOString())).toEqual({ result: 'approved', approvers: ['U1', 'U2'] });
+    expect(await deps.store.approve(b.id, 'U2', 2, now().toISOString())).toEqual({
+      result: 'approved',
+      approvers: ['U1', 'U2'],
+    });
   });
 
   it('refuses once the Redis TTL has run out, and claims an execution once', async () => {
@@ -105,7 +133,12 @@ describe('approval store', () => {
 describe('approver resolution', () => {
   it('reads a user group once for a burst of clicks, again after the cache expires; an unreadable group grants nothing', async () => {
     slack.state.userGroups.S0ONE = ['U0MEMBER'];
-    const resolver = createApproverResolver(slackConfigSchema.parse({ approvers: ['U0A'], approverGroups: ['S0GONE', 'S0ONE'] }), deps.web, deps.log, now);
+    const resolver = createApproverResolver(
+      slackConfigSchema.parse({ approvers: ['U0A'], approverGroups: ['S0GONE', 'S0ONE'] }),
+      deps.web,
+      deps.log,
+      now,
+    );
     const before = slack.callsOf('usergroups.users.list').length;
     const answers = await Promise.all(Array.from({ length: 10 }, () => resolver.isApprover('U0MEMBER')));
     expect(answers.every(Boolean)).toBe(true);
@@ -113,9 +146,20 @@ describe('approver resolution', () => {
     expect(await resolver.isApprover('U0NOBODY')).toBe(false);
     // Who is refused is told which group could not be read, and why.
     expect(await resolver.resolve('U0NOBODY')).toEqual({ approver: false, unreadable: ['S0GONE (no_such_subteam)'] });
-    const refusal = await refuseApproval({ requestedBy: 'U0REQ' } as Approval, 'U0NOBODY', slackConfigSchema.parse({ approverGroups: ['S0GONE'] }), resolver);
-    expect(refusal?.message).toContain('The approver group S0GONE (no_such_subteam) could not be read, so membership there was not checked');
-    const calls = () => slack.callsOf('usergroups.users.list').slice(before).map((c) => c.args.usergroup);
+    const refusal = await refuseApproval(
+      { requestedBy: 'U0REQ' } as Approval,
+      'U0NOBODY',
+      slackConfigSchema.parse({ approverGroups: ['S0GONE'] }),
+      resolver,
+    );
+    expect(refusal?.message).toContain(
+      'The approver group S0GONE (no_such_subteam) could not be read, so membership there was not checked',
+    );
+    const calls = () =>
+      slack
+        .callsOf('usergroups.users.list')
+        .slice(before)
+        .map((c) => c.args.usergroup);
     expect(calls().filter((g) => g === 'S0ONE')).toHaveLength(1);
     slack.state.userGroups.S0ONE = [];
     clock += 61_000;
@@ -135,7 +179,9 @@ describe('remediation job', () => {
     expect(await processRemediationJob({ approvalId: a.id }, deps, { ...job, attempt: 2 })).toEqual({ state: 'done' });
     expect(await processRemediationJob({ approvalId: a.id }, deps, { ...job, attempt: 3 })).toEqual({ state: 'done' });
     expect(harbor.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/widgets/7/unjam`))).toHaveLength(1);
-    const posted = slack.callsOf('chat.postMessage').filter((c) => String(c.args.text).startsWith('unjam-widget on harbor/prod'));
+    const posted = slack
+      .callsOf('chat.postMessage')
+      .filter((c) => String(c.args.text).startsWith('unjam-widget on harbor/prod'));
     expect(posted.length).toBeGreaterThanOrEqual(1);
     expect((await deps.store.state(a.id))?.reported).toBe(true);
   });
@@ -152,22 +198,39 @@ describe('remediation job', () => {
   });
 
   it('fails an unknown approval without retry and never runs a pending one', async () => {
-    await expect(processRemediationJob({ approvalId: newApprovalId() }, deps, { id: 'x', attempt: 1, maxAttempts: 3 })).rejects.toThrow(/no longer exists/);
+    await expect(
+      processRemediationJob({ approvalId: newApprovalId() }, deps, { id: 'x', attempt: 1, maxAttempts: 3 }),
+    ).rejects.toThrow(/no longer exists/);
     const a = await proposeUnjam();
-    await expect(processRemediationJob({ approvalId: a.id }, deps, { id: 'x', attempt: 1, maxAttempts: 3 })).rejects.toThrow(/is pending, not approved/);
+    await expect(
+      processRemediationJob({ approvalId: a.id }, deps, { id: 'x', attempt: 1, maxAttempts: 3 }),
+    ).rejects.toThrow(/is pending, not approved/);
   });
 });
 
 describe('harbor-pilot audit', () => {
   it('exports the audit trail as JSON and refuses bad usage with exit 2', async () => {
-    await deps.audit.append({ actor: 'U0A', action: 'remediation.approved', remediation: 'unjam-widget', target: 'harbor/prod', params: { harbor: 'prod', password: 'nope' }, outcome: 'approved' });
+    await deps.audit.append({
+      actor: 'U0A',
+      action: 'remediation.approved',
+      remediation: 'unjam-widget',
+      target: 'harbor/prod',
+      params: { harbor: 'prod', password: 'nope' },
+      outcome: 'approved',
+    });
     const out = captureStream();
     const err = captureStream();
     const env = { REDIS_URL: redisUrl, HARBOR_PILOT_QUEUE_PREFIX: prefix };
     expect(await runAuditCommand(['--json', '--count', '5'], { stdout: out, stderr: err, env })).toBe(0);
-    const doc = JSON.parse(out.text()) as { version: number; entries: { action: string; params?: Record<string, unknown> }[] };
+    const doc = JSON.parse(out.text()) as {
+      version: number;
+      entries: { action: string; params?: Record<string, unknown> }[];
+    };
     expect(doc.version).toBe(1);
-    expect(doc.entries[0]).toMatchObject({ action: 'remediation.approved', params: { harbor: 'prod', password: '[redacted]' } });
+    expect(doc.entries[0]).toMatchObject({
+      action: 'remediation.approved',
+      params: { harbor: 'prod', password: '[redacted]' },
+    });
     expect(doc.entries.length).toBeLessThanOrEqual(5);
     expect(await runAuditCommand(['--count', 'lots'], { stdout: out, stderr: err, env })).toBe(2);
     expect(err.text()).toContain('--count must be a whole number');
@@ -175,7 +238,10 @@ describe('harbor-pilot audit', () => {
 
   it('runs through the real entry point', async () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/harbor-pilot.ts', 'audit', '--json'], { cwd: root, env: { PATH: process.env.PATH ?? '', REDIS_URL: redisUrl, HARBOR_PILOT_QUEUE_PREFIX: prefix } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/harbor-pilot.ts', 'audit', '--json'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', REDIS_URL: redisUrl, HARBOR_PILOT_QUEUE_PREFIX: prefix },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise((r) => child.on('exit', r));
@@ -188,7 +254,14 @@ describe('proposals without approvers', () => {
   it('show advice without buttons when neither slack.approvers nor slack.approverGroups is set', async () => {
     const config = parseConfig(`harbors:\n  - name: prod\n    url: ${harbor.url}\n    remediations: ["*"]\n`, {});
     const finding = jammedWidget();
-    const blocks = JSON.stringify(await createRemediationBlocks({ ...deps, config })(finding, thread, { runId: 'r2', checkId: 'widget-jammed', target: 'harbor/prod', params: {} }));
+    const blocks = JSON.stringify(
+      await createRemediationBlocks({ ...deps, config })(finding, thread, {
+        runId: 'r2',
+        checkId: 'widget-jammed',
+        target: 'harbor/prod',
+        params: {},
+      }),
+    );
     expect(blocks).toContain('nobody may approve fixes here');
     expect(blocks).not.toContain('remediation:approve');
   });

@@ -4,23 +4,33 @@ import { runCheckCommand } from '../../src/cli/check-command.js';
 import { reportSchema } from '../../src/findings/finding.js';
 import { artifactAt, buildRegistry, loseManifest } from '../../src/sim/artifact-scenarios.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
-import { captureStream, memoryLogger, tempFiles } from '../helpers.js';
+import { captureStream, memoryLogger, tempFiles } from '../support/helpers.js';
 
 let harbor: HarborSim;
 
 beforeAll(async () => {
   harbor = await startHarborSim();
-  const st = buildRegistry([{ name: 'library/app', artifacts: 250 }, { name: 'library/db', artifacts: 50 }]);
+  const st = buildRegistry([
+    { name: 'library/app', artifacts: 250 },
+    { name: 'library/db', artifacts: 50 },
+  ]);
   loseManifest(st, artifactAt(st, 'library/db', 7).digest);
   harbor.state.artifacts = st;
 });
 afterAll(() => harbor.close());
 
 async function check(args: string[], tty: boolean) {
-  const files = tempFiles({ 'config.yaml': `harbors:\n  - name: prod\n    url: ${harbor.url}\n    username: robot$pilot\n    password: \${HP_PASSWORD}\n` });
+  const files = tempFiles({
+    'config.yaml': `harbors:\n  - name: prod\n    url: ${harbor.url}\n    username: robot$pilot\n    password: \${HP_PASSWORD}\n`,
+  });
   const stdout = captureStream();
   const stderr = Object.assign(captureStream(), tty ? { isTTY: true } : {});
-  const code = await runCheckCommand([...args, '--config', files['config.yaml'] as string], registry, { stdout, stderr, env: { HP_PASSWORD: 'pilot-secret' }, log: memoryLogger().log });
+  const code = await runCheckCommand([...args, '--config', files['config.yaml'] as string], registry, {
+    stdout,
+    stderr,
+    env: { HP_PASSWORD: 'pilot-secret' },
+    log: memoryLogger().log,
+  });
   return { code, out: stdout.text(), err: stderr.text() };
 }
 

@@ -3,11 +3,17 @@ import check from '../../jobs/artifact-integrity.js';
 import type { Artifact } from '../../src/harbor/artifact-schemas.js';
 import { buildRegistry } from '../../src/sim/artifact-scenarios.js';
 import { artifactState } from '../../src/sim/harbor-artifacts-state.js';
-import { harborDeps, runOn, useHarborSim } from './harbor-context.js';
+import { harborDeps, runOn, useHarborSim } from '../support/harbor-context.js';
 
 const now = new Date();
 const harbor = useHarborSim((harbor) => {
-  harbor.state.artifacts = buildRegistry([{ name: 'big/repo', artifacts: 250, uniqueLayers: 0 }, { name: 'big/other', artifacts: 20 }], now);
+  harbor.state.artifacts = buildRegistry(
+    [
+      { name: 'big/repo', artifacts: 250, uniqueLayers: 0 },
+      { name: 'big/other', artifacts: 20 },
+    ],
+    now,
+  );
 });
 
 describe('artifact-integrity under faults', () => {
@@ -17,7 +23,10 @@ describe('artifact-integrity under faults', () => {
     const run = await runOn(check, harborDeps(harbor, { now }));
     expect(run.status).toBe('findings');
     expect(run.findings).toHaveLength(1);
-    expect(run.findings[0]).toMatchObject({ cause: 'check-failed', resource: { kind: 'Repository', name: 'big/repo' } });
+    expect(run.findings[0]).toMatchObject({
+      cause: 'check-failed',
+      resource: { kind: 'Repository', name: 'big/repo' },
+    });
     expect(run.findings[0]?.evidence[0]).toMatch(/artifacts → 200: unexpected answer shape at 50\.digest/);
     const manifests = harbor.requests.filter((r) => r.path.includes('/manifests/'));
     expect(manifests.filter((r) => r.path.startsWith('/v2/big/other/'))).toHaveLength(20);

@@ -2,10 +2,17 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import check from '../../jobs/artifact-integrity.js';
 import type { Progress } from '../../src/checks/define.js';
-import { artifactAt, buildRegistry, loseBlob, loseManifest, sampleRegistry, zeroSizeArtifact } from '../../src/sim/artifact-scenarios.js';
+import {
+  artifactAt,
+  buildRegistry,
+  loseBlob,
+  loseManifest,
+  sampleRegistry,
+  zeroSizeArtifact,
+} from '../../src/sim/artifact-scenarios.js';
 import { artifactState } from '../../src/sim/harbor-artifacts-state.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
-import { harborDeps, runOn } from './harbor-context.js';
+import { harborDeps, runOn } from '../support/harbor-context.js';
 
 // Harbor's own Redis is modelled by two private DBs of the test Redis (core 13, registry 14).
 const redisUrl = `${inject('redisUrl')}/13`;
@@ -54,19 +61,30 @@ describe('artifact-integrity', () => {
     const manifests = harbor.requests.filter((r) => r.path.includes('/manifests/'));
     const blobs = harbor.requests.filter((r) => r.path.includes('/blobs/'));
     expect(manifests).toHaveLength(6);
-    expect(manifests.every((r) => r.headers['if-none-match'] === undefined && /^Bearer /.test(String(r.headers.authorization)))).toBe(true);
+    expect(
+      manifests.every(
+        (r) => r.headers['if-none-match'] === undefined && /^Bearer /.test(String(r.headers.authorization)),
+      ),
+    ).toBe(true);
     expect(blobs.every((r) => r.headers.range === 'bytes=0-0')).toBe(true);
     expect(blobs).toHaveLength(3 * 2 + 6 * 2);
     expect(paths()).toContain('/api/v2.0/projects/team/repositories/app%252Fbackend/artifacts');
     expect(harbor.requests.filter((r) => r.path === '/service/token').map((r) => r.query.get('scope'))).toEqual(
-      expect.arrayContaining(['repository:library/nginx:pull', 'repository:team/app/backend:pull', 'repository:team/tools:pull']),
+      expect.arrayContaining([
+        'repository:library/nginx:pull',
+        'repository:team/app/backend:pull',
+        'repository:team/tools:pull',
+      ]),
     );
     expect(progress.at(-1)).toEqual({ done: 6, total: 6, note: 'artifacts' });
   });
 
   it('reports a missing manifest, a missing blob and a size-0 artifact, with stale Redis keys and one delete each', async () => {
     const { lostManifest, lostBlob, layer, zero } = breakRegistry();
-    for (const [r, k] of [[core, `cache:manifest:digest:${lostManifest.digest}`], [registry, `blobs::${layer}`]] as const) {
+    for (const [r, k] of [
+      [core, `cache:manifest:digest:${lostManifest.digest}`],
+      [registry, `blobs::${layer}`],
+    ] as const) {
       await r.set(k, 'stale', 'EX', 3600);
       created.push([r, k]);
     }
@@ -77,25 +95,42 @@ describe('artifact-integrity', () => {
       ['blob-missing', 'Artifact', `library/nginx@${lostBlob.digest}`],
       ['manifest-missing', 'Artifact', `library/nginx@${lostManifest.digest}`],
     ]);
-    const [blob, manifest, size0] = [byCause['blob-missing'], byCause['manifest-missing'], byCause['artifact-zero-size']];
+    const [blob, manifest, size0] = [
+      byCause['blob-missing'],
+      byCause['manifest-missing'],
+      byCause['artifact-zero-size'],
+    ];
     expect(manifest?.title).toBe('Manifest of library/nginx:1.27 is missing from storage');
     expect(manifest?.evidence).toEqual([
       `GET /api/v2.0/projects/library/repositories/nginx/artifacts/${lostManifest.digest}: size=${lostManifest.size} tags=1.27,latest push_time=${lostManifest.push_time}`,
       `GET /v2/library/nginx/manifests/${encodeURIComponent(lostManifest.digest)} (no If-None-Match) → 404 MANIFEST_UNKNOWN`,
-      expect.stringMatching(new RegExp(`^Harbor Redis db 13: cache:manifest:digest:${lostManifest.digest} exists \\(TTL 3[56]\\d\\d s\\)`)),
+      expect.stringMatching(
+        new RegExp(`^Harbor Redis db 13: cache:manifest:digest:${lostManifest.digest} exists \\(TTL 3[56]\\d\\d s\\)`),
+      ),
     ]);
     expect(blob?.title).toBe('1 blob(s) of library/nginx:1.25-测试 missing from storage');
-    expect(blob?.evidence.join('\n')).toContain(`blobs/${encodeURIComponent(layer)} (Range: bytes=0-0) → 404 BLOB_UNKNOWN (layer 3)`);
+    expect(blob?.evidence.join('\n')).toContain(
+      `blobs/${encodeURIComponent(layer)} (Range: bytes=0-0) → 404 BLOB_UNKNOWN (layer 3)`,
+    );
     expect(blob?.evidence.join('\n')).toContain(`Harbor Redis db 14: blobs::${layer} exists`);
     expect(size0?.summary).toContain('delete-artifact');
     expect(size0?.evidence[0]).toContain('/projects/team/repositories/app%252Fbackend/artifacts/');
     expect(size0?.evidence[0]).toContain('size=0');
-    expect(size0?.remediations).toEqual([expect.objectContaining({ id: 'delete-artifact', params: { harbor: 'prod', repository: 'team/app/backend', digest: zero.digest, registryRedisDb: 14 } })]);
+    expect(size0?.remediations).toEqual([
+      expect.objectContaining({
+        id: 'delete-artifact',
+        params: { harbor: 'prod', repository: 'team/app/backend', digest: zero.digest, registryRedisDb: 14 },
+      }),
+    ]);
   });
 
   it('reports a repository Harbor answers 500 for and scans the rest', async () => {
     breakRegistry();
-    harbor.fault({ path: /\/projects\/team\/repositories\/app%252Fbackend\/artifacts$/, status: 500, body: { errors: [{ code: 'UNKNOWN', message: 'internal error' }] } });
+    harbor.fault({
+      path: /\/projects\/team\/repositories\/app%252Fbackend\/artifacts$/,
+      status: 500,
+      body: { errors: [{ code: 'UNKNOWN', message: 'internal error' }] },
+    });
     const run = await runOn(check, harborDeps(harbor, { now }));
     expect(run.status).toBe('findings');
     const failed = run.findings.find((f) => f.cause === 'check-failed');
@@ -105,7 +140,10 @@ describe('artifact-integrity', () => {
   });
 
   it('retries a page that fails once and streams every page of a large repository', async () => {
-    harbor.state.artifacts = buildRegistry([{ name: 'big/repo', artifacts: 250, sharedLayers: 1, uniqueLayers: 0 }], now);
+    harbor.state.artifacts = buildRegistry(
+      [{ name: 'big/repo', artifacts: 250, sharedLayers: 1, uniqueLayers: 0 }],
+      now,
+    );
     harbor.fault({ path: /\/projects\/big\/repositories\/repo\/artifacts$/, status: 503, times: 1 });
     const run = await runOn(check, harborDeps(harbor, { now }));
     expect(run).toMatchObject({ status: 'ok', findings: [] });
@@ -123,18 +161,29 @@ describe('artifact-integrity', () => {
     harbor.requests.length = 0;
     const recent = await runOn(check, harborDeps(harbor, { now }), { since: '90m' });
     expect(recent.findings.map((f) => f.cause)).toEqual(['manifest-missing']);
-    expect(harbor.requests.find((r) => r.path.endsWith('/nginx/artifacts'))?.query.get('q')).toMatch(/^push_time=\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d~\]$/);
+    expect(harbor.requests.find((r) => r.path.endsWith('/nginx/artifacts'))?.query.get('q')).toMatch(
+      /^push_time=\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d~\]$/,
+    );
     harbor.requests.length = 0;
     await runOn(check, harborDeps(harbor, { now }), { limit: 2 });
     expect(harbor.requests.filter((r) => r.path.includes('/manifests/'))).toHaveLength(2);
     const missing = await runOn(check, harborDeps(harbor, { now }), { repositories: ['library/nope'] });
-    expect(missing.findings[0]).toMatchObject({ cause: 'check-failed', summary: 'no repository "library/nope" on this Harbor' });
+    expect(missing.findings[0]).toMatchObject({
+      cause: 'check-failed',
+      summary: 'no repository "library/nope" on this Harbor',
+    });
     const project = await runOn(check, harborDeps(harbor, { now }), { projects: 'nope' });
-    expect(project.findings[0]).toMatchObject({ cause: 'check-failed', summary: 'project "nope" does not exist on this Harbor' });
+    expect(project.findings[0]).toMatchObject({
+      cause: 'check-failed',
+      summary: 'project "nope" does not exist on this Harbor',
+    });
   });
 
   it('caps concurrent requests at the Harbor concurrency setting', async () => {
-    harbor.state.artifacts = buildRegistry(Array.from({ length: 6 }, (_, i) => ({ name: `p/r${i}`, artifacts: 12 })), now);
+    harbor.state.artifacts = buildRegistry(
+      Array.from({ length: 6 }, (_, i) => ({ name: `p/r${i}`, artifacts: 12 })),
+      now,
+    );
     harbor.latencyMs = 15;
     try {
       await runOn(check, harborDeps(harbor, { now, extra: '    concurrency: 3\n' }));
@@ -148,7 +197,10 @@ describe('artifact-integrity', () => {
   });
 
   it('stops before the runner timeout on a scan too big for it and says what it covered', async () => {
-    harbor.state.artifacts = buildRegistry(Array.from({ length: 10 }, (_, i) => ({ name: `p/r${i}`, artifacts: 150, uniqueLayers: 0 })), now);
+    harbor.state.artifacts = buildRegistry(
+      Array.from({ length: 10 }, (_, i) => ({ name: `p/r${i}`, artifacts: 150, uniqueLayers: 0 })),
+      now,
+    );
     harbor.latencyMs = 10;
     try {
       const run = await runOn(check, harborDeps(harbor, { now, extra: 'runner:\n  checkTimeoutMs: 1000\n' }));

@@ -6,9 +6,17 @@ import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { upgradeThroughOwnProxyCache } from '../../src/sim/harbor-incidents.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube-sim.js';
-import { captureStream, memoryLogger, sql as query, tempFiles } from '../helpers.js';
+import { captureStream, memoryLogger, sql as query, tempFiles } from '../support/helpers.js';
 
-const clusterChecks = ['image-pull', 'pod-health', 'core-token-keys', 'ingress', 'database-schema', 'component-logs', 'harvester-upgrade'];
+const clusterChecks = [
+  'image-pull',
+  'pod-health',
+  'core-token-keys',
+  'ingress',
+  'database-schema',
+  'component-logs',
+  'harvester-upgrade',
+];
 const dbName = `hp_healthy_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 let harbor: HarborSim;
 let kube: KubeSim;
@@ -17,7 +25,10 @@ const sql = (db: string, text: string) => query(`postgres://postgres@127.0.0.1:5
 
 beforeAll(async () => {
   await sql('postgres', `CREATE DATABASE ${dbName}`);
-  await sql(dbName, 'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (130, false)');
+  await sql(
+    dbName,
+    'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (130, false)',
+  );
   harbor = await startHarborSim();
   kube = await startKubeSim();
 });
@@ -38,7 +49,11 @@ async function check(extra: string[]) {
   const stdout = captureStream();
   const stderr = captureStream();
   const { log, lines } = memoryLogger();
-  const code = await runCheckCommand([...clusterChecks, '--cluster', 'prod', '--json', '--config', cfg['config.yaml'] as string, ...extra], registry, { stdout, stderr, env: { HP_PW: 'pilot-secret' }, log });
+  const code = await runCheckCommand(
+    [...clusterChecks, '--cluster', 'prod', '--json', '--config', cfg['config.yaml'] as string, ...extra],
+    registry,
+    { stdout, stderr, env: { HP_PW: 'pilot-secret' }, log },
+  );
   return { code, doc: reportSchema.parse(JSON.parse(stdout.text())), logs: lines.join(''), err: stderr.text() };
 }
 
@@ -56,7 +71,9 @@ describe('cluster checks through `harbor-pilot check --cluster prod`', () => {
     loadScenario(kube, upgradeThroughOwnProxyCache(buildHarborRelease({ version: '2.10.3' })));
     kube.requests.length = 0;
     expect((await check([])).code).toBe(1);
-    const lists = (path: RegExp, selector: string) => kube.requests.filter((r) => r.method === 'GET' && path.test(r.path) && r.query.get('labelSelector') === selector).length;
+    const lists = (path: RegExp, selector: string) =>
+      kube.requests.filter((r) => r.method === 'GET' && path.test(r.path) && r.query.get('labelSelector') === selector)
+        .length;
     // pod-health, image-pull, core-token-keys, database-schema and component-logs read the release pods;
     // pod-health and image-pull the ReplicaSets of the failing pods.
     expect(lists(/^\/api\/v1\/namespaces\/harbor\/pods$/, 'app=harbor,release=harbor')).toBe(1);
@@ -69,7 +86,9 @@ describe('cluster checks through `harbor-pilot check --cluster prod`', () => {
     expect(r.code).toBe(1);
     expect(r.doc.findings.filter((f) => f.cause === 'circular-image-dependency')).toHaveLength(7);
     expect(r.doc.findings.every((f) => f.target === 'cluster/prod')).toBe(true);
-    const secretData = kube.state.objects.filter((o) => o.kind === 'Secret').flatMap((s) => Object.values((s.data ?? {}) as Record<string, string>));
+    const secretData = kube.state.objects
+      .filter((o) => o.kind === 'Secret')
+      .flatMap((s) => Object.values((s.data ?? {}) as Record<string, string>));
     const text = `${JSON.stringify(r.doc)}${r.logs}`;
     for (const v of [...secretData, 'pilot-secret', kube.state.token]) expect(text).not.toContain(v);
   });

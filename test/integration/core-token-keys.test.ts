@@ -3,13 +3,17 @@ import coreTokenKeys from '../../jobs/core-token-keys.js';
 import { rolloutRestart } from '../../jobs/remediations/rollout-restart.js';
 import { skewCoreClock, tokenKeyMismatch } from '../../src/sim/harbor-incidents-core.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
-import { useClusterHarness } from '../cluster-harness.js';
+import { useClusterHarness } from '../support/cluster-harness.js';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const h = useClusterHarness({ now });
 
 function secretValues(): string[] {
-  return h.kube.state.objects.filter((o) => o.kind === 'Secret' && o.type === 'Opaque').flatMap((s) => Object.values(s.data as Record<string, string>).flatMap((v) => [v, Buffer.from(v, 'base64').toString()]));
+  return h.kube.state.objects
+    .filter((o) => o.kind === 'Secret' && o.type === 'Opaque')
+    .flatMap((s) =>
+      Object.values(s.data as Record<string, string>).flatMap((v) => [v, Buffer.from(v, 'base64').toString()]),
+    );
 }
 
 describe('core-token-keys', () => {
@@ -19,7 +23,9 @@ describe('core-token-keys', () => {
     expect(run).toMatchObject({ status: 'ok', findings: [] });
     const proxied = h.kube.requests.filter((r) => r.path.includes('/proxy/')).map((r) => r.path);
     expect(proxied).toHaveLength(2);
-    expect(proxied.every((p) => /\/pods\/harbor-core-[\w-]+%3A8080\/proxy\/api\/v2\.0\/systeminfo$/.test(p))).toBe(true);
+    expect(proxied.every((p) => /\/pods\/harbor-core-[\w-]+%3A8080\/proxy\/api\/v2\.0\/systeminfo$/.test(p))).toBe(
+      true,
+    );
   });
 
   it('reports ReplicaSets serving with different checksum/secret, stale pods and the log signature, with hashes only', async () => {
@@ -27,14 +33,27 @@ describe('core-token-keys', () => {
     const run = await h.run(coreTokenKeys);
     expect(run.findings).toHaveLength(1);
     const f = run.findings[0];
-    expect(f).toMatchObject({ cause: 'token-key-mismatch', severity: 'critical', resource: { kind: 'Deployment', name: 'harbor-core', namespace: 'harbor' } });
+    expect(f).toMatchObject({
+      cause: 'token-key-mismatch',
+      severity: 'critical',
+      resource: { kind: 'Deployment', name: 'harbor-core', namespace: 'harbor' },
+    });
     const ev = f?.evidence.join('\n') ?? '';
-    expect(ev.match(/ReplicaSet harbor-core-\w+ serves with 1 ready pod\(s\), checksum\/secret \w{12}…/g)).toHaveLength(2);
-    expect(ev).toMatch(/pod harbor-core-\w+-\w+ started 2026-11-20T10:00:00.000Z, before Secret harbor-core last changed at 2026-11-22T07:00:00.000Z/);
+    expect(ev.match(/ReplicaSet harbor-core-\w+ serves with 1 ready pod\(s\), checksum\/secret \w{12}…/g)).toHaveLength(
+      2,
+    );
+    expect(ev).toMatch(
+      /pod harbor-core-\w+-\w+ started 2026-11-20T10:00:00.000Z, before Secret harbor-core last changed at 2026-11-22T07:00:00.000Z/,
+    );
     expect(ev).toContain('crypto/rsa: verification error');
     expect(ev).toMatch(/Secret harbor-core tls\.key sha256:[0-9a-f]{12} \(hash only\)/);
     for (const v of secretValues()) expect(JSON.stringify(run.findings)).not.toContain(v);
-    expect(f?.remediations).toEqual([expect.objectContaining({ id: 'rollout-restart', params: expect.objectContaining({ cluster: 'prod', namespace: 'harbor', deployment: 'harbor-core' }) })]);
+    expect(f?.remediations).toEqual([
+      expect.objectContaining({
+        id: 'rollout-restart',
+        params: expect.objectContaining({ cluster: 'prod', namespace: 'harbor', deployment: 'harbor-core' }),
+      }),
+    ]);
   });
 
   it('reports a replica started before the key Secret changed', async () => {
@@ -97,12 +116,21 @@ describe('rollout-restart', () => {
     const ctx = h.context();
     h.kube.requests.length = 0;
     const plan = await rolloutRestart.plan(ctx, params);
-    expect(plan.diff).toBe('- pod template restartedAt: (never restarted)\n+ pod template restartedAt: 2026-11-22T10:00:00.000Z');
+    expect(plan.diff).toBe(
+      '- pod template restartedAt: (never restarted)\n+ pod template restartedAt: 2026-11-22T10:00:00.000Z',
+    );
     expect(h.kube.requests.map((r) => `${r.method} ${r.query.get('dryRun') ?? ''}`)).toEqual(['GET ', 'PATCH All']);
     expect(await rolloutRestart.execute(ctx, params, plan)).toMatchObject({ ok: true });
-    const dep = h.kube.get('Deployment', 'harbor', 'harbor-core') as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
-    expect(dep.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBe('2026-11-22T10:00:00.000Z');
-    expect(await rolloutRestart.verify(ctx, params)).toMatchObject({ ok: true, detail: expect.stringContaining('rollout complete') });
+    const dep = h.kube.get('Deployment', 'harbor', 'harbor-core') as unknown as {
+      spec: { template: { metadata: { annotations: Record<string, string> } } };
+    };
+    expect(dep.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBe(
+      '2026-11-22T10:00:00.000Z',
+    );
+    expect(await rolloutRestart.verify(ctx, params)).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('rollout complete'),
+    });
     expect((await rolloutRestart.plan(ctx, params)).refuse).toContain('changed since the finding');
   });
 
@@ -110,14 +138,19 @@ describe('rollout-restart', () => {
     loadScenario(h.kube, tokenKeyMismatch(buildHarborRelease({ now }), 'checksum'));
     const params = rolloutRestart.params.parse((await h.run(coreTokenKeys)).findings[0]?.remediations[0]?.params);
     const ctx = h.context();
-    expect(await rolloutRestart.execute(ctx, params, await rolloutRestart.plan(ctx, params))).toMatchObject({ ok: true });
+    expect(await rolloutRestart.execute(ctx, params, await rolloutRestart.plan(ctx, params))).toMatchObject({
+      ok: true,
+    });
     const dep = h.kube.get('Deployment', 'harbor', 'harbor-core');
     if (!dep) throw new Error('no deployment');
     const settled = dep.status;
     h.kube.put({ ...dep, status: { ...(settled as object), updatedReplicas: 1, readyReplicas: 1 } });
     const later = setTimeout(() => h.kube.put({ ...dep, status: settled }), 300);
     try {
-      expect(await rolloutRestart.verify(ctx, params)).toMatchObject({ ok: true, detail: expect.stringContaining('2/2 updated, 2/2 ready') });
+      expect(await rolloutRestart.verify(ctx, params)).toMatchObject({
+        ok: true,
+        detail: expect.stringContaining('2/2 updated, 2/2 ready'),
+      });
     } finally {
       clearTimeout(later);
     }

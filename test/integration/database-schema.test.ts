@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import databaseSchema from '../../jobs/database-schema.js';
 import { downgradeBelowSchema } from '../../src/sim/harbor-incidents-core.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
-import { startClusterHarness, type ClusterHarness } from '../cluster-harness.js';
-import { sql } from '../helpers.js';
+import { startClusterHarness, type ClusterHarness } from '../support/cluster-harness.js';
+import { sql } from '../support/helpers.js';
 
 const admin = 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `hp_schema_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -39,20 +39,35 @@ describe('database-schema (real PostgreSQL)', () => {
     const run = await h.run(databaseSchema);
     expect(run.findings).toHaveLength(1);
     const f = run.findings[0];
-    expect(f).toMatchObject({ cause: 'schema-newer-than-binary', severity: 'critical', resource: { kind: 'Database', name: dbName, namespace: null }, remediations: [] });
+    expect(f).toMatchObject({
+      cause: 'schema-newer-than-binary',
+      severity: 'critical',
+      resource: { kind: 'Database', name: dbName, namespace: null },
+      remediations: [],
+    });
     expect(f?.title).toContain('schema 130 from 2.10.0, binary v2.9.4');
     expect(f?.evidence).toEqual(
-      expect.arrayContaining(['schema_migrations: version 130, dirty false', 'running Harbor v2.9.4 (core image) ships schema 120', expect.stringMatching(/\(previous container\): .*failed to initialize database: file does not exist/)]),
+      expect.arrayContaining([
+        'schema_migrations: version 130, dirty false',
+        'running Harbor v2.9.4 (core image) ships schema 120',
+        expect.stringMatching(/\(previous container\): .*failed to initialize database: file does not exist/),
+      ]),
     );
     expect(f?.evidence.filter((e) => e.startsWith('runbook:'))).toHaveLength(3);
-    expect((await sql(dbUrl, 'SELECT version, dirty FROM schema_migrations')).rows).toEqual([{ version: '130', dirty: false }]);
+    expect((await sql(dbUrl, 'SELECT version, dirty FROM schema_migrations')).rows).toEqual([
+      { version: '130', dirty: false },
+    ]);
   });
 
   it('reports a dirty schema (the hand edit of seed 004)', async () => {
     await setSchema(5, true);
     loadScenario(h.kube, buildHarborRelease({ now, version: '1.8.6' }));
     const f = (await h.run(databaseSchema)).findings[0];
-    expect(f).toMatchObject({ cause: 'schema-dirty', severity: 'critical', title: 'schema_migrations is marked dirty at version 5' });
+    expect(f).toMatchObject({
+      cause: 'schema-dirty',
+      severity: 'critical',
+      title: 'schema_migrations is marked dirty at version 5',
+    });
   });
 
   it('judges from the database alone when core logs are forbidden, and says so', async () => {
@@ -62,19 +77,26 @@ describe('database-schema (real PostgreSQL)', () => {
     try {
       const f = (await h.run(databaseSchema)).findings[0];
       expect(f).toMatchObject({ cause: 'schema-dirty' });
-      expect(f?.evidence).toContain('logs not read: the API server refused get pods/log in harbor (403); grant the bot "get pods/log"');
+      expect(f?.evidence).toContain(
+        'logs not read: the API server refused get pods/log in harbor (403); grant the bot "get pods/log"',
+      );
     } finally {
       h.kube.state.forbidden = [];
     }
   });
 
   it('reports an unreadable database without leaking its credentials and still reads the logs', async () => {
-    const other = await startClusterHarness({ now, harborYaml: '    database: postgres://pilot:s3cr3t-pw@127.0.0.1:1/registry' });
+    const other = await startClusterHarness({
+      now,
+      harborYaml: '    database: postgres://pilot:s3cr3t-pw@127.0.0.1:1/registry',
+    });
     try {
       loadScenario(other.kube, downgradeBelowSchema(buildHarborRelease({ now }), { toVersion: '2.9.4' }));
       const run = await other.run(databaseSchema);
       expect(run.findings.map((f) => f.cause)).toEqual(['schema-newer-than-binary', 'target-unreachable']);
-      expect(run.findings[1]?.evidence[0]).toContain('schema_migrations at 127.0.0.1:1/registry: connection failed (ECONNREFUSED)');
+      expect(run.findings[1]?.evidence[0]).toContain(
+        'schema_migrations at 127.0.0.1:1/registry: connection failed (ECONNREFUSED)',
+      );
       expect(JSON.stringify(run.findings)).not.toContain('s3cr3t-pw');
       expect(other.logs.join('')).not.toContain('s3cr3t-pw');
     } finally {
@@ -87,8 +109,17 @@ describe('database-schema (real PostgreSQL)', () => {
     try {
       loadScenario(other.kube, downgradeBelowSchema(buildHarborRelease({ now }), { toVersion: '2.9.4' }));
       const f = (await other.run(databaseSchema)).findings[0];
-      expect(f).toMatchObject({ cause: 'schema-newer-than-binary', resource: { kind: 'Database', name: 'registry', namespace: null } });
-      expect(f?.evidence.some((e) => e.includes('Failed to upgrade schema, error: "file does not exist"') || e.includes('failed to initialize database'))).toBe(true);
+      expect(f).toMatchObject({
+        cause: 'schema-newer-than-binary',
+        resource: { kind: 'Database', name: 'registry', namespace: null },
+      });
+      expect(
+        f?.evidence.some(
+          (e) =>
+            e.includes('Failed to upgrade schema, error: "file does not exist"') ||
+            e.includes('failed to initialize database'),
+        ),
+      ).toBe(true);
     } finally {
       await other.close();
     }

@@ -5,7 +5,7 @@ import { registry } from '../../jobs/index.js';
 import { parseConfig, readEnv } from '../../src/config.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { freePort, memoryLogger, uniquePrefix } from '../helpers.js';
+import { freePort, memoryLogger, uniquePrefix } from '../support/helpers.js';
 
 let slack: SlackSim;
 const runtimes: Runtime[] = [];
@@ -39,7 +39,9 @@ describe('two replicas', () => {
         PORT: String(await freePort()),
         HARBOR_PILOT_QUEUE_PREFIX: prefix,
       });
-      runtimes.push(await startRuntime({ mode: 'start', config, env, registry, commands, log, scheduledJobs: [digest] }));
+      runtimes.push(
+        await startRuntime({ mode: 'start', config, env, registry, commands, log, scheduledJobs: [digest] }),
+      );
     }
     const queue = runtimes[0]?.queues.scheduled;
     expect(await queue?.getJobSchedulersCount()).toBe(1);
@@ -51,7 +53,9 @@ describe('two replicas', () => {
     expect(slack.callsOf('files.completeUploadExternal')[0]?.args.channel_id).toBe('C0DIGEST');
     expect(slack.uploads).toHaveLength(1);
     const completed = await queue?.getCompleted();
-    expect(completed?.map((j) => j.id)).toEqual([expect.stringMatching(new RegExp(`^repeat:digest-[0-9a-f]{12}:${at}$`))]);
+    expect(completed?.map((j) => j.id)).toEqual([
+      expect.stringMatching(new RegExp(`^repeat:digest-[0-9a-f]{12}:${at}$`)),
+    ]);
     const [scheduler] = (await queue?.getJobSchedulers(0, -1)) ?? [];
     expect(scheduler?.next).toBe(at + 24 * 3600_000);
   });

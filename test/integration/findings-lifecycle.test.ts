@@ -1,10 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../src/findings/finding.js';
 import { processDiagnosisJob } from '../../src/worker/diagnosis-processor.js';
-import { startFindingsHarness, type FindingsHarness } from './findings-harness.js';
+import { startFindingsHarness, type FindingsHarness } from '../support/findings-harness.js';
 
 let h: FindingsHarness;
-const registryFp = fingerprintOf({ check: 'harbor-health', cause: 'component-unhealthy', target: 'harbor/prod', resource: { kind: 'HarborComponent', name: 'registry', namespace: null } });
+const registryFp = fingerprintOf({
+  check: 'harbor-health',
+  cause: 'component-unhealthy',
+  target: 'harbor/prod',
+  resource: { kind: 'HarborComponent', name: 'registry', namespace: null },
+});
 const first = { channel: 'C0INC', threadTs: '1763900000.000001' };
 const second = { channel: 'C0INC', threadTs: '1763900000.000002' };
 
@@ -19,7 +24,10 @@ describe('findings lifecycle', () => {
   it('posts a finding once per thread and keeps one "still present" note up to date on re-runs', async () => {
     h.unhealthy('registry', 'trivy');
     await h.runIn(first);
-    expect(h.postsIn(first)).toEqual(['[critical] Harbor component registry is unhealthy', '[warning] Harbor component trivy is unhealthy']);
+    expect(h.postsIn(first)).toEqual([
+      '[critical] Harbor component registry is unhealthy',
+      '[warning] Harbor component trivy is unhealthy',
+    ]);
 
     h.clock.advance(15 * 60_000);
     await h.runIn(first);
@@ -39,11 +47,19 @@ describe('findings lifecycle', () => {
     expect(JSON.stringify(updates.at(-1)?.args.blocks)).toContain('seen 4 times since <!date^');
 
     const record = await h.findings.store.get(registryFp);
-    expect(record).toMatchObject({ status: 'open', timesSeen: 4, firstSeen: '2026-11-23T09:12:00.000Z', lastSeen: '2026-11-23T09:57:00.000Z' });
+    expect(record).toMatchObject({
+      status: 'open',
+      timesSeen: 4,
+      firstSeen: '2026-11-23T09:12:00.000Z',
+      lastSeen: '2026-11-23T09:57:00.000Z',
+    });
     expect(record?.posts).toEqual([{ ...first, ts: expect.any(String) }]);
 
     await h.runIn(second);
-    expect(h.postsIn(second)).toEqual(['[critical] Harbor component registry is unhealthy', '[warning] Harbor component trivy is unhealthy']);
+    expect(h.postsIn(second)).toEqual([
+      '[critical] Harbor component registry is unhealthy',
+      '[warning] Harbor component trivy is unhealthy',
+    ]);
     expect((await h.findings.store.get(registryFp))?.posts).toHaveLength(2);
   });
 
@@ -58,13 +74,21 @@ describe('findings lifecycle', () => {
 
     for (const t of [first, second]) {
       const notice = h.postsIn(t).find((p) => p.startsWith('Resolved:'));
-      expect(notice).toBe('Resolved: Harbor component registry is unhealthy (harbor/prod); seen 2 times since 09:12 UTC');
+      expect(notice).toBe(
+        'Resolved: Harbor component registry is unhealthy (harbor/prod); seen 2 times since 09:12 UTC',
+      );
     }
     expect(h.postsIn(third)).toEqual(['[warning] Harbor component trivy is unhealthy']);
-    expect(await h.findings.store.get(registryFp)).toMatchObject({ status: 'resolved', resolvedAt: '2026-11-23T10:40:00.000Z', posts: [] });
+    expect(await h.findings.store.get(registryFp)).toMatchObject({
+      status: 'resolved',
+      resolvedAt: '2026-11-23T10:40:00.000Z',
+      posts: [],
+    });
 
     await h.runIn(third);
-    expect(h.slack.callsOf('chat.postMessage').filter((c) => String(c.args.text).startsWith('Resolved:'))).toHaveLength(2);
+    expect(h.slack.callsOf('chat.postMessage').filter((c) => String(c.args.text).startsWith('Resolved:'))).toHaveLength(
+      2,
+    );
 
     h.clock.set('2026-11-23T11:00:00Z');
     h.unhealthy('registry', 'trivy');
@@ -87,9 +111,18 @@ describe('findings lifecycle', () => {
     const root = await h.ctx.reporter.postRoot('C0INC', status);
     h.unhealthy('registry', 'trivy');
     const result = await h.runIn(root);
-    await processDiagnosisJob({ ...status, runId: 'run1', slack: root }, [result], 0, { ...h.ctx, rememberRoot: h.ctx.publisher.rememberRoot });
-    const rootUpdates = () => h.slack.callsOf('chat.update').filter((c) => c.args.ts === root.threadTs).map((c) => String(c.args.text));
-    expect(rootUpdates()).toEqual([':red_circle: Diagnosis of harbor/prod for <@U0ALICE> finished in 2.0 s: 1 critical · 1 warning · 0 info']);
+    await processDiagnosisJob({ ...status, runId: 'run1', slack: root }, [result], 0, {
+      ...h.ctx,
+      rememberRoot: h.ctx.publisher.rememberRoot,
+    });
+    const rootUpdates = () =>
+      h.slack
+        .callsOf('chat.update')
+        .filter((c) => c.args.ts === root.threadTs)
+        .map((c) => String(c.args.text));
+    expect(rootUpdates()).toEqual([
+      ':red_circle: Diagnosis of harbor/prod for <@U0ALICE> finished in 2.0 s: 1 critical · 1 warning · 0 info',
+    ]);
 
     // One of the two resolves, seen from another thread: the root still has an open finding.
     h.clock.set('2026-11-23T10:00:00Z');
@@ -116,8 +149,18 @@ describe('findings lifecycle', () => {
     const root = await h.ctx.reporter.postRoot('C0INC', { label: 'harbor/prod', planned: 1 });
     h.unhealthy('registry');
     const result = await h.runIn(root);
-    await processDiagnosisJob({ runId: 'run1', label: 'harbor/prod', startedAt: '2026-11-23T09:11:58.000Z', planned: 1, slack: root }, [result], 0, { ...h.ctx, rememberRoot: h.ctx.publisher.rememberRoot });
-    h.slack.fault({ path: /\/api\/chat\.update$/, status: 200, body: { ok: false, error: 'message_not_found' }, times: 1 });
+    await processDiagnosisJob(
+      { runId: 'run1', label: 'harbor/prod', startedAt: '2026-11-23T09:11:58.000Z', planned: 1, slack: root },
+      [result],
+      0,
+      { ...h.ctx, rememberRoot: h.ctx.publisher.rememberRoot },
+    );
+    h.slack.fault({
+      path: /\/api\/chat\.update$/,
+      status: 200,
+      body: { ok: false, error: 'message_not_found' },
+      times: 1,
+    });
     h.unhealthy();
     await h.runIn(second);
     expect(h.postsIn(root).filter((p) => p.startsWith('Resolved:'))).toHaveLength(1);
@@ -150,7 +193,13 @@ describe('findings lifecycle', () => {
   it('lets a run with explicit parameters add findings but resolve none', async () => {
     h.unhealthy('registry');
     await h.runIn(first);
-    const run = { id: 'harbor-health', target: 'harbor/prod' as const, status: 'ok' as const, durationMs: 5, findings: [] };
+    const run = {
+      id: 'harbor-health',
+      target: 'harbor/prod' as const,
+      status: 'ok' as const,
+      durationMs: 5,
+      findings: [],
+    };
     expect((await h.findings.store.recordRun(run, { partial: true })).resolved).toEqual([]);
     expect(await h.findings.store.get(registryFp)).toMatchObject({ status: 'open' });
     expect((await h.findings.store.recordRun(run)).resolved.map((r) => r.fingerprint)).toEqual([registryFp]);

@@ -1,9 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../src/findings/finding.js';
-import { startFindingsHarness, type FindingsHarness } from './findings-harness.js';
+import { startFindingsHarness, type FindingsHarness } from '../support/findings-harness.js';
 
 let h: FindingsHarness;
-const fp = fingerprintOf({ check: 'harbor-health', cause: 'component-unhealthy', target: 'harbor/prod', resource: { kind: 'HarborComponent', name: 'registry', namespace: null } });
+const fp = fingerprintOf({
+  check: 'harbor-health',
+  cause: 'component-unhealthy',
+  target: 'harbor/prod',
+  resource: { kind: 'HarborComponent', name: 'registry', namespace: null },
+});
 const thread = (n: number) => ({ channel: 'C0INC', threadTs: `1763900000.00000${n}` });
 
 beforeEach(async () => {
@@ -17,7 +22,12 @@ afterEach(async () => {
 
 describe('silences', () => {
   it('records and counts a silenced finding but does not announce it until the silence expires', async () => {
-    const s = await h.findings.silences.silence({ fingerprint: fp, by: 'U0ALICE', reason: 'registry maintenance', durationMs: 2 * 3600_000 });
+    const s = await h.findings.silences.silence({
+      fingerprint: fp,
+      by: 'U0ALICE',
+      reason: 'registry maintenance',
+      durationMs: 2 * 3600_000,
+    });
     expect(s.until).toBe('2026-11-23T12:00:00.000Z');
 
     h.clock.set('2026-11-23T11:59:00Z');
@@ -43,7 +53,12 @@ describe('silences', () => {
   });
 
   it('puts who silenced what, why and until when, and who lifted it, in the audit trail', async () => {
-    await h.findings.silences.silence({ fingerprint: fp, by: 'U0ALICE', reason: 'registry maintenance', durationMs: 30 * 60_000 });
+    await h.findings.silences.silence({
+      fingerprint: fp,
+      by: 'U0ALICE',
+      reason: 'registry maintenance',
+      durationMs: 30 * 60_000,
+    });
     h.clock.advance(60_000);
     expect(await h.findings.silences.unsilence(fp, 'U0BOB')).toBe(true);
     expect(await h.findings.silences.unsilence(fp, 'U0BOB')).toBe(false);

@@ -1,27 +1,37 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../src/findings/finding.js';
 import { processWatchJob } from '../../src/worker/watch-processor.js';
-import { startFindingsHarness, type FindingsHarness } from './findings-harness.js';
+import { startFindingsHarness, type FindingsHarness } from '../support/findings-harness.js';
 
 let h: FindingsHarness;
-const coreFp = fingerprintOf({ check: 'harbor-health', cause: 'component-unhealthy', target: 'harbor/prod', resource: { kind: 'HarborComponent', name: 'core', namespace: null } });
+const coreFp = fingerprintOf({
+  check: 'harbor-health',
+  cause: 'component-unhealthy',
+  target: 'harbor/prod',
+  resource: { kind: 'HarborComponent', name: 'core', namespace: null },
+});
 const watch = { channel: 'C0ALERTS', checks: ['harbor-health'], targets: ['harbor/prod'] };
 
 beforeEach(async () => {
-  h = await startFindingsHarness('findings-watch', { extra: `slack:\n  alertChannel: C0ALERTS\nwatches:\n  - cron: "*/5 * * * *"\n    checks: [harbor-health]\n` });
+  h = await startFindingsHarness('findings-watch', {
+    extra: `slack:\n  alertChannel: C0ALERTS\nwatches:\n  - cron: "*/5 * * * *"\n    checks: [harbor-health]\n`,
+  });
 });
 afterEach(async () => {
   await h.close();
 });
 
-const roots = () => h.slack.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C0ALERTS' && c.args.thread_ts === undefined);
+const roots = () =>
+  h.slack.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C0ALERTS' && c.args.thread_ts === undefined);
 
 describe('watch schedules', () => {
   it('announces new critical findings in one new thread per incident, and tells it when they resolve', async () => {
     h.unhealthy('registry', 'trivy');
     expect(await processWatchJob(watch, h.ctx)).toEqual({ runs: 1, announced: 1, resolved: 0 });
     expect(roots()).toHaveLength(1);
-    expect(String(roots()[0]?.args.text)).toBe('New critical finding on harbor/prod: Harbor component registry is unhealthy');
+    expect(String(roots()[0]?.args.text)).toBe(
+      'New critical finding on harbor/prod: Harbor component registry is unhealthy',
+    );
     const root = [...h.slack.state.messages.values()].find((m) => m.channel === 'C0ALERTS' && !m.thread_ts);
     const incident = { channel: 'C0ALERTS', threadTs: String(root?.ts) };
     expect(h.postsIn(incident)).toEqual(['[critical] Harbor component registry is unhealthy']);
@@ -39,12 +49,19 @@ describe('watch schedules', () => {
     h.clock.advance(5 * 60_000);
     h.unhealthy();
     expect(await processWatchJob(watch, h.ctx)).toMatchObject({ announced: 0, resolved: 3 }); // trivy resolves too, posted in no thread
-    const resolved = h.postsIn(incident).filter((p) => p.startsWith('Resolved:')).sort();
+    const resolved = h
+      .postsIn(incident)
+      .filter((p) => p.startsWith('Resolved:'))
+      .sort();
     expect(resolved).toEqual([
       'Resolved: Harbor component core is unhealthy (harbor/prod); seen 1 time since 09:17 UTC',
       'Resolved: Harbor component registry is unhealthy (harbor/prod); seen 2 times since 09:12 UTC',
     ]);
-    expect(h.slack.callsOf('chat.postMessage').filter((c) => String(c.args.text).includes('trivy') && c.args.channel === 'C0ALERTS')).toEqual([]);
+    expect(
+      h.slack
+        .callsOf('chat.postMessage')
+        .filter((c) => String(c.args.text).includes('trivy') && c.args.channel === 'C0ALERTS'),
+    ).toEqual([]);
 
     h.clock.advance(5 * 60_000);
     h.unhealthy('database');
@@ -59,8 +76,13 @@ describe('watch schedules', () => {
     await h.findings.silences.silence({ fingerprint: coreFp, by: 'U0ALICE', reason: 'known', durationMs: 3600_000 });
     h.unhealthy('core', 'trivy', 'registry', 'jobservice');
     expect(await processWatchJob(watch, h.ctx)).toMatchObject({ announced: 0 });
-    const newPosts = h.slack.callsOf('chat.postMessage').slice(before).map((c) => String(c.args.text));
-    expect(newPosts).toEqual(['harbor-health on harbor/prod: Harbor component registry is unhealthy still present, seen 2 times since 09:12 UTC']);
+    const newPosts = h.slack
+      .callsOf('chat.postMessage')
+      .slice(before)
+      .map((c) => String(c.args.text));
+    expect(newPosts).toEqual([
+      'harbor-health on harbor/prod: Harbor component registry is unhealthy still present, seen 2 times since 09:12 UTC',
+    ]);
     expect((await h.findings.store.list()).filter((r) => r.status === 'open')).toHaveLength(4);
   });
 
@@ -75,6 +97,10 @@ describe('watch schedules', () => {
     await expect(processWatchJob(watch, h.ctx)).rejects.toThrow();
     expect(roots()).toHaveLength(1);
     expect(await processWatchJob(watch, h.ctx)).toMatchObject({ announced: 1 });
-    expect(h.slack.callsOf('chat.postMessage').filter((c) => String(c.args.text) === '[critical] Harbor component database is unhealthy')).toHaveLength(1);
+    expect(
+      h.slack
+        .callsOf('chat.postMessage')
+        .filter((c) => String(c.args.text) === '[critical] Harbor component database is unhealthy'),
+    ).toHaveLength(1);
   });
 });

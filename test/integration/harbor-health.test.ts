@@ -3,7 +3,7 @@ import { registry } from '../../jobs/index.js';
 import { runCheckCommand } from '../../src/cli/check-command.js';
 import { reportSchema } from '../../src/findings/finding.js';
 import { defaultHarborState, startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
-import { captureStream, memoryLogger, tempFiles } from '../helpers.js';
+import { captureStream, memoryLogger, tempFiles } from '../support/helpers.js';
 
 let harbor: HarborSim;
 

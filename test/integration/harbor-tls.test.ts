@@ -11,7 +11,7 @@ import { runCheck } from '../../src/checks/runner.js';
 import { parseConfig } from '../../src/config.js';
 import { tlsProblem } from '../../src/http.js';
 import { targetOf } from '../../src/targets.js';
-import { memoryLogger, tempFiles } from '../helpers.js';
+import { memoryLogger, tempFiles } from '../support/helpers.js';
 
 // Harbor behind TLS with a certificate of its own CA, as most installations run: an HTTPS server
 // with a fresh self-signed certificate for 127.0.0.1 (openssl, as .ci/run makes sure of).
@@ -22,9 +22,33 @@ let url: string;
 let handshakes = { ok: 0, failed: 0 };
 
 beforeAll(async () => {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', certFile], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(certFile) }, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'healthy', components: [{ name: 'core', status: 'healthy' }] }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ status: 'healthy', components: [{ name: 'core', status: 'healthy' }] }));
   });
   server.on('secureConnection', () => (handshakes.ok += 1));
   server.on('tlsClientError', () => (handshakes.failed += 1));
@@ -37,12 +61,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const configYaml = (insecure: boolean) => `harbors:\n  - name: prod\n    url: ${url}\n    insecureSkipTLSVerify: ${insecure}\n    timeoutMs: 2000\n`;
+const configYaml = (insecure: boolean) =>
+  `harbors:\n  - name: prod\n    url: ${url}\n    insecureSkipTLSVerify: ${insecure}\n    timeoutMs: 2000\n`;
 
 async function check(insecure: boolean) {
   const config = parseConfig(configYaml(insecure), {});
   const { log } = memoryLogger('fatal');
-  return runCheck({ check: harborHealth, target: targetOf('harbor', 'prod') }, { config, clients: createClientSet(config, { log }), log });
+  return runCheck(
+    { check: harborHealth, target: targetOf('harbor', 'prod') },
+    { config, clients: createClientSet(config, { log }), log },
+  );
 }
 
 describe('a Harbor whose certificate the bot does not trust', () => {
@@ -69,7 +97,11 @@ describe('a Harbor whose certificate the bot does not trust', () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const cfg = tempFiles({ 'c.yaml': configYaml(false) })['c.yaml'] as string;
     // Not spawnSync: the HTTPS server answering the child lives in this process.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/harbor-pilot.ts', 'check', 'harbor-health', '--config', cfg, '--json'], { cwd: root, env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: certFile } });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/bin/harbor-pilot.ts', 'check', 'harbor-health', '--config', cfg, '--json'],
+      { cwd: root, env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: certFile } },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -83,10 +115,17 @@ describe('a Harbor whose certificate the bot does not trust', () => {
 describe('tlsProblem', () => {
   it('says plainly what an expired, misnamed or untrusted certificate means, and nothing about other errors', () => {
     const failed = (code: string) => Object.assign(new TypeError('fetch failed'), { cause: { code } });
-    expect(tlsProblem(failed('CERT_HAS_EXPIRED'))).toEqual({ detail: 'its TLS certificate has expired (CERT_HAS_EXPIRED)', hint: expect.stringContaining('renew') });
-    expect(tlsProblem(failed('ERR_TLS_CERT_ALTNAME_INVALID'))?.detail).toBe('its TLS certificate does not name this host (ERR_TLS_CERT_ALTNAME_INVALID)');
+    expect(tlsProblem(failed('CERT_HAS_EXPIRED'))).toEqual({
+      detail: 'its TLS certificate has expired (CERT_HAS_EXPIRED)',
+      hint: expect.stringContaining('renew'),
+    });
+    expect(tlsProblem(failed('ERR_TLS_CERT_ALTNAME_INVALID'))?.detail).toBe(
+      'its TLS certificate does not name this host (ERR_TLS_CERT_ALTNAME_INVALID)',
+    );
     expect(tlsProblem(failed('SELF_SIGNED_CERT_IN_CHAIN'))?.hint).toContain('NODE_EXTRA_CA_CERTS');
     expect(tlsProblem(failed('ECONNREFUSED'))).toBeUndefined();
-    expect(tlsProblem(failed('UNABLE_TO_GET_ISSUER_CERT_LOCALLY'), 'the kubeconfig must carry the CA')?.hint).toBe('the kubeconfig must carry the CA');
+    expect(tlsProblem(failed('UNABLE_TO_GET_ISSUER_CERT_LOCALLY'), 'the kubeconfig must carry the CA')?.hint).toBe(
+      'the kubeconfig must carry the CA',
+    );
   });
 });

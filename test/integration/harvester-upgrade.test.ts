@@ -3,7 +3,7 @@ import harvesterUpgrade from '../../jobs/harvester-upgrade.js';
 import { deletePodRemediation } from '../../jobs/remediations/delete-pod.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
 import { buildHarvesterUpgrade } from '../../src/sim/harvester.js';
-import { useClusterHarness } from '../cluster-harness.js';
+import { useClusterHarness } from '../support/cluster-harness.js';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const h = useClusterHarness({ now });
@@ -31,14 +31,32 @@ describe('harvester-upgrade', () => {
       `command: curl -sfL https://releases.rancher.com/harvester/v1.5.0-rc4/version.yaml | kubectl apply -n ${ns} -f -`,
     ]);
     const ev = pull?.evidence.join('\n') ?? '';
-    expect(ev).toContain('pod hvst-upgrade-6hp8n-upgradelog-infra-fluentbit-6xk2p container fluent-bit: ImagePullBackOff pulling docker.io/fluent/fluent-bit:2.1.8 (rate-limited)');
+    expect(ev).toContain(
+      'pod hvst-upgrade-6hp8n-upgradelog-infra-fluentbit-6xk2p container fluent-bit: ImagePullBackOff pulling docker.io/fluent/fluent-bit:2.1.8 (rate-limited)',
+    );
     expect(ev).toMatch(/event Warning Failed \(x12\): .*429 Too Many Requests/);
-    for (const img of ['docker.io/fluent/fluent-bit:2.1.8', 'ghcr.io/kube-logging/fluentd:v1.15-ruby3', 'ghcr.io/kube-logging/config-reloader:v0.0.5']) {
+    for (const img of [
+      'docker.io/fluent/fluent-bit:2.1.8',
+      'ghcr.io/kube-logging/fluentd:v1.15-ruby3',
+      'ghcr.io/kube-logging/config-reloader:v0.0.5',
+    ]) {
       expect(ev).toContain(`node harvester-node-0 caches ${img}`);
-      expect(ev).toContain(`command (on node harvester-node-0): sudo /var/lib/rancher/rke2/bin/crictl --runtime-endpoint unix:///run/k3s/containerd/containerd.sock rmi ${img}`);
+      expect(ev).toContain(
+        `command (on node harvester-node-0): sudo /var/lib/rancher/rke2/bin/crictl --runtime-endpoint unix:///run/k3s/containerd/containerd.sock rmi ${img}`,
+      );
     }
     expect(ev).not.toContain('rancher/harvester:v1.4.2');
-    expect(pull?.remediations).toEqual([expect.objectContaining({ id: 'delete-pod', risk: 'low', params: expect.objectContaining({ cluster: 'prod', namespace: ns, name: 'hvst-upgrade-6hp8n-upgradelog-infra-fluentbit-6xk2p' }) })]);
+    expect(pull?.remediations).toEqual([
+      expect.objectContaining({
+        id: 'delete-pod',
+        risk: 'low',
+        params: expect.objectContaining({
+          cluster: 'prod',
+          namespace: ns,
+          name: 'hvst-upgrade-6hp8n-upgradelog-infra-fluentbit-6xk2p',
+        }),
+      }),
+    ]);
   });
 
   it('stays quiet about the Version once it exists, and entirely after a completed upgrade', async () => {
@@ -75,7 +93,10 @@ describe('delete-pod', () => {
     expect(dry?.query.get('dryRun')).toBe('All');
     expect(JSON.parse(dry?.body ?? '{}')).toMatchObject({ preconditions: { uid: params.uid } });
     expect(h.kube.get('Pod', ns, params.name)).toBeDefined();
-    expect(await deletePodRemediation.execute(ctx, params, plan)).toEqual({ ok: true, detail: `deleted pod ${ns}/${params.name}` });
+    expect(await deletePodRemediation.execute(ctx, params, plan)).toEqual({
+      ok: true,
+      detail: `deleted pod ${ns}/${params.name}`,
+    });
     expect(h.kube.get('Pod', ns, params.name)).toBeUndefined();
     expect(await deletePodRemediation.verify(ctx, params)).toEqual({ ok: true, detail: `pod ${params.name} is gone` });
   });
@@ -86,7 +107,10 @@ describe('delete-pod', () => {
     const plan = await deletePodRemediation.plan(ctx, params);
     const pod = h.kube.get('Pod', ns, params.name);
     if (pod) h.kube.put({ ...pod, metadata: { ...pod.metadata, uid: 'uid-new' } });
-    expect(await deletePodRemediation.execute(ctx, params, plan)).toEqual({ ok: false, detail: expect.stringContaining('was replaced since the finding') });
+    expect(await deletePodRemediation.execute(ctx, params, plan)).toEqual({
+      ok: false,
+      detail: expect.stringContaining('was replaced since the finding'),
+    });
     expect((await deletePodRemediation.plan(ctx, params)).refuse).toContain('uid-new');
     expect(h.kube.get('Pod', ns, params.name)).toBeDefined();
   });

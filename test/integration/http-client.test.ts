@@ -8,7 +8,11 @@ let storage: HttpSim;
 beforeAll(async () => {
   sim = await startHttpSim();
   storage = await startHttpSim();
-  storage.route('GET', /^\/bucket\/blob$/, () => ({ status: 206, body: 'x', headers: { 'content-range': 'bytes 0-0/1000' } }));
+  storage.route('GET', /^\/bucket\/blob$/, () => ({
+    status: 206,
+    body: 'x',
+    headers: { 'content-range': 'bytes 0-0/1000' },
+  }));
   sim.route('GET', /^\/v2\/blob$/, () => ({ status: 307, headers: { location: `${storage.url}/bucket/blob` } }));
   sim.route('GET', /^\/plain-error$/, () => ({ status: 502 }));
   sim.route('HEAD', /^\/head$/, () => ({ status: 200, headers: { 'docker-content-digest': 'sha256:abc' } }));

@@ -2,16 +2,26 @@ import { describe, expect, it } from 'vitest';
 import ingress, { restoreIngress } from '../../jobs/ingress.js';
 import { editIngress, failReadiness, upgradeChangedIngress } from '../../src/sim/harbor-incidents.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
-import { useClusterHarness } from '../cluster-harness.js';
+import { useClusterHarness } from '../support/cluster-harness.js';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const h = useClusterHarness({ now, withHarbor: () => {} });
 
 function seedA2() {
   const r = buildHarborRelease({ now });
-  editIngress(r, { annotations: { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS', 'nginx.ingress.kubernetes.io/ssl-redirect': null }, className: 'traefik' });
+  editIngress(r, {
+    annotations: {
+      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+      'nginx.ingress.kubernetes.io/ssl-redirect': null,
+    },
+    className: 'traefik',
+  });
   loadScenario(h.kube, r);
-  h.harbor.fault({ path: /\/api\/v2\.0\/ping$/, status: 503, body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>' });
+  h.harbor.fault({
+    path: /\/api\/v2\.0\/ping$/,
+    status: 503,
+    body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>',
+  });
 }
 
 describe('ingress', () => {
@@ -31,7 +41,9 @@ describe('ingress', () => {
     ]);
     const [external, drift] = run.findings;
     expect(external?.evidence[0]).toMatch(/\/api\/v2\.0\/ping: harbor GET \/ping: 503/);
-    expect(external?.evidence[1]).toBe('GET /api/v1/namespaces/harbor/services/harbor-core:http-web/proxy/api/v2.0/ping: Pong');
+    expect(external?.evidence[1]).toBe(
+      'GET /api/v1/namespaces/harbor/services/harbor-core:http-web/proxy/api/v2.0/ping: Pong',
+    );
     expect(drift?.evidence).toEqual(
       expect.arrayContaining([
         '  + annotations.nginx.ingress.kubernetes.io/backend-protocol: HTTPS',
@@ -42,13 +54,24 @@ describe('ingress', () => {
       ]),
     );
     expect(drift?.evidence[0]).toMatch(/differs from Helm release harbor revision 2 \(deployed/);
-    expect(drift?.remediations).toEqual([expect.objectContaining({ id: 'restore-ingress', params: expect.objectContaining({ cluster: 'prod', name: 'harbor-ingress', revision: 2 }) })]);
+    expect(drift?.remediations).toEqual([
+      expect.objectContaining({
+        id: 'restore-ingress',
+        params: expect.objectContaining({ cluster: 'prod', name: 'harbor-ingress', revision: 2 }),
+      }),
+    ]);
   });
 
-  it('says when the live Ingress matches the previous revision: the upgrade\'s change was undone by hand', async () => {
-    loadScenario(h.kube, upgradeChangedIngress(buildHarborRelease({ now }), { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '600' }));
+  it("says when the live Ingress matches the previous revision: the upgrade's change was undone by hand", async () => {
+    loadScenario(
+      h.kube,
+      upgradeChangedIngress(buildHarborRelease({ now }), { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '600' }),
+    );
     const f = (await h.run(ingress)).findings[0];
-    expect(f).toMatchObject({ cause: 'ingress-drift', remediations: [expect.objectContaining({ params: expect.objectContaining({ revision: 3 }) })] });
+    expect(f).toMatchObject({
+      cause: 'ingress-drift',
+      remediations: [expect.objectContaining({ params: expect.objectContaining({ revision: 3 }) })],
+    });
     expect(f?.evidence).toEqual(
       expect.arrayContaining([
         '  - annotations.nginx.ingress.kubernetes.io/proxy-read-timeout: 600',
@@ -62,7 +85,11 @@ describe('ingress', () => {
     h.harbor.fault({ path: /\/api\/v2\.0\/ping$/, status: 503 });
     const run = await h.run(ingress);
     expect(run.findings).toHaveLength(1);
-    expect(run.findings[0]).toMatchObject({ cause: 'ingress-no-endpoints', severity: 'critical', resource: { kind: 'Service', name: 'harbor-core', namespace: 'harbor' } });
+    expect(run.findings[0]).toMatchObject({
+      cause: 'ingress-no-endpoints',
+      severity: 'critical',
+      resource: { kind: 'Service', name: 'harbor-core', namespace: 'harbor' },
+    });
     expect(run.findings[0]?.evidence[0]).toMatch(/^Endpoints harbor-core: 0 ready, 2 not ready \(harbor-core-/);
     expect(run.findings[0]?.evidence[1]).toContain('harbor.example.com/api/');
   });
@@ -93,12 +120,22 @@ describe('restore-ingress', () => {
       '+ class: nginx',
     ]);
     expect(h.kube.requests.filter((r) => r.method === 'PATCH').map((r) => r.query.get('dryRun'))).toEqual(['All']);
-    expect(h.kube.get('Ingress', 'harbor', 'harbor-ingress')?.metadata.annotations?.['nginx.ingress.kubernetes.io/backend-protocol']).toBe('HTTPS');
+    expect(
+      h.kube.get('Ingress', 'harbor', 'harbor-ingress')?.metadata.annotations?.[
+        'nginx.ingress.kubernetes.io/backend-protocol'
+      ],
+    ).toBe('HTTPS');
     expect(await restoreIngress.execute(ctx, params, plan)).toMatchObject({ ok: true });
     const live = h.kube.get('Ingress', 'harbor', 'harbor-ingress');
-    expect(live?.metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/ssl-redirect': 'true', 'meta.helm.sh/release-name': 'harbor' });
+    expect(live?.metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+      'meta.helm.sh/release-name': 'harbor',
+    });
     expect(live?.metadata.annotations?.['nginx.ingress.kubernetes.io/backend-protocol']).toBeUndefined();
-    expect(await restoreIngress.verify(ctx, params)).toEqual({ ok: true, detail: 'Ingress harbor-ingress matches Helm revision 2' });
+    expect(await restoreIngress.verify(ctx, params)).toEqual({
+      ok: true,
+      detail: 'Ingress harbor-ingress matches Helm revision 2',
+    });
     h.harbor.clearFaults();
     expect((await h.run(ingress)).findings).toEqual([]);
   });

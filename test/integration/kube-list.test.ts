@@ -3,14 +3,24 @@ import { UpstreamError } from '../../src/errors.js';
 import { createKubeClients } from '../../src/kube/client.js';
 import { listAllPods } from '../../src/kube/release.js';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube-sim.js';
-import { tempFiles } from '../helpers.js';
+import { tempFiles } from '../support/helpers.js';
 
 let kube: KubeSim;
 let clients: ReturnType<typeof createKubeClients>;
 beforeAll(async () => {
   kube = await startKubeSim();
-  for (let i = 0; i < 1234; i++) kube.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p-${i}`, namespace: `ns-${i % 7}` }, spec: { containers: [] } });
-  clients = createKubeClients({ kubeconfig: tempFiles({ k: kube.kubeconfig() }).k as string, namespace: 'harbor', release: 'harbor' });
+  for (let i = 0; i < 1234; i++)
+    kube.put({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `p-${i}`, namespace: `ns-${i % 7}` },
+      spec: { containers: [] },
+    });
+  clients = createKubeClients({
+    kubeconfig: tempFiles({ k: kube.kubeconfig() }).k as string,
+    namespace: 'harbor',
+    release: 'harbor',
+  });
 });
 afterAll(() => kube.close());
 
@@ -27,10 +37,22 @@ describe('listing every pod of a large cluster', () => {
 
   it('restarts once when a continue token expires (410), and reports a second expiry', async () => {
     kube.requests.length = 0;
-    kube.fault({ path: /^\/api\/v1\/pods$/, query: /continue=/, status: 410, body: { kind: 'Status', code: 410, reason: 'Expired', message: 'The provided continue parameter is too old' }, times: 1 });
+    kube.fault({
+      path: /^\/api\/v1\/pods$/,
+      query: /continue=/,
+      status: 410,
+      body: { kind: 'Status', code: 410, reason: 'Expired', message: 'The provided continue parameter is too old' },
+      times: 1,
+    });
     expect(await listAllPods(clients)).toHaveLength(1234);
     expect(listRequests()).toHaveLength(5);
-    kube.fault({ path: /^\/api\/v1\/pods$/, query: /continue=/, status: 410, body: { kind: 'Status', code: 410, reason: 'Expired', message: 'The provided continue parameter is too old' }, times: 2 });
+    kube.fault({
+      path: /^\/api\/v1\/pods$/,
+      query: /continue=/,
+      status: 410,
+      body: { kind: 'Status', code: 410, reason: 'Expired', message: 'The provided continue parameter is too old' },
+      times: 2,
+    });
     const err = await listAllPods(clients).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as UpstreamError).detail).toContain('too old');

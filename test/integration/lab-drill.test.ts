@@ -5,7 +5,7 @@ import { createHarborClient } from '../../src/harbor/client.js';
 import { createDrill, nextPhase, runDrill, type DrillEvent } from '../../src/lab/drill.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { loadScenarios, pickScenarios } from '../../src/lab/scenarios.js';
-import { captureStream, memoryLogger } from '../helpers.js';
+import { captureStream, memoryLogger } from '../support/helpers.js';
 
 const scenarios = loadScenarios();
 const pick = (...names: string[]) => pickScenarios(scenarios, names);
@@ -24,19 +24,32 @@ async function traineeRunsCheck(): Promise<string> {
   return stdout.text();
 }
 
-const harbor = () => createHarborClient({ baseUrl: lab.harbor.url, auth: { username: 'robot$pilot', password: 'pilot-secret' } });
+const harbor = () =>
+  createHarborClient({ baseUrl: lab.harbor.url, auth: { username: 'robot$pilot', password: 'pilot-secret' } });
 
 describe('drill rule', () => {
   const present = (...c: string[]) => new Set(c);
   it('is found only once the trainee has looked and every expected cause is reported', () => {
-    expect(nextPhase({ phase: 'broken', traineeSeen: false }, { traineeActive: false, present: present('a') }, ['a'])).toBe('broken');
-    expect(nextPhase({ phase: 'broken', traineeSeen: false }, { traineeActive: true, present: present('a') }, ['a'])).toBe('found');
-    expect(nextPhase({ phase: 'broken', traineeSeen: true }, { traineeActive: false, present: present('a') }, ['a', 'b'])).toBe('broken');
+    expect(
+      nextPhase({ phase: 'broken', traineeSeen: false }, { traineeActive: false, present: present('a') }, ['a']),
+    ).toBe('broken');
+    expect(
+      nextPhase({ phase: 'broken', traineeSeen: false }, { traineeActive: true, present: present('a') }, ['a']),
+    ).toBe('found');
+    expect(
+      nextPhase({ phase: 'broken', traineeSeen: true }, { traineeActive: false, present: present('a') }, ['a', 'b']),
+    ).toBe('broken');
   });
   it('is fixed when no expected cause is reported any more', () => {
-    expect(nextPhase({ phase: 'found', traineeSeen: true }, { traineeActive: false, present: present('a') }, ['a', 'b'])).toBe('found');
-    expect(nextPhase({ phase: 'found', traineeSeen: true }, { traineeActive: false, present: present('other') }, ['a'])).toBe('fixed');
-    expect(nextPhase({ phase: 'broken', traineeSeen: true }, { traineeActive: false, present: present() }, ['a'])).toBe('fixed');
+    expect(
+      nextPhase({ phase: 'found', traineeSeen: true }, { traineeActive: false, present: present('a') }, ['a', 'b']),
+    ).toBe('found');
+    expect(
+      nextPhase({ phase: 'found', traineeSeen: true }, { traineeActive: false, present: present('other') }, ['a']),
+    ).toBe('fixed');
+    expect(nextPhase({ phase: 'broken', traineeSeen: true }, { traineeActive: false, present: present() }, ['a'])).toBe(
+      'fixed',
+    );
   });
 });
 
@@ -45,9 +58,20 @@ describe('incident drill', () => {
 
   it('breaks incidents one after another and tells the trainee when each is found and fixed', async () => {
     let t = Date.parse('2026-11-23T10:00:00Z');
-    const drill = createDrill({ lab, scenarios: pick('replication-stuck', 'zero-size-tags'), registry, log, now: () => new Date(t) });
+    const drill = createDrill({
+      lab,
+      scenarios: pick('replication-stuck', 'zero-size-tags'),
+      registry,
+      log,
+      now: () => new Date(t),
+    });
     const broken = drill.start();
-    expect(broken).toMatchObject({ type: 'broken', message: expect.stringContaining('Incident 1 of 2: users report: Images pushed this morning never reached the DR site') });
+    expect(broken).toMatchObject({
+      type: 'broken',
+      message: expect.stringContaining(
+        'Incident 1 of 2: users report: Images pushed this morning never reached the DR site',
+      ),
+    });
     expect(broken.message).toContain(`check --config ${lab.configPath}`);
 
     // The drill's own probing is not the trainee looking: still broken.
@@ -58,7 +82,9 @@ describe('incident drill', () => {
     expect(await traineeRunsCheck()).toContain('Replication execution 118 in progress');
     const found = await drill.tick();
     expect(found.map((e) => e.type)).toEqual(['found']);
-    expect(found[0]?.message).toBe('Found: A replication execution in progress for five hours (replication-stuck) after 1m35s. Now fix it (proposed: stop-replication-execution, stop-jobservice-job).');
+    expect(found[0]?.message).toBe(
+      'Found: A replication execution in progress for five hours (replication-stuck) after 1m35s. Now fix it (proposed: stop-replication-execution, stop-jobservice-job).',
+    );
 
     t += 30_000;
     await harbor().stopReplicationExecution(118);
@@ -111,7 +137,12 @@ describe('incident drill', () => {
     const stop = new AbortController();
     const drill = createDrill({ lab, scenarios: pick('replication-stuck'), registry, log });
     const events: DrillEvent[] = [];
-    await runDrill(drill, { intervalMs: 1000, sleep: async () => stop.abort(), print: (m) => events.push({ type: 'broken', message: m }), signal: stop.signal });
+    await runDrill(drill, {
+      intervalMs: 1000,
+      sleep: async () => stop.abort(),
+      print: (m) => events.push({ type: 'broken', message: m }),
+      signal: stop.signal,
+    });
     expect(events).toHaveLength(1);
     expect(drill.done).toBe(false);
   });

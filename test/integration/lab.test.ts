@@ -7,7 +7,7 @@ import { reportSchema } from '../../src/findings/finding.js';
 import { buildWorld } from '../../src/lab/builders.js';
 import { describeLab, startLab, type Lab } from '../../src/lab/lab.js';
 import { loadScenarios, parseScenario, pickScenarios } from '../../src/lab/scenarios.js';
-import { captureStream, freePort, memoryLogger, tempFiles } from '../helpers.js';
+import { captureStream, freePort, memoryLogger, tempFiles } from '../support/helpers.js';
 
 const scenarios = loadScenarios();
 const byName = (name: string) => pickScenarios(scenarios, [name])[0] as (typeof scenarios)[number];
@@ -32,22 +32,41 @@ describe('lab scenarios', () => {
     for (const s of scenarios) {
       const world = buildWorld(s, new Date());
       expect(world.release.objects.length, s.name).toBeGreaterThan(20);
-      if (s.mode !== 'healthy') expect(s.expect.causes.length + (s.preflight?.fail.length ?? 0), s.name).toBeGreaterThan(0);
+      if (s.mode !== 'healthy')
+        expect(s.expect.causes.length + (s.preflight?.fail.length ?? 0), s.name).toBeGreaterThan(0);
     }
   });
 
   it('rejects a scenario file with an unknown key or step, naming the file and the step', () => {
-    expect(() => parseScenario('name: x\nmode: Z\ntitle: t\ndescription: d\nsymptom: s\nextra: 1\n', 'bad.yaml')).toThrow(ConfigError);
+    expect(() =>
+      parseScenario('name: x\nmode: Z\ntitle: t\ndescription: d\nsymptom: s\nextra: 1\n', 'bad.yaml'),
+    ).toThrow(ConfigError);
     try {
       parseScenario('name: x\nmode: Z\ntitle: t\ndescription: d\nsymptom: s\n', 'bad.yaml');
     } catch (err) {
       expect((err as Error).message).toContain('bad.yaml: mode');
     }
-    expect(() => parseScenario('name: x\nmode: B\ntitle: t\ndescription: d\nsymptom: s\nexpect: { causes: [manifest-gone] }\n', 'typo.yaml')).toThrow(/typo.yaml: expect.causes.0: unknown cause code "manifest-gone"/);
-    expect(() => parseScenario('name: x\nmode: B\ntitle: t\ndescription: d\nsymptom: s\npreflight: { to: 2.11.0, fail: [disk-space] }\n', 'gate.yaml')).toThrow(/gate.yaml: preflight.fail.0: unknown gate; valid: image-source, token-key/);
-    const s = parseScenario('name: x\nmode: B\ntitle: t\ndescription: d\nsymptom: s\nsteps:\n  - melt-storage: {}\n', 'x.yaml');
+    expect(() =>
+      parseScenario(
+        'name: x\nmode: B\ntitle: t\ndescription: d\nsymptom: s\nexpect: { causes: [manifest-gone] }\n',
+        'typo.yaml',
+      ),
+    ).toThrow(/typo.yaml: expect.causes.0: unknown cause code "manifest-gone"/);
+    expect(() =>
+      parseScenario(
+        'name: x\nmode: B\ntitle: t\ndescription: d\nsymptom: s\npreflight: { to: 2.11.0, fail: [disk-space] }\n',
+        'gate.yaml',
+      ),
+    ).toThrow(/gate.yaml: preflight.fail.0: unknown gate; valid: image-source, token-key/);
+    const s = parseScenario(
+      'name: x\nmode: B\ntitle: t\ndescription: d\nsymptom: s\nsteps:\n  - melt-storage: {}\n',
+      'x.yaml',
+    );
     expect(() => buildWorld(s, new Date())).toThrow(/scenario x: unknown step "melt-storage"; valid: .*lose-manifest/);
-    const p = parseScenario('name: y\nmode: B\ntitle: t\ndescription: d\nsymptom: s\nsteps:\n  - lose-manifest: { index: 1 }\n', 'y.yaml');
+    const p = parseScenario(
+      'name: y\nmode: B\ntitle: t\ndescription: d\nsymptom: s\nsteps:\n  - lose-manifest: { index: 1 }\n',
+      'y.yaml',
+    );
     expect(() => buildWorld(p, new Date())).toThrow(UserInputError);
     expect(() => pickScenarios(scenarios, ['nope'])).toThrow(/unknown scenario "nope"; valid: healthy/);
   });
@@ -82,7 +101,9 @@ describe('lab server', () => {
     const { code, out } = await check(['image-pull', '--config', lab.configPath, '--json']);
     const report = reportSchema.parse(JSON.parse(out));
     expect(code).toBe(1);
-    expect(report.findings.filter((f) => f.cause === 'circular-image-dependency').map((f) => f.resource.name)).toContain('harbor-core');
+    expect(
+      report.findings.filter((f) => f.cause === 'circular-image-dependency').map((f) => f.resource.name),
+    ).toContain('harbor-core');
   });
 
   it('listens on --port (Harbor) and the next port (Kubernetes) when given', async () => {

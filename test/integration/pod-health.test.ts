@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import podHealth from '../../jobs/pod-health.js';
 import { crashLoop, downgradeBelowSchema } from '../../src/sim/harbor-incidents-core.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
-import { useClusterHarness } from '../cluster-harness.js';
+import { useClusterHarness } from '../support/cluster-harness.js';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const h = useClusterHarness({ now });
@@ -18,9 +18,17 @@ describe('pod-health', () => {
     const run = await h.run(podHealth);
     expect(run.findings).toHaveLength(1);
     const f = run.findings[0];
-    expect(f).toMatchObject({ cause: 'pod-crashloop', severity: 'critical', resource: { kind: 'Deployment', name: 'harbor-core', namespace: 'harbor' } });
-    expect(f?.evidence[0]).toMatch(/^pod harbor-core-\w+-\w+ container core: CrashLoopBackOff, 14 restarts, last exit code 1 \(Error\) at 2026-11-22T09:58/);
-    expect(f?.evidence).toContain('  2026-11-22T09:59:00Z [FATAL] [/core/main.go:103]: failed to initialize database: file does not exist');
+    expect(f).toMatchObject({
+      cause: 'pod-crashloop',
+      severity: 'critical',
+      resource: { kind: 'Deployment', name: 'harbor-core', namespace: 'harbor' },
+    });
+    expect(f?.evidence[0]).toMatch(
+      /^pod harbor-core-\w+-\w+ container core: CrashLoopBackOff, 14 restarts, last exit code 1 \(Error\) at 2026-11-22T09:58/,
+    );
+    expect(f?.evidence).toContain(
+      '  2026-11-22T09:59:00Z [FATAL] [/core/main.go:103]: failed to initialize database: file does not exist',
+    );
     expect(f?.evidence.join('\n')).toContain('log signature schema-file-missing (schema-newer-than-binary)');
     const logReq = h.kube.requests.find((r) => r.path.endsWith('/log'));
     expect(logReq?.query.get('previous')).toBe('true');
@@ -29,7 +37,10 @@ describe('pod-health', () => {
   });
 
   it('never posts a whole log: only the last few lines, each cut short', async () => {
-    const noisy = Array.from({ length: 2000 }, (_, i) => `2026-11-22T09:50:00Z [ERROR] [/jobservice/main.go:60]: line ${i} ${'x'.repeat(400)}`);
+    const noisy = Array.from(
+      { length: 2000 },
+      (_, i) => `2026-11-22T09:50:00Z [ERROR] [/jobservice/main.go:60]: line ${i} ${'x'.repeat(400)}`,
+    );
     loadScenario(h.kube, crashLoop(buildHarborRelease({ now }), 'jobservice', { lastLog: noisy }));
     const f = (await h.run(podHealth, { logLines: 5 })).findings[0];
     const logEvidence = f?.evidence.filter((e) => e.startsWith('  ')) ?? [];

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { freePort, tempFiles, uniquePrefix } from '../helpers.js';
+import { freePort, tempFiles, uniquePrefix } from '../support/helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = 'src/bin/harbor-pilot.ts';
@@ -17,12 +17,20 @@ interface Proc {
 }
 
 function run(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
-  return { code: new Promise((r) => child.on('exit', (c) => r(c))), out: () => out, err: () => err, kill: (s) => child.kill(s) };
+  return {
+    code: new Promise((r) => child.on('exit', (c) => r(c))),
+    out: () => out,
+    err: () => err,
+    kill: (s) => child.kill(s),
+  };
 }
 
 let harbor: HarborSim;
@@ -60,7 +68,8 @@ describe('harbor-pilot processes', () => {
       PORT: String(port),
       HARBOR_PILOT_QUEUE_PREFIX: uniquePrefix('proc'),
     });
-    for (let i = 0; i < 100 && !p.err().includes('harbor-pilot started'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && !p.err().includes('harbor-pilot started'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(p.err()).toContain('harbor-pilot started');
     expect(p.err()).toContain('persistence is off');
     const probe = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: 'x' });
@@ -85,7 +94,10 @@ describe('harbor-pilot processes', () => {
       OPS_PORT: String(opsPort),
       HARBOR_PILOT_QUEUE_PREFIX: uniquePrefix('proc'),
     });
-    const code = await Promise.race([p.code, new Promise<string>((r) => setTimeout(() => r('still running after 20 s'), 20_000))]);
+    const code = await Promise.race([
+      p.code,
+      new Promise<string>((r) => setTimeout(() => r('still running after 20 s'), 20_000)),
+    ]);
     if (code === 'still running after 20 s') p.kill('SIGKILL');
     taken.close();
     expect(code).toBe(1);

@@ -9,7 +9,7 @@ import { createRegistry } from '../../src/checks/registry.js';
 import { parseConfig, readEnv } from '../../src/config.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { freePort, memoryLogger, startRedisServer, waitUntil } from '../helpers.js';
+import { freePort, memoryLogger, startRedisServer, waitUntil } from '../support/helpers.js';
 
 // Kubernetes may start the bot before its Redis: it must stay alive (or the liveness probe restarts
 // it in a loop), say it is not ready and why, and become ready by itself once Redis answers.
@@ -29,11 +29,29 @@ describe('a bot started before Redis is up', () => {
   it('is alive but not ready, says why, and becomes ready once Redis answers', async () => {
     slack = await startSlackSim();
     const [redisPort, httpPort, opsPort] = [await freePort(), await freePort(), await freePort()];
-    const env = readEnv({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, SLACK_BOT_TOKEN: 'xoxb-late', SLACK_SIGNING_SECRET: 'late', SLACK_API_URL: slack.apiUrl, PORT: String(httpPort), OPS_PORT: String(opsPort), HARBOR_PILOT_QUEUE_PREFIX: 'hp-late' });
+    const env = readEnv({
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      SLACK_BOT_TOKEN: 'xoxb-late',
+      SLACK_SIGNING_SECRET: 'late',
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(httpPort),
+      OPS_PORT: String(opsPort),
+      HARBOR_PILOT_QUEUE_PREFIX: 'hp-late',
+    });
     const { log, lines } = memoryLogger('warn');
     const config = parseConfig('harbors:\n  - name: prod\n    url: http://127.0.0.1:9\n', {});
-    const starting = startRuntime({ mode: 'start', config, env, registry: createRegistry([harborHealth]), commands, log });
-    const ops = (path: string) => fetch(`http://127.0.0.1:${opsPort}${path}`, { signal: AbortSignal.timeout(2000) }).then(async (r) => `${r.status} ${(await r.text()).trim()}`);
+    const starting = startRuntime({
+      mode: 'start',
+      config,
+      env,
+      registry: createRegistry([harborHealth]),
+      commands,
+      log,
+    });
+    const ops = (path: string) =>
+      fetch(`http://127.0.0.1:${opsPort}${path}`, { signal: AbortSignal.timeout(2000) }).then(
+        async (r) => `${r.status} ${(await r.text()).trim()}`,
+      );
 
     expect(await waitUntil('/healthz', () => ops('/healthz').catch(() => undefined))).toBe('200 ok');
     expect(await ops('/readyz')).toBe('503 not ready: redis, slack');

@@ -10,7 +10,7 @@ import { parseConfig, readEnv } from '../../src/config.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { freePort, memoryLogger, postSigned, slashBody, startRedisServer } from '../helpers.js';
+import { freePort, memoryLogger, postSigned, slashBody, startRedisServer } from '../support/helpers.js';
 
 // A real redis-server process of its own, with an append-only file, killed with SIGKILL and
 // restarted on the same port and directory while a diagnosis is in flight.
@@ -37,9 +37,26 @@ beforeAll(async () => {
   harbor.state.health = { status: 'unhealthy', components: [{ name: 'core', status: 'unhealthy' }] };
   const http = await freePort();
   events = `http://127.0.0.1:${http}/slack/events`;
-  const config = parseConfig(`harbors:\n${['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `  - name: ${n}\n    url: ${harbor.url}\n`).join('')}runner:\n  concurrency: 1\n`, {});
-  const env = readEnv({ REDIS_URL: `redis://127.0.0.1:${port}`, SLACK_BOT_TOKEN: 'xoxb-r', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: slack.apiUrl, PORT: String(http), HARBOR_PILOT_QUEUE_PREFIX: 'hp' });
-  runtime = await startRuntime({ mode: 'start', config, env, registry: createRegistry([harborHealth]), commands, log: memoryLogger('fatal').log });
+  const config = parseConfig(
+    `harbors:\n${['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `  - name: ${n}\n    url: ${harbor.url}\n`).join('')}runner:\n  concurrency: 1\n`,
+    {},
+  );
+  const env = readEnv({
+    REDIS_URL: `redis://127.0.0.1:${port}`,
+    SLACK_BOT_TOKEN: 'xoxb-r',
+    SLACK_SIGNING_SECRET: secret,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(http),
+    HARBOR_PILOT_QUEUE_PREFIX: 'hp',
+  });
+  runtime = await startRuntime({
+    mode: 'start',
+    config,
+    env,
+    registry: createRegistry([harborHealth]),
+    commands,
+    log: memoryLogger('fatal').log,
+  });
 });
 
 afterAll(async () => {

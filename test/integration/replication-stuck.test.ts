@@ -3,7 +3,7 @@ import check, { stopJobserviceJob, stopReplicationExecution } from '../../jobs/r
 import { registry } from '../../jobs/index.js';
 import { replicationState } from '../../src/sim/harbor-replication-state.js';
 import { executionHistory, healthyReplication, stuckReplication } from '../../src/sim/replication-scenarios.js';
-import { applyRemediation, harborDeps, remediationContext, runOn, useHarborSim } from './harbor-context.js';
+import { applyRemediation, harborDeps, remediationContext, runOn, useHarborSim } from '../support/harbor-context.js';
 
 const now = new Date();
 const harbor = useHarborSim((harbor) => {
@@ -17,7 +17,11 @@ describe('replication-stuck', () => {
     const run = await runOn(check, harborDeps(harbor, { now }));
     expect(run.status).toBe('ok');
     expect(run.findings).toEqual([]);
-    expect(harbor.requests.some((r) => r.path === '/api/v2.0/replication/executions' && r.query.get('status') === 'InProgress')).toBe(true);
+    expect(
+      harbor.requests.some(
+        (r) => r.path === '/api/v2.0/replication/executions' && r.query.get('status') === 'InProgress',
+      ),
+    ).toBe(true);
   });
 
   it('reports an execution running far past its usual duration, with jobservice evidence and both fixes', async () => {
@@ -25,7 +29,12 @@ describe('replication-stuck', () => {
     const run = await runOn(check, harborDeps(harbor, { now }));
     expect(run.status).toBe('findings');
     const [f] = run.findings;
-    expect(f).toMatchObject({ cause: 'replication-stuck', severity: 'warning', title: 'Replication execution 118 in progress for 5h', resource: { kind: 'ReplicationExecution', name: '118' } });
+    expect(f).toMatchObject({
+      cause: 'replication-stuck',
+      severity: 'warning',
+      title: 'Replication execution 118 in progress for 5h',
+      resource: { kind: 'ReplicationExecution', name: '118' },
+    });
     expect(f?.summary).toContain('"mirror-library"');
     expect(f?.summary).toContain('stop-replication-execution');
     const ev = f?.evidence.join('\n') ?? '';
@@ -46,10 +55,33 @@ describe('replication-stuck', () => {
   it('reports a long policy whose tasks stopped finishing, before its duration threshold', async () => {
     const st = replicationState(harbor);
     st.executions = executionHistory(now, 1, 100, 240);
-    st.executions.push({ id: 150, policy_id: 1, status: 'InProgress', start_time: new Date(now.getTime() - 3 * 3600_000).toISOString(), total: 0, failed: 0, succeed: 0, in_progress: 0, stopped: 0 });
+    st.executions.push({
+      id: 150,
+      policy_id: 1,
+      status: 'InProgress',
+      start_time: new Date(now.getTime() - 3 * 3600_000).toISOString(),
+      total: 0,
+      failed: 0,
+      succeed: 0,
+      in_progress: 0,
+      stopped: 0,
+    });
     st.tasks = [
-      { id: 1, execution_id: 150, status: 'Succeed', job_id: 'j1', start_time: new Date(now.getTime() - 3 * 3600_000).toISOString(), end_time: new Date(now.getTime() - 2 * 3600_000).toISOString() },
-      { id: 2, execution_id: 150, status: 'InProgress', job_id: 'j2', start_time: new Date(now.getTime() - 3 * 3600_000).toISOString() },
+      {
+        id: 1,
+        execution_id: 150,
+        status: 'Succeed',
+        job_id: 'j1',
+        start_time: new Date(now.getTime() - 3 * 3600_000).toISOString(),
+        end_time: new Date(now.getTime() - 2 * 3600_000).toISOString(),
+      },
+      {
+        id: 2,
+        execution_id: 150,
+        status: 'InProgress',
+        job_id: 'j2',
+        start_time: new Date(now.getTime() - 3 * 3600_000).toISOString(),
+      },
     ];
     const run = await runOn(check, harborDeps(harbor, { now }));
     expect(run.findings.map((f) => f.resource.name)).toEqual(['150']);
@@ -78,30 +110,46 @@ describe('replication-stuck', () => {
   });
 
   it('names the missing permission when Harbor answers 403', async () => {
-    harbor.fault({ path: /\/replication\/executions$/, status: 403, body: { errors: [{ code: 'FORBIDDEN', message: 'forbidden' }] } });
+    harbor.fault({
+      path: /\/replication\/executions$/,
+      status: 403,
+      body: { errors: [{ code: 'FORBIDDEN', message: 'forbidden' }] },
+    });
     const run = await runOn(check, harborDeps(harbor, { now }));
     expect(run.status).toBe('error');
     expect(run.findings[0]).toMatchObject({ cause: 'permission-denied' });
     expect(run.findings[0]?.evidence.join('\n')).toContain('GET /replication/executions → 403');
-    expect(run.findings[0]?.evidence.join('\n')).toContain('the robot account needs system replication:list and replication:read');
+    expect(run.findings[0]?.evidence.join('\n')).toContain(
+      'the robot account needs system replication:list and replication:read',
+    );
   });
 
   it('stops the execution: plan, execute, verify', async () => {
     harbor.state.replication = stuckReplication(now);
     const deps = harborDeps(harbor, { now });
     const r = await applyRemediation(stopReplicationExecution, deps, { harbor: 'prod', executionId: 118 });
-    expect(r.plan).toMatchObject({ requests: ['PUT /api/v2.0/replication/executions/118'], expect: { status: 'InProgress' } });
+    expect(r.plan).toMatchObject({
+      requests: ['PUT /api/v2.0/replication/executions/118'],
+      expect: { status: 'InProgress' },
+    });
     expect(r.outcome?.ok).toBe(true);
     expect(r.verified).toEqual({ ok: true, detail: 'execution 118 is Stopped and no task is active' });
     expect(puts()).toEqual(['/api/v2.0/replication/executions/118']);
-    expect(replicationState(harbor).tasks.filter((t) => t.execution_id === 118).map((t) => t.status)).toEqual(['Succeed', 'Succeed', 'Stopped', 'Stopped']);
+    expect(
+      replicationState(harbor)
+        .tasks.filter((t) => t.execution_id === 118)
+        .map((t) => t.status),
+    ).toEqual(['Succeed', 'Succeed', 'Stopped', 'Stopped']);
   });
 
   it('refuses when the execution finished between detection and remediation, and stops nothing', async () => {
     harbor.state.replication = stuckReplication(now);
     const exec = replicationState(harbor).executions.find((e) => e.id === 118);
     if (exec) Object.assign(exec, { status: 'Succeed', end_time: now.toISOString() });
-    const r = await applyRemediation(stopReplicationExecution, harborDeps(harbor, { now }), { harbor: 'prod', executionId: 118 });
+    const r = await applyRemediation(stopReplicationExecution, harborDeps(harbor, { now }), {
+      harbor: 'prod',
+      executionId: 118,
+    });
     expect(r.plan.refuse).toContain('execution 118 is already Succeed');
     expect(r.outcome).toBeNull();
     expect(puts()).toEqual([]);
@@ -126,19 +174,34 @@ describe('replication-stuck', () => {
     const first = await applyRemediation(stopReplicationExecution, deps, { harbor: 'prod', executionId: 118 });
     expect(first.verified?.ok).toBe(false);
     expect(first.verified?.detail).toContain('2 active task(s) (903, 904)');
-    const job = await applyRemediation(stopJobserviceJob, deps, { harbor: 'prod', executionId: 118, taskId: 903, jobId: 'b3f1c2d4e5a6903' });
+    const job = await applyRemediation(stopJobserviceJob, deps, {
+      harbor: 'prod',
+      executionId: 118,
+      taskId: 903,
+      jobId: 'b3f1c2d4e5a6903',
+    });
     expect(job.plan.requests).toEqual(['PUT /api/v2.0/jobservice/jobs/b3f1c2d4e5a6903']);
     expect(job.verified).toEqual({ ok: true, detail: 'task 903 is Stopped' });
     expect(puts()).toContain('/api/v2.0/jobservice/jobs/b3f1c2d4e5a6903');
     expect(replicationState(harbor).jobservice.workers).toEqual([]);
-    const again = await applyRemediation(stopJobserviceJob, deps, { harbor: 'prod', executionId: 118, taskId: 903, jobId: 'b3f1c2d4e5a6903' });
+    const again = await applyRemediation(stopJobserviceJob, deps, {
+      harbor: 'prod',
+      executionId: 118,
+      taskId: 903,
+      jobId: 'b3f1c2d4e5a6903',
+    });
     expect(again.plan.refuse).toContain('task 903 is already Stopped');
   });
 
   it('refuses stop-jobservice-job on a Harbor without the monitor API', async () => {
     harbor.state.replication = stuckReplication(now);
     replicationState(harbor).jobservice.monitor = false;
-    const r = await applyRemediation(stopJobserviceJob, harborDeps(harbor, { now }), { harbor: 'prod', executionId: 118, taskId: 904, jobId: 'b3f1c2d4e5a6904' });
+    const r = await applyRemediation(stopJobserviceJob, harborDeps(harbor, { now }), {
+      harbor: 'prod',
+      executionId: 118,
+      taskId: 904,
+      jobId: 'b3f1c2d4e5a6904',
+    });
     expect(r.plan.refuse).toContain('restart the jobservice Deployment');
     expect(puts()).toEqual([]);
   });

@@ -27,7 +27,11 @@ describe('architecture', () => {
   it('src/ (outside its entry points) never imports commands/ or jobs/', () => {
     const offenders = files('src')
       .filter((f) => !f.startsWith('src/bin/'))
-      .flatMap((f) => imports(f).filter((i) => /(^|\/)(commands|jobs)\//.test(i)).map((i) => `${relative(root, join(root, f))} -> ${i}`));
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => /(^|\/)(commands|jobs)\//.test(i))
+          .map((i) => `${relative(root, join(root, f))} -> ${i}`),
+      );
     expect(offenders).toEqual([]);
   });
 
@@ -42,8 +46,10 @@ describe('architecture', () => {
     }
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const added = readme.slice(readme.indexOf('### Names added to the contract'), readme.indexOf('## Permissions'));
-    for (const id of registry.remediations.keys()) expect(`${contract}${added}`, `remediation ${id}`).toContain(`\`${id}\``);
-    for (const cause of Object.keys(causes).filter((c) => !contract.includes(`\`${c}\``))) expect(added, `cause ${cause}`).toContain(`\`${cause}\``);
+    for (const id of registry.remediations.keys())
+      expect(`${contract}${added}`, `remediation ${id}`).toContain(`\`${id}\``);
+    for (const cause of Object.keys(causes).filter((c) => !contract.includes(`\`${c}\``)))
+      expect(added, `cause ${cause}`).toContain(`\`${cause}\``);
   });
 
   it('every cause of CONTRACT.md is in the cause catalog', () => {

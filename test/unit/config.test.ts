@@ -66,7 +66,9 @@ slack:
   });
 
   it('rejects duplicate names and YAML that does not parse', () => {
-    expect(problems('harbors:\n  - {name: a, url: "http://a"}\n  - {name: a, url: "http://b"}\n').join()).toContain('duplicate name "a"');
+    expect(problems('harbors:\n  - {name: a, url: "http://a"}\n  - {name: a, url: "http://b"}\n').join()).toContain(
+      'duplicate name "a"',
+    );
     expect(problems('harbors: [').join()).toContain('not valid YAML');
   });
 });

@@ -33,7 +33,8 @@ describe('deployment files', () => {
     const server = createServer((req, res) => void res.writeHead(req.url === '/readyz' && ready ? 200 : 503).end());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    const probe = (p: number) => new Promise((r) => spawn(process.execPath, ['-e', script.replace('9464', String(p))]).on('exit', r));
+    const probe = (p: number) =>
+      new Promise((r) => spawn(process.execPath, ['-e', script.replace('9464', String(p))]).on('exit', r));
     try {
       expect(await probe(port)).toBe(0);
       ready = false;
@@ -48,7 +49,8 @@ describe('deployment files', () => {
     const text = read('Dockerfile');
     const froms = [...text.matchAll(/^FROM node:(\d+)\.(\d+)/gm)];
     expect(froms.length).toBeGreaterThanOrEqual(2);
-    for (const [, major, minor] of froms) expect(Number(major) > 22 || (Number(major) === 22 && Number(minor) >= 19)).toBe(true);
+    for (const [, major, minor] of froms)
+      expect(Number(major) > 22 || (Number(major) === 22 && Number(minor) >= 19)).toBe(true);
     expect(text).toMatch(/^USER node$/m);
     expect(text).toContain('dist/src/bin/harbor-pilot.js');
     const pkg = JSON.parse(read('package.json'));
@@ -93,7 +95,10 @@ describe('Kubernetes manifests', () => {
   });
 
   it('separate read-only diagnosis RBAC from opt-in remediation verbs', () => {
-    const verbsOf = (p: string) => docs(p).filter((d) => d.kind === 'Role' || d.kind === 'ClusterRole').flatMap((r) => r.rules.flatMap((x: { verbs: string[] }) => x.verbs));
+    const verbsOf = (p: string) =>
+      docs(p)
+        .filter((d) => d.kind === 'Role' || d.kind === 'ClusterRole')
+        .flatMap((r) => r.rules.flatMap((x: { verbs: string[] }) => x.verbs));
     expect(new Set(verbsOf('deploy/kubernetes/rbac-readonly.yaml'))).toEqual(new Set(['get', 'list']));
     expect(new Set(verbsOf('deploy/kubernetes/rbac-remediation.yaml'))).toEqual(new Set(['patch', 'delete']));
     expect(parse(read('deploy/kubernetes/kustomization.yaml')).resources).not.toContain('rbac-remediation.yaml');

@@ -5,15 +5,30 @@ import { pullErrorMessage } from '../../src/sim/harbor-incidents.js';
 
 describe('parseImageRef', () => {
   it('splits host, repository, tag and digest as the Docker grammar does', () => {
-    expect(parseImageRef('nginx')).toEqual({ registry: 'docker.io', repository: 'library/nginx', tag: 'latest', digest: undefined });
-    expect(parseImageRef('goharbor/harbor-core:v2.10.3')).toEqual({ registry: 'docker.io', repository: 'goharbor/harbor-core', tag: 'v2.10.3', digest: undefined });
+    expect(parseImageRef('nginx')).toEqual({
+      registry: 'docker.io',
+      repository: 'library/nginx',
+      tag: 'latest',
+      digest: undefined,
+    });
+    expect(parseImageRef('goharbor/harbor-core:v2.10.3')).toEqual({
+      registry: 'docker.io',
+      repository: 'goharbor/harbor-core',
+      tag: 'v2.10.3',
+      digest: undefined,
+    });
     expect(parseImageRef('harbor.example.com:8443/proxy/goharbor/harbor-core:v2.10.3@sha256:abc')).toEqual({
       registry: 'harbor.example.com:8443',
       repository: 'proxy/goharbor/harbor-core',
       tag: 'v2.10.3',
       digest: 'sha256:abc',
     });
-    expect(parseImageRef('localhost/app@sha256:def')).toEqual({ registry: 'localhost', repository: 'app', tag: undefined, digest: 'sha256:def' });
+    expect(parseImageRef('localhost/app@sha256:def')).toEqual({
+      registry: 'localhost',
+      repository: 'app',
+      tag: undefined,
+      digest: 'sha256:def',
+    });
     expect(parseImageRef('index.docker.io/goharbor/harbor-db:v2').registry).toBe('docker.io');
   });
 
@@ -26,8 +41,12 @@ describe('parseImageRef', () => {
   });
 
   it('rewrites an image to the independent mirror, keeping tag and digest', () => {
-    expect(independentImage('harbor.example.com/dockerhub-proxy/goharbor/harbor-core:v2.10.3', 'docker.io/goharbor')).toBe('docker.io/goharbor/harbor-core:v2.10.3');
-    expect(independentImage('harbor.example.com/p/goharbor/harbor-db@sha256:1', 'mirror.lan/goharbor/')).toBe('mirror.lan/goharbor/harbor-db@sha256:1');
+    expect(
+      independentImage('harbor.example.com/dockerhub-proxy/goharbor/harbor-core:v2.10.3', 'docker.io/goharbor'),
+    ).toBe('docker.io/goharbor/harbor-core:v2.10.3');
+    expect(independentImage('harbor.example.com/p/goharbor/harbor-db@sha256:1', 'mirror.lan/goharbor/')).toBe(
+      'mirror.lan/goharbor/harbor-db@sha256:1',
+    );
   });
 });
 

@@ -6,11 +6,13 @@ describe('createLimiter', () => {
     const limiter = createLimiter(3);
     const started: number[] = [];
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => limiter.run(async () => {
-        started.push(i);
-        await new Promise((r) => setTimeout(r, 2));
-        return i * 2;
-      })),
+      Array.from({ length: 20 }, (_, i) =>
+        limiter.run(async () => {
+          started.push(i);
+          await new Promise((r) => setTimeout(r, 2));
+          return i * 2;
+        }),
+      ),
     );
     expect(results).toEqual(Array.from({ length: 20 }, (_, i) => i * 2));
     expect(started).toEqual(Array.from({ length: 20 }, (_, i) => i));

@@ -37,13 +37,20 @@ describe('PNG encoder', () => {
   });
 
   it('draws the trend chart: one stacked bar per day, critical at the bottom', () => {
-    const days = Array.from({ length: 14 }, (_, i) => ({ date: `2026-11-${String(10 + i).padStart(2, '0')}`, critical: i === 13 ? 2 : 0, warning: i === 13 ? 2 : 0, info: 0 }));
+    const days = Array.from({ length: 14 }, (_, i) => ({
+      date: `2026-11-${String(10 + i).padStart(2, '0')}`,
+      critical: i === 13 ? 2 : 0,
+      warning: i === 13 ? 2 : 0,
+      info: 0,
+    }));
     const parts = chunks(renderTrendChart(days));
     const ihdr = parts[0]?.data as Buffer;
     const width = ihdr.readUInt32BE(0);
     const height = ihdr.readUInt32BE(4);
     const raw = inflateSync(parts[1]?.data as Buffer);
-    const pixel = (x: number, y: number) => [...raw.subarray(y * (width * 3 + 1) + 1 + x * 3, y * (width * 3 + 1) + 4 + x * 3)];
+    const pixel = (x: number, y: number) => [
+      ...raw.subarray(y * (width * 3 + 1) + 1 + x * 3, y * (width * 3 + 1) + 4 + x * 3),
+    ];
     const lastBarX = 40 + 13 * 32 + 5 + 11;
     expect(pixel(lastBarX, 14 + 150 - 10)).toEqual([224, 30, 90]);
     expect(pixel(lastBarX, 14 + 10)).toEqual([236, 178, 46]);

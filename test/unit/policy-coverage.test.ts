@@ -34,7 +34,12 @@ describe('policyCovers', () => {
     expect(policyCovers(pull!, 'other/coreos/kube-state-metrics')).toBe(false);
   });
   it('honours excludes, missing filters and disabled rules', () => {
-    expect(policyCovers({ ...push!, filters: [{ type: 'name', value: 'library/**', decoration: 'excludes' }] }, 'library/nginx')).toBe(false);
+    expect(
+      policyCovers(
+        { ...push!, filters: [{ type: 'name', value: 'library/**', decoration: 'excludes' }] },
+        'library/nginx',
+      ),
+    ).toBe(false);
     expect(policyCovers({ ...push!, filters: [] }, 'anything/at/all')).toBe(true);
     expect(policyCovers({ ...push!, enabled: false }, 'library/nginx')).toBe(false);
     expect(describeFilters(push!)).toBe('name=library/**, tag=**');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlannedCheck } from '../../src/checks/runner.js';
 import { createProgressLine } from '../../src/cli/progress-line.js';
 import { targetOf } from '../../src/targets.js';
-import { captureStream } from '../helpers.js';
+import { captureStream } from '../support/helpers.js';
 
 const planned = { check: { id: 'artifact-integrity' }, target: targetOf('harbor', 'prod') } as PlannedCheck;
 

@@ -4,7 +4,8 @@ import { desiredSchedules } from '../../src/schedules.js';
 import { openFindingsMessage } from '../../src/slack/lifecycle-blocks.js';
 import { plainTime, slackTime } from '../../src/slack/mrkdwn.js';
 
-const yaml = (cron: string) => `slack:\n  alertChannel: C0ALERTS\ndigests:\n  - channel: C0D\n    cron: "${cron}"\n    timezone: Europe/Berlin\nwatches:\n  - cron: "*/5 * * * *"\n    channel: C0W\n`;
+const yaml = (cron: string) =>
+  `slack:\n  alertChannel: C0ALERTS\ndigests:\n  - channel: C0D\n    cron: "${cron}"\n    timezone: Europe/Berlin\nwatches:\n  - cron: "*/5 * * * *"\n    channel: C0W\n`;
 
 describe('desired schedules', () => {
   it('names each scheduler after its whole entry, so the same configuration gives the same ids', () => {
@@ -26,7 +27,9 @@ describe('lifecycle messages', () => {
     const now = new Date('2026-11-23T10:00:00Z');
     expect(plainTime('2026-11-23T09:12:00Z', now)).toBe('09:12 UTC');
     expect(plainTime('2026-11-22T09:12:00Z', now)).toBe('Nov 22 09:12 UTC');
-    expect(slackTime('2026-11-23T09:12:00.000Z', now)).toBe(`<!date^${Date.parse('2026-11-23T09:12:00Z') / 1000}^{time}|09:12 UTC>`);
+    expect(slackTime('2026-11-23T09:12:00.000Z', now)).toBe(
+      `<!date^${Date.parse('2026-11-23T09:12:00Z') / 1000}^{time}|09:12 UTC>`,
+    );
   });
 
   it('says when nothing is open', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { describeDatabaseUrl } from '../../src/harbor/schema-reader.js';
-import { parseHarborVersion, releaseOfSchema, schemaNewerThanBinary, schemaOfRelease } from '../../src/harbor/schema-versions.js';
+import {
+  parseHarborVersion,
+  releaseOfSchema,
+  schemaNewerThanBinary,
+  schemaOfRelease,
+} from '../../src/harbor/schema-versions.js';
 
 describe('schema versions', () => {
   it('parses Harbor version strings', () => {
@@ -28,6 +33,8 @@ describe('schema versions', () => {
   });
 
   it('describes a database URL without its credentials', () => {
-    expect(describeDatabaseUrl('postgres://robot:pa55@db.internal:6432/registry?sslmode=require')).toBe('db.internal:6432/registry');
+    expect(describeDatabaseUrl('postgres://robot:pa55@db.internal:6432/registry?sslmode=require')).toBe(
+      'db.internal:6432/registry',
+    );
   });
 });

@@ -6,10 +6,13 @@ import { createRunContext, runCheck, type RunnerDeps } from '../../src/checks/ru
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { targetOf } from '../../src/targets.js';
-import { memoryLogger } from '../helpers.js';
+import { memoryLogger } from './helpers.js';
 
 /** Runner dependencies for one Harbor named `prod` served by `sim`, with an injected clock. */
-export function harborDeps(sim: HarborSim, options: { now?: Date; extra?: string; password?: string } = {}): RunnerDeps & { lines: string[] } {
+export function harborDeps(
+  sim: HarborSim,
+  options: { now?: Date; extra?: string; password?: string } = {},
+): RunnerDeps & { lines: string[] } {
   const yaml = `harbors:\n  - name: prod\n    url: ${sim.url}\n    username: robot$pilot\n    password: \${HP_PASSWORD}\n    timeoutMs: 2000\n${options.extra ?? ''}`;
   const config: Config = parseConfig(yaml, { HP_PASSWORD: options.password ?? 'pilot-secret' });
   const { log, lines } = memoryLogger();
@@ -19,7 +22,12 @@ export function harborDeps(sim: HarborSim, options: { now?: Date; extra?: string
 
 export const prod = targetOf('harbor', 'prod');
 
-export function runOn(check: CheckDefinition, deps: RunnerDeps, params?: Record<string, unknown>, onProgress?: Parameters<typeof runCheck>[2]) {
+export function runOn(
+  check: CheckDefinition,
+  deps: RunnerDeps,
+  params?: Record<string, unknown>,
+  onProgress?: Parameters<typeof runCheck>[2],
+) {
   return runCheck({ check, target: prod, params }, deps, onProgress);
 }
 

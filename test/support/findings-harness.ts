@@ -12,7 +12,7 @@ import { createSlackWebClient } from '../../src/slack/web.js';
 import { processCheckJob } from '../../src/worker/check-processor.js';
 import { createPublisher } from '../../src/worker/publisher.js';
 import type { ScheduledContext } from '../../src/worker/scheduled-worker.js';
-import { memoryLogger, uniquePrefix } from '../helpers.js';
+import { memoryLogger, uniquePrefix } from './helpers.js';
 
 /** A clock tests set and move; nothing sleeps. */
 export function testClock(start: string) {
@@ -47,20 +47,43 @@ export interface FindingsHarness {
 }
 
 /** A real Redis, a simulated Harbor and Slack, the real store, silences and publisher, one clock. */
-export async function startFindingsHarness(name: string, options: { start?: string; extra?: string } = {}): Promise<FindingsHarness> {
+export async function startFindingsHarness(
+  name: string,
+  options: { start?: string; extra?: string } = {},
+): Promise<FindingsHarness> {
   const harbor = await startHarborSim();
   const slack = await startSlackSim();
   const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
   const prefix = uniquePrefix(name);
   const clock = testClock(options.start ?? '2026-11-23T09:12:00Z');
-  const config = parseConfig(`harbors:\n  - name: prod\n    url: ${harbor.url}\n    username: robot$pilot\n    password: pilot-secret\n    timeoutMs: 2000\n${options.extra ?? ''}`, {});
+  const config = parseConfig(
+    `harbors:\n  - name: prod\n    url: ${harbor.url}\n    username: robot$pilot\n    password: pilot-secret\n    timeoutMs: 2000\n${options.extra ?? ''}`,
+    {},
+  );
   const { log } = memoryLogger('warn');
   const web = createSlackWebClient({ token: 'xoxb-test', apiUrl: slack.apiUrl, retries: 0 });
   const reporter = createSlackReporter(web);
   const findings = createFindingServices(redis, prefix, clock.now);
-  const publisher = createPublisher({ store: findings.store, silences: findings.silences, reporter, log, now: clock.now });
+  const publisher = createPublisher({
+    store: findings.store,
+    silences: findings.silences,
+    reporter,
+    log,
+    now: clock.now,
+  });
   const clients = createClientSet(config, { log });
-  const ctx: ScheduledContext = { config, registry, clients, reporter, log, now: clock.now, findings, publisher, web, publish: publisher.publish };
+  const ctx: ScheduledContext = {
+    config,
+    registry,
+    clients,
+    reporter,
+    log,
+    now: clock.now,
+    findings,
+    publisher,
+    web,
+    publish: publisher.publish,
+  };
   return {
     harbor,
     slack,
@@ -73,14 +96,23 @@ export async function startFindingsHarness(name: string, options: { start?: stri
     unhealthy(...names) {
       harbor.state.health = {
         status: names.length > 0 ? 'unhealthy' : 'healthy',
-        components: ['core', 'database', 'registry', 'trivy', 'jobservice'].map((n) => ({ name: n, status: names.includes(n) ? 'unhealthy' : 'healthy' })),
+        components: ['core', 'database', 'registry', 'trivy', 'jobservice'].map((n) => ({
+          name: n,
+          status: names.includes(n) ? 'unhealthy' : 'healthy',
+        })),
       };
     },
     runIn(thread) {
-      return processCheckJob({ runId: 'run1', checkId: 'harbor-health', target: 'harbor/prod', params: {}, slack: thread }, ctx);
+      return processCheckJob(
+        { runId: 'run1', checkId: 'harbor-health', target: 'harbor/prod', params: {}, slack: thread },
+        ctx,
+      );
     },
     postsIn(thread) {
-      return slack.callsOf('chat.postMessage').filter((c) => c.args.channel === thread.channel && c.args.thread_ts === thread.threadTs).map((c) => String(c.args.text));
+      return slack
+        .callsOf('chat.postMessage')
+        .filter((c) => c.args.channel === thread.channel && c.args.thread_ts === thread.threadTs)
+        .map((c) => String(c.args.text));
     },
     async close() {
       const keys = await redis.keys(`${prefix}:*`);

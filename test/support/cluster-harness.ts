@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { createClientSet } from '../src/checks/clients.js';
-import type { CheckDefinition, RunContext } from '../src/checks/define.js';
-import { createRunContext, runCheck, type CheckRun } from '../src/checks/runner.js';
-import { parseConfig, type Config } from '../src/config.js';
-import { startHarborSim, type HarborSim } from '../src/sim/harbor-sim.js';
-import { startKubeSim, type KubeSim } from '../src/sim/kube-sim.js';
-import { targetOf } from '../src/targets.js';
+import { createClientSet } from '../../src/checks/clients.js';
+import type { CheckDefinition, RunContext } from '../../src/checks/define.js';
+import { createRunContext, runCheck, type CheckRun } from '../../src/checks/runner.js';
+import { parseConfig, type Config } from '../../src/config.js';
+import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
+import { startKubeSim, type KubeSim } from '../../src/sim/kube-sim.js';
+import { targetOf } from '../../src/targets.js';
 import { memoryLogger, tempFiles } from './helpers.js';
 
 export interface ClusterHarness {
@@ -25,7 +25,9 @@ export interface ClusterHarness {
  * A fake Kubernetes API (and optionally a fake Harbor) with a configuration naming them as
  * cluster/prod and harbor/prod; checks run through the real runner with an injected clock.
  */
-export async function startClusterHarness(opts: { harbor?: HarborSim; now?: Date; clusterYaml?: string; harborYaml?: string } = {}): Promise<ClusterHarness> {
+export async function startClusterHarness(
+  opts: { harbor?: HarborSim; now?: Date; clusterYaml?: string; harborYaml?: string } = {},
+): Promise<ClusterHarness> {
   const kube = await startKubeSim();
   const files = tempFiles({ kubeconfig: kube.kubeconfig('prod') });
   const harborUrl = opts.harbor?.url ?? 'https://harbor.example.com';
@@ -74,7 +76,9 @@ export async function startClusterHarness(opts: { harbor?: HarborSim; now?: Date
  * recorded requests reset before each test. `withHarbor` also starts a fake Harbor as harbor/prod
  * (seeded by it; its faults cleared before each test). Use the returned object like a started harness.
  */
-export function useClusterHarness(opts: Parameters<typeof startClusterHarness>[0] & { withHarbor?: (sim: HarborSim) => void } = {}): ClusterHarness {
+export function useClusterHarness(
+  opts: Parameters<typeof startClusterHarness>[0] & { withHarbor?: (sim: HarborSim) => void } = {},
+): ClusterHarness {
   let current: ClusterHarness | undefined;
   let harbor: HarborSim | undefined;
   beforeAll(async () => {

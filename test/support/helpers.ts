@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 
 /** A logger that keeps its lines for assertions (secrets must not appear in them). */
 export function memoryLogger(level = 'debug'): { log: Logger; lines: string[] } {
@@ -91,7 +91,13 @@ export async function postSigned(
 }
 
 /** The form body of a slash command invocation. */
-export function slashBody(fields: { text: string; user?: string; channel?: string; command?: string; responseUrl: string }): string {
+export function slashBody(fields: {
+  text: string;
+  user?: string;
+  channel?: string;
+  command?: string;
+  responseUrl: string;
+}): string {
   return new URLSearchParams({
     token: 'legacy-token',
     team_id: 'T0SIM',
@@ -120,7 +126,11 @@ export async function sql(url: string, text: string, values: unknown[] = []): Pr
 }
 
 /** Polls a condition (no fixed sleeps): resolves with its first truthy value. */
-export async function waitUntil<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+export async function waitUntil<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 15_000,
+): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -132,7 +142,24 @@ export async function waitUntil<T>(what: string, fn: () => T | Promise<T>, timeo
 
 /** A private redis-server on `port` with an append-only file in `dir`; resolves once it answers PING. */
 export async function startRedisServer(port: number, dir: string): Promise<ChildProcess> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+  const proc = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+    ],
+    { stdio: 'ignore' },
+  );
   const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   probe.on('error', () => {});
   for (let i = 0; i < 100; i++) {
