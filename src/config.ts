@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { ConfigError } from './errors.js';
+import { lookupSecret, resolveSecretFiles } from './secret-files.js';
 
 const name = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, {
   error: 'must be lowercase letters, digits and dashes',
@@ -158,21 +159,30 @@ export const envSchema = z.object({
 });
 export type Env = z.infer<typeof envSchema>;
 
+/** Reads the environment; each secret variable may be given as NAME_FILE instead (src/secret-files.ts). */
 export function readEnv(env: NodeJS.ProcessEnv): Env {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const withSecrets = resolveSecretFiles(env);
+  const cleaned = Object.fromEntries(Object.entries(withSecrets).filter(([, v]) => v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, 'env '));
   return parsed.data;
 }
 
-/** Replaces ${VAR} and ${VAR:-default} in every string; collects every unset variable by key. */
+/**
+ * Replaces ${VAR} and ${VAR:-default} in every string (VAR may be given as VAR_FILE, a file holding the
+ * value); collects every unset variable by key.
+ */
 export function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string, problems: string[]): unknown {
   if (typeof value === 'string') {
     return value.replace(
       /\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}/g,
       (_m, v: string, hasDefault?: string, def?: string) => {
-        const got = env[v];
-        if (got !== undefined && got !== '') return got;
+        const got = lookupSecret(env, v);
+        if (got && 'value' in got) return got.value;
+        if (got) {
+          problems.push(`${path || '(root)'}: ${got.problem}`);
+          return '';
+        }
         if (hasDefault !== undefined) return def ?? '';
         problems.push(`${path || '(root)'}: environment variable ${v} is not set`);
         return '';
