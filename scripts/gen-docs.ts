@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { registry } from '../jobs/index.js';
 import { catalog, configReference, replaceSection } from '../src/docs/generate.js';
+import { metricsReference } from '../src/docs/metrics-reference.js';
 
 // Regenerates the README's configuration reference and catalog from the zod schema and the
 // registries. `npm run docs`; test/unit/docs.test.ts fails when the README is stale.
@@ -8,5 +9,6 @@ const path = new URL('../README.md', import.meta.url);
 let readme = readFileSync(path, 'utf8');
 readme = replaceSection(readme, 'config', configReference());
 readme = replaceSection(readme, 'catalog', catalog(registry));
+readme = replaceSection(readme, 'metrics', metricsReference());
 writeFileSync(path, readme);
 process.stdout.write('README.md regenerated\n');

@@ -20,6 +20,7 @@ import { startWorkers, type Workers } from './worker/workers.js';
 import { startLifecycle } from './worker/lifecycle.js';
 import type { ScheduledJobDefinition } from './worker/scheduled-worker.js';
 import { createApprovals } from './approvals/approvals.js';
+import { createFindingStore } from './findings/store.js';
 
 export type Mode = 'start' | 'bot' | 'worker';
 
@@ -101,6 +102,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     queues,
     redis,
     slackConnected: o.mode === 'worker' ? undefined : () => connection?.up ?? false,
+    openFindings: async () =>
+      (await createFindingStore(redis, settings.prefix).list())
+        .filter((r) => r.status === 'open')
+        .map((r) => ({ severity: r.finding.severity, target: r.finding.target })),
   });
   const reporter = createSlackReporter(web, metrics);
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;

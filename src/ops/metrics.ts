@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { readFileSync } from 'node:fs';
+import type { Severity } from '../findings/finding.js';
 import type { Queues } from '../queues.js';
 
 /** The Prometheus metrics of one process. A fresh registry each, so tests do not share state. */
@@ -9,11 +11,39 @@ export interface MetricsOptions {
   redis?: { readonly status: string };
   /** Whether the bot hears Slack (processes with a bot only). */
   slackConnected?: () => boolean;
+  /** The findings open now (read from the findings store at scrape time, at most every 15 s). */
+  openFindings?: () => Promise<{ severity: Severity; target: string }[]>;
 }
+
+/** The package version, for harbor_pilot_build_info. */
+export const buildVersion: string = (() => {
+  for (const path of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'harbor-pilot' && pkg.version) return pkg.version;
+    } catch {
+      // not there: the next candidate (src/ from a checkout, dist/src/ from a build)
+    }
+  }
+  return 'unknown';
+})();
+
+const openFindingsCacheMs = 15_000;
 
 export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
-  if (options.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'harbor_pilot_' });
+  // Default process metrics keep their standard names (process_*, nodejs_*): stock Node.js dashboards use them.
+  if (options.defaults !== false) collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'harbor_pilot_build_info',
+    help: 'Always 1; the version label says which harbor-pilot runs',
+    labelNames: ['version', 'node'] as const,
+    registers: [registry],
+  }).set({ version: buildVersion, node: process.versions.node }, 1);
+  if (options.openFindings) registerOpenFindings(registry, options.openFindings, options.redis);
   const checkDuration = new Histogram({
     name: 'harbor_pilot_check_duration_seconds',
     help: 'Duration of one check run on one target',
@@ -108,3 +138,33 @@ export function createMetrics(options: MetricsOptions = {}) {
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** harbor_pilot_open_findings{severity,target}: what is open now, read at most every 15 s. */
+function registerOpenFindings(
+  registry: Registry,
+  read: NonNullable<MetricsOptions['openFindings']>,
+  redis: MetricsOptions['redis'],
+): void {
+  let cached: { at: number; counts: Map<string, { severity: Severity; target: string; n: number }> } | undefined;
+  new Gauge({
+    name: 'harbor_pilot_open_findings',
+    help: 'Findings open now, by severity and target (silenced ones included)',
+    labelNames: ['severity', 'target'] as const,
+    registers: [registry],
+    async collect() {
+      if (!cached || Date.now() - cached.at > openFindingsCacheMs) {
+        if (redis && redis.status !== 'ready') return; // keep the last answer rather than wait on a down Redis
+        const counts = new Map<string, { severity: Severity; target: string; n: number }>();
+        for (const f of await read()) {
+          const key = `${f.severity}|${f.target}`;
+          const entry = counts.get(key) ?? { severity: f.severity, target: f.target, n: 0 };
+          entry.n++;
+          counts.set(key, entry);
+        }
+        cached = { at: Date.now(), counts };
+      }
+      this.reset();
+      for (const c of cached.counts.values()) this.set({ severity: c.severity, target: c.target }, c.n);
+    },
+  });
+}

@@ -191,6 +191,25 @@ describe('/harbor diagnose end to end', () => {
     expect(metrics).toContain('harbor_pilot_job_latency_seconds_bucket');
   });
 
+  it('names its metrics as Prometheus users expect: standard process metrics, build info, open findings', async () => {
+    const metrics = await (await fetch(events.replace('/slack/events', '/metrics'))).text();
+    const names = new Set([...metrics.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+    // Stock Node.js dashboards read these unprefixed names.
+    for (const n of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds'])
+      expect(names).toContain(n);
+    expect(
+      [...names].filter((n) => n?.startsWith('harbor_pilot_process') || n?.startsWith('harbor_pilot_nodejs')),
+    ).toEqual([]);
+    expect(metrics).toMatch(/^harbor_pilot_build_info\{version="0\.\d+\.\d+",node="[\d.]+"\} 1$/m);
+    // What the diagnosis above left open: registry (critical) and trivy (warning) on harbor/prod, and the
+    // unreachable Harbor.
+    expect(metrics).toMatch(/^harbor_pilot_open_findings\{severity="critical",target="harbor\/prod"\} 1$/m);
+    expect(metrics).toMatch(/^harbor_pilot_open_findings\{severity="warning",target="harbor\/prod"\} 1$/m);
+    expect(metrics).toMatch(/^harbor_pilot_open_findings\{severity="critical",target="harbor\/down"\} [1-9]$/m);
+    // Every metric of our own carries the prefix, and seconds/bytes/total suffixes where they apply.
+    for (const n of names) if (!/^(process|nodejs)_/.test(n ?? '')) expect(n).toMatch(/^harbor_pilot_/);
+  });
+
   it('never logs or posts a secret', () => {
     const all = `${logs.join('')}${JSON.stringify(slack.calls.map(({ args: { token: _sentToSlack, ...rest } }) => rest))}`;
     // legacy-token: the verification token Slack still puts in every slash-command payload.

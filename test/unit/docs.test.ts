@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../jobs/index.js';
 import { catalog, configReference, replaceSection } from '../../src/docs/generate.js';
+import { metricsReference } from '../../src/docs/metrics-reference.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -12,6 +13,10 @@ describe('generated documentation', () => {
 
   it('the README catalog matches the check and remediation registries (run `npm run docs`)', () => {
     expect(replaceSection(readme, 'catalog', catalog(registry))).toBe(readme);
+  });
+
+  it('the README metrics table matches the metrics the processes register (run `npm run docs`)', () => {
+    expect(replaceSection(readme, 'metrics', metricsReference())).toBe(readme);
   });
 
   it('documents every key and check', () => {
