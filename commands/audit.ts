@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/web-api';
 import * as z from 'zod';
-import { formatTime } from '../src/approvals/blocks.js';
-import { createAuditLog, type AuditEntry } from '../src/audit.js';
+import { formatTime } from '../src/approvals/approval-blocks.js';
+import { createAuditLog, type AuditEntry } from '../src/audit-log.js';
 import { UserInputError } from '../src/errors.js';
 import { defineCommand } from '../src/slack/command.js';
 import { clip, code, escapeMrkdwn, mention } from '../src/slack/mrkdwn.js';

@@ -1,7 +1,7 @@
 import { planChecks, resolveParams } from '../src/checks/runner.js';
 import { UserInputError } from '../src/errors.js';
 import { defineCommand, parseParamWords } from '../src/slack/command.js';
-import { startDiagnosis } from '../src/slack/start-diagnosis.js';
+import { startDiagnosis } from '../src/diagnosis/start-diagnosis.js';
 import { listTargets, parseTargetRef } from '../src/targets.js';
 
 export default defineCommand({

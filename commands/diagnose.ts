@@ -3,7 +3,7 @@ import { planChecks } from '../src/checks/runner.js';
 import { UserInputError } from '../src/errors.js';
 import { targetRefSchema } from '../src/findings/finding.js';
 import { defineCommand } from '../src/slack/command.js';
-import { startDiagnosis } from '../src/slack/start-diagnosis.js';
+import { startDiagnosis } from '../src/diagnosis/start-diagnosis.js';
 import { listTargets, parseTargetRef } from '../src/targets.js';
 
 const argsSchema = z.tuple([targetRefSchema]).or(z.tuple([]));

@@ -1,5 +1,5 @@
 import { UserInputError } from '../src/errors.js';
-import type { DigestJob } from '../src/digest/post-digest.js';
+import type { DigestJob } from '../src/digest/digest-job.js';
 import { defineCommand } from '../src/slack/command.js';
 
 export default defineCommand({

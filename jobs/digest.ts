@@ -1,4 +1,5 @@
-import { digestJobSchema, postDigest } from '../src/digest/post-digest.js';
+import { postDigest } from '../src/digest/post-digest.js';
+import { digestJobSchema } from '../src/digest/digest-job.js';
 import { defineScheduledJob } from '../src/worker/scheduled-worker.js';
 
 /**

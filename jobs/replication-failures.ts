@@ -6,7 +6,7 @@ import {
   classifyReplicationFailure,
   type FailureSignature,
   type ReplicationFailureCause,
-} from '../src/harbor/replication-failures.js';
+} from '../src/replication/failure-signatures.js';
 import type { ReplicationExecution } from '../src/harbor/replication-schemas.js';
 
 /** The newest execution of a policy, which decides whether a failure still stands. */

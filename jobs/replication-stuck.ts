@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { defineCheck, defineRemediation, propose, type FindingInput } from '../src/checks/define.js';
 import { withPermissionHints } from '../src/harbor/permissions.js';
 import { formatDuration } from '../src/checks/format.js';
-import { jobserviceEvidence } from '../src/harbor/jobservice-evidence.js';
+import { jobserviceEvidence } from '../src/replication/jobservice-evidence.js';
 import { taskIsActive } from '../src/harbor/replication-schemas.js';
-import { assessExecution, usualDurationMs } from '../src/harbor/stuck-executions.js';
+import { assessExecution, usualDurationMs } from '../src/replication/stuck-executions.js';
 
 const finished = new Set(['Succeed', 'Failed', 'Stopped']);
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { defineCheck, type FindingInput } from '../src/checks/define.js';
 import { withPermissionHints } from '../src/harbor/permissions.js';
-import { describeFilters, policyCovers } from '../src/harbor/policy-coverage.js';
+import { describeFilters, policyCovers } from '../src/replication/policy-coverage.js';
 
 export default defineCheck({
   id: 'repo-tag-count',

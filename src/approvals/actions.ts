@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import { errorMessage } from '../errors.js';
-import { actionIds } from './blocks.js';
+import { actionIds } from './approval-blocks.js';
 import { ClickRefused, handleClick, parseClick, postEphemeral, type ClickDeps } from './click.js';
 
 function clicker(body: unknown): { user?: string; channel?: string } {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { findingSchema, riskSchema, targetRefSchema } from '../findings/finding.js';
-import { slackThreadSchema } from '../queues.js';
+import { slackThreadSchema } from '../slack/slack-thread.js';
 
 /** Approval ids: `a` + 24 hex digits. Never integer-like, no `:`, so `rem-<id>` is a valid BullMQ job id. */
 export const approvalIdSchema = z.string().regex(/^a[0-9a-f]{24}$/, { error: 'not an approval id' });

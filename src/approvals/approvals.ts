@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createAuditLog } from '../audit.js';
+import { createAuditLog } from '../audit-log.js';
 import type { ClientSet } from '../checks/clients.js';
 import type { Registry } from '../checks/registry.js';
 import type { Config } from '../config.js';
@@ -13,7 +13,7 @@ import { createApproverResolver } from './authorize.js';
 import { slackSettings, type ApprovalDeps } from './deps.js';
 import { scheduleExpiry } from './expiry.js';
 import { createRemediationBlocks } from './propose.js';
-import { createApprovalStore } from './store.js';
+import { createApprovalStore } from './approval-store.js';
 import { startRemediationWorker, type RemediationWorkerOptions } from './worker.js';
 
 export interface ApprovalsOptions {

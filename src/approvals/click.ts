@@ -2,14 +2,15 @@ import type { Queue } from 'bullmq';
 import * as z from 'zod';
 import { UserInputError, errorMessage } from '../errors.js';
 import { code } from '../slack/mrkdwn.js';
-import { formatTime, actionIds } from './blocks.js';
+import { formatTime, actionIds } from './approval-blocks.js';
 import { approvalIdSchema, type Approval, type ProposalGroup } from './approval.js';
 import { refuseApproval, type ApproverResolver } from './authorize.js';
 import { auditFields, slackSettings, type ApprovalDeps } from './deps.js';
-import { updateApprovalMessage } from './message.js';
+import { updateApprovalMessage } from './approval-message.js';
 import { auditExpiry, expireDue } from './expiry.js';
 import { enqueueRemediation } from './job.js';
-import { enqueueOpenDiagnosis, newRunId } from '../queues.js';
+import { enqueueOpenDiagnosis } from '../diagnosis/start-diagnosis.js';
+import { newRunId } from '../diagnosis/diagnosis-jobs.js';
 
 /** The parts of a `block_actions` payload a click is judged on. Everything else is ignored. */
 export const clickSchema = z.object({

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { AuditLog } from '../audit.js';
+import type { AuditLog } from '../audit-log.js';
 import type { ClientSet } from '../checks/clients.js';
 import type { RemediationDefinition, RunContext } from '../checks/define.js';
 import type { Registry } from '../checks/registry.js';
@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../ops/metrics.js';
 import { parseTargetRef, type Target } from '../targets.js';
 import type { Approval } from './approval.js';
-import type { ApprovalStore } from './store.js';
+import type { ApprovalStore } from './approval-store.js';
 
 /** What proposing, clicking and executing remediations need. Nothing reaches for globals. */
 export interface ApprovalDeps {

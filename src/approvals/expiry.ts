@@ -1,14 +1,10 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import * as z from 'zod';
 import { createFindingStore } from '../findings/store.js';
-import { approvalIdSchema, type Approval } from './approval.js';
+import type { Approval } from './approval.js';
+import { expiryJobName, type ExpiryJob } from './job.js';
 import { auditFields, type ApprovalDeps } from './deps.js';
-import { updateApprovalMessage } from './message.js';
-
-/** The job on the remediations queue that expires a finding's proposals when their time is up. */
-export const expiryJobName = 'expire-proposals';
-export const expiryJobSchema = z.strictObject({ groupId: approvalIdSchema });
+import { updateApprovalMessage } from './approval-message.js';
 
 /** Schedules the expiry of a group of proposals just after they lapse (one delayed job per group). */
 export async function scheduleExpiry(queue: Queue, groupId: string, ttlMs: number): Promise<void> {
@@ -61,7 +57,7 @@ export async function expireDue(deps: ApprovalDeps, groupId: string, except?: st
  * says the finding was posted in the group's thread; nothing to rewrite once it resolved.
  */
 export async function processExpiryJob(
-  data: z.infer<typeof expiryJobSchema>,
+  data: ExpiryJob,
   deps: ApprovalDeps & { redis: Redis; prefix: string },
 ): Promise<{ expired: number }> {
   const expired = await expireDue(deps, data.groupId);

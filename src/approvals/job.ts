@@ -25,3 +25,8 @@ export async function enqueueRemediation(queue: Queue, a: Approval): Promise<str
   });
   return String(job.id);
 }
+
+/** The job on the remediations queue that expires a finding's proposals when their time is up. */
+export const expiryJobName = 'expire-proposals';
+export const expiryJobSchema = z.strictObject({ groupId: approvalIdSchema });
+export type ExpiryJob = z.infer<typeof expiryJobSchema>;

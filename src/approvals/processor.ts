@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { finalStates, type Approval, type ApprovalState, type Outcome } from './approval.js';
 import { auditFields, remediationContext, type ApprovalDeps } from './deps.js';
 import type { RemediationJob } from './job.js';
-import { reportOutcome } from './message.js';
+import { reportOutcome } from './approval-message.js';
 import { findingStillHolds } from './recheck.js';
 
 export interface JobInfo {

@@ -1,10 +1,11 @@
 import type { KnownBlock } from '@slack/web-api';
 import { errorMessage } from '../errors.js';
 import type { Finding, ProposedRemediation } from '../findings/finding.js';
-import type { CheckJob, SlackThread } from '../queues.js';
+import type { CheckJob } from '../diagnosis/diagnosis-jobs.js';
+import type { SlackThread } from '../slack/slack-thread.js';
 import { remediationAllowed } from '../targets.js';
 import { newApprovalId, type Approval, type ApprovalState, type ProposalGroup, type ProposalItem } from './approval.js';
-import { groupBlocks } from './blocks.js';
+import { groupBlocks } from './approval-blocks.js';
 import { remediationContext, slackSettings, type ApprovalDeps } from './deps.js';
 
 const planTimeoutMs = 30_000;

@@ -3,7 +3,8 @@ import { UserInputError, errorMessage } from '../errors.js';
 import { queueNames, type QueueSettings } from '../queues.js';
 import type { ApprovalDeps } from './deps.js';
 import type { Redis } from 'ioredis';
-import { expiryJobName, expiryJobSchema, processExpiryJob } from './expiry.js';
+import { processExpiryJob } from './expiry.js';
+import { expiryJobName, expiryJobSchema } from './job.js';
 import { remediationJobSchema } from './job.js';
 import { processRemediationJob } from './processor.js';
 

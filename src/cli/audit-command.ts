@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createAuditLog, type AuditEntry } from '../audit.js';
+import { createAuditLog, type AuditEntry } from '../audit-log.js';
 import { readEnv } from '../config.js';
 import { errorMessage } from '../errors.js';
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { errorMessage } from '../errors.js';
-import { getParsed, type HarborClient } from '../harbor/client.js';
+import type { HarborClient } from '../harbor/client.js';
+import { getParsed } from '../harbor/parse.js';
 
 const projectSchema = z.looseObject({
   name: z.string(),

@@ -1,6 +1,7 @@
 import { countBySeverity, severityOrder, type Severity } from '../findings/finding.js';
 import type { Silence } from '../findings/silences.js';
-import type { FindingRecord, LastRun } from '../findings/store.js';
+import type { LastRun } from '../findings/store.js';
+import type { FindingRecord } from '../findings/finding-record.js';
 import type { RemediationCounts } from './remediation-counts.js';
 import { openTrend, type TrendDay } from './trend.js';
 

@@ -1,23 +1,13 @@
-import * as z from 'zod';
 import { errorMessage } from '../errors.js';
-import { targetRefSchema } from '../findings/finding.js';
+import type { DigestJob } from './digest-job.js';
 import type { FindingServices } from '../findings/services.js';
 import type { Logger } from '../log.js';
 import type { Reporter } from '../slack/reporter.js';
 import type { WebClient } from '../slack/web.js';
 import { assembleDigest, type Digest } from './assemble.js';
-import { chartAltText, digestMessage } from './blocks.js';
+import { chartAltText, digestMessage } from './digest-message.js';
 import { renderTrendChart } from './chart.js';
 import { auditEntriesSince, countRemediations } from './remediation-counts.js';
-
-/** One digest to post: a `digests` entry, or `/harbor digest` in a channel. */
-export const digestJobSchema = z.object({
-  channel: z.string().min(1),
-  timezone: z.string().min(1).default('UTC'),
-  targets: z.array(targetRefSchema).optional(),
-  requestedBy: z.string().optional(),
-});
-export type DigestJob = z.infer<typeof digestJobSchema>;
 
 export interface DigestContext {
   findings: FindingServices;

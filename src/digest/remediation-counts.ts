@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { auditEntrySchema, type AuditEntry } from '../audit.js';
+import { auditEntrySchema, type AuditEntry } from '../audit-log.js';
 
 /** Remediation outcomes a digest counts, by the audit `action` prefix the approvals flow writes. */
 export const remediationActions = {

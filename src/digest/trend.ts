@@ -1,5 +1,5 @@
 import type { Severity } from '../findings/finding.js';
-import type { FindingRecord } from '../findings/store.js';
+import type { FindingRecord } from '../findings/finding-record.js';
 
 /** Open findings by severity at one moment of one day. */
 export interface TrendDay {

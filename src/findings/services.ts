@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { createAuditLog, type AuditLog } from '../audit.js';
+import { createAuditLog, type AuditLog } from '../audit-log.js';
 import { createSilences, type Silences } from './silences.js';
 import { createFindingStore, type FindingStore } from './store.js';
 

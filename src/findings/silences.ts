@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import * as z from 'zod';
-import type { AuditLog } from '../audit.js';
+import type { AuditLog } from '../audit-log.js';
 import { UserInputError } from '../errors.js';
 
 /** A fingerprint as typed in `/harbor silence` (see fingerprintOf). */

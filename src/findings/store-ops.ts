@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { CheckRun } from '../checks/runner.js';
 import { findingSchema, type Finding } from './finding.js';
-import type { FindingRecord, Sighting } from './store.js';
+import type { FindingRecord, Sighting } from './finding-record.js';
 
 // A resolved finding seen again opens a new episode; the one that ended is kept in 'episodes'
 // (the last 20, as [openedAt, resolvedAt] pairs) for the digest's trend.

@@ -1,5 +1,5 @@
 import type { Http } from '../http.js';
-import { encodeRepository, getParsed, parseUpstream } from './client.js';
+import { encodeRepository, getParsed, parseUpstream } from './parse.js';
 import { artifactSchema, projectSchema, repositorySchema, splitRepository, type Artifact } from './artifact-schemas.js';
 import { parsedPages } from './paging.js';
 

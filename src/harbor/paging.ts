@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Http, HttpRequest } from '../http.js';
-import { parseUpstream } from './client.js';
+import { parseUpstream } from './parse.js';
 
 /** Streams a Harbor list page by page (Link headers), each page's items validated with `item`. */
 export async function* parsedPages<S extends z.ZodType>(

@@ -1,6 +1,6 @@
 import { UpstreamError } from '../errors.js';
 import type { Http } from '../http.js';
-import { parseUpstream } from './client.js';
+import { parseUpstream } from './parse.js';
 import { manifestAccept, manifestSchema, tokenSchema, type Manifest } from './artifact-schemas.js';
 
 export interface ManifestProbe {

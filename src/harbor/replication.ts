@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Http } from '../http.js';
-import { getParsed, parseUpstream } from './client.js';
+import { getParsed, parseUpstream } from './parse.js';
 import { collect } from './paging.js';
 import {
   jobQueueSchema,

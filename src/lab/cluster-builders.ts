@@ -5,7 +5,7 @@ import {
   rolloutWithFailingPull,
   upgradeThroughOwnProxyCache,
 } from '../sim/harbor-incidents.js';
-import { buildHarvesterUpgrade } from '../sim/harvester.js';
+import { buildHarvesterUpgrade } from '../sim/harvester-scenario.js';
 import {
   admiralUrlNoise,
   downgradeBelowSchema,

@@ -3,12 +3,12 @@ import { completeFinding, createRunContext, faultFinding, type RunnerDeps } from
 import { UserInputError } from '../errors.js';
 import type { Finding, Report, TargetRef } from '../findings/finding.js';
 import { clusterConfigOf, harborConfigOf, targetOf, type Target } from '../targets.js';
-import { databaseSchemaGate } from './database-schema.js';
+import { databaseSchemaGate } from './database-schema-gate.js';
 import type { Gate, GateContext } from './gate.js';
 import { componentsHealthyGate, replicationsIdleGate } from './harbor-gates.js';
-import { imageSourceGate } from './image-source.js';
-import { ingressBaselineGate } from './ingress-baseline.js';
-import { tokenKeyGate } from './token-key.js';
+import { imageSourceGate } from './image-source-gate.js';
+import { ingressBaselineGate } from './ingress-baseline-gate.js';
+import { tokenKeyGate } from './token-key-gate.js';
 
 /** The gates in the order preflight prints them. */
 export const gates: readonly Gate[] = [

@@ -1,5 +1,5 @@
 import type { Artifact, Manifest, Project, Repository } from '../harbor/artifact-schemas.js';
-import type { HarborSim } from './harbor-sim.js';
+import type { HarborSim } from './harbor-sim-types.js';
 
 // Kept apart from the routes so scenario builders can be imported without the simulator itself.
 

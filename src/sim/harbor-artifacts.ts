@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Artifact } from '../harbor/artifact-schemas.js';
 import { artifactState, type ArtifactSimState } from './harbor-artifacts-state.js';
-import type { HarborRoutes, HarborSim } from './harbor-sim.js';
-import { authenticated, requireAuth } from './harbor-sim.js';
+import type { HarborRoutes, HarborSim } from './harbor-sim-types.js';
+import { authenticated, requireAuth } from './harbor-auth.js';
 import { paged, type SimRequest, type SimResponse } from './http-sim.js';
 
 const err = (status: number, code: string, message: string): SimResponse => ({

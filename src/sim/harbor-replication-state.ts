@@ -6,7 +6,7 @@ import type {
   Worker,
   WorkerPool,
 } from '../harbor/replication-schemas.js';
-import type { HarborSim } from './harbor-sim.js';
+import type { HarborSim } from './harbor-sim-types.js';
 
 // Kept apart from the routes so scenario builders can be imported without the simulator itself.
 

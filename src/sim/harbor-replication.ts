@@ -1,7 +1,7 @@
 import type { ReplicationExecution, ReplicationTask } from '../harbor/replication-schemas.js';
 import { replicationState, type ReplicationSimState } from './harbor-replication-state.js';
-import type { HarborRoutes } from './harbor-sim.js';
-import { requireAuth } from './harbor-sim.js';
+import type { HarborRoutes } from './harbor-sim-types.js';
+import { requireAuth } from './harbor-auth.js';
 import { paged, type SimRequest, type SimResponse } from './http-sim.js';
 
 const notFound = (what: string): SimResponse => ({

@@ -1,23 +1,11 @@
 import { artifactRoutes } from './harbor-artifacts.js';
 import { replicationRoutes } from './harbor-replication.js';
-import { startHttpSim, type HttpSim, type SimHandler } from './http-sim.js';
+import { authenticated } from './harbor-auth.js';
+import type { HarborRoutes, HarborSim, HarborSimState } from './harbor-sim-types.js';
+import { startHttpSim } from './http-sim.js';
 
-/** Simulated Harbor state; shapes follow swagger-v2.15.2.yaml. Extend it per API area. */
-export interface HarborSimState {
-  version: string;
-  health: { status: string; components: { name: string; status: string; error?: string }[] };
-  /** Accepted basic-auth credentials; empty = no auth required. */
-  users: { username: string; password: string }[];
-  /** Offset of Harbor's clock from the real one (for clock-skew scenarios). */
-  clockOffsetMs: number;
-  [area: string]: unknown;
-}
-
-export interface HarborSim extends HttpSim {
-  state: HarborSimState;
-}
-
-export type HarborRoutes = (sim: HarborSim) => void;
+export type { HarborRoutes, HarborSim, HarborSimState } from './harbor-sim-types.js';
+export { authenticated, requireAuth, unauthorized } from './harbor-auth.js';
 
 export const healthyComponents = [
   'core',
@@ -37,21 +25,6 @@ export function defaultHarborState(): HarborSimState {
     users: [{ username: 'robot$pilot', password: 'pilot-secret' }],
     clockOffsetMs: 0,
   };
-}
-
-/** True when the request carries credentials the simulated Harbor accepts. */
-export function authenticated(sim: HarborSim, headers: Record<string, string | string[] | undefined>): boolean {
-  const h = headers.authorization;
-  if (typeof h !== 'string' || !h.startsWith('Basic ')) return false;
-  const [user, ...rest] = Buffer.from(h.slice(6), 'base64').toString('utf8').split(':');
-  return sim.state.users.some((u) => u.username === user && u.password === rest.join(':'));
-}
-
-export const unauthorized = { status: 401, body: { errors: [{ code: 'UNAUTHORIZED', message: 'unauthorized' }] } };
-
-/** Wraps a handler so it answers 401 without valid basic auth, as Harbor does. */
-export function requireAuth(sim: HarborSim, handler: SimHandler): SimHandler {
-  return (req) => (authenticated(sim, req.headers) ? handler(req) : unauthorized);
 }
 
 const coreRoutes: HarborRoutes = (sim) => {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { SlackSim } from './slack-sim.js';
+import type { HttpSim } from './http-sim.js';
 
 /** An envelope the simulated Slack delivered, and what the app answered (its ack) if it did. */
 export interface Delivery {
@@ -73,11 +73,17 @@ function readFrames(buf: Buffer): { frames: { opcode: number; payload: Buffer }[
   return { frames, rest: buf.subarray(at) };
 }
 
+/** The parts of the simulated Slack (SlackSim) that Socket Mode attaches to. */
+export interface SocketModeHost extends Pick<HttpSim, 'server' | 'port' | 'close'> {
+  answers: Record<string, unknown>;
+  socketMode?: SocketModeSim;
+}
+
 /**
  * Socket Mode on the simulated Slack: `apps.connections.open` (app-level token) hands out a
  * WebSocket URL on the same server (serveSocketMode).
  */
-export function attachSocketMode(slack: SlackSim): SocketModeSim {
+export function attachSocketMode(slack: SocketModeHost): SocketModeSim {
   const sm = serveSocketMode(slack.server);
   slack.answers['apps.connections.open'] = connectionsOpen(`ws://127.0.0.1:${slack.port}`);
   slack.socketMode = sm;

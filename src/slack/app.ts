@@ -16,7 +16,7 @@ import type { Config, Env } from '../config.js';
 import { ConfigError, NotAuthorizedError, UserInputError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Queues } from '../queues.js';
-import { textMessage, type MessageBody } from './blocks.js';
+import { textMessage, type MessageBody } from './messages.js';
 import { tokenize, type CommandContext, type CommandDefinition } from './command.js';
 import { clip, escapeMrkdwn } from './mrkdwn.js';
 

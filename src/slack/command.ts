@@ -4,7 +4,7 @@ import type { Registry } from '../checks/registry.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Queues } from '../queues.js';
-import type { MessageBody } from './blocks.js';
+import type { MessageBody } from './messages.js';
 
 /** Everything a slash subcommand may use. Slow work goes to a queue after `ack`. */
 export interface CommandContext {

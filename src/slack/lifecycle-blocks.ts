@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { Silence } from '../findings/silences.js';
-import type { FindingRecord } from '../findings/store.js';
-import { severityIcon, type MessageBody } from './blocks.js';
+import type { FindingRecord } from '../findings/finding-record.js';
+import { severityIcon, type MessageBody } from './messages.js';
 import { clip, code, escapeMrkdwn, mention, plainTime, slackTime } from './mrkdwn.js';
 
 const sectionMax = 3000;

@@ -1,9 +1,10 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Metrics } from '../ops/metrics.js';
 import type { Finding } from '../findings/finding.js';
-import type { SlackThread } from '../queues.js';
+import type { SlackThread } from '../slack/slack-thread.js';
 import type { KnownBlock } from '@slack/web-api';
-import { findingMessage, rootMessage, type MessageBody, type RootStatus } from './blocks.js';
+import { findingMessage, type MessageBody } from './messages.js';
+import { rootMessage, type RootStatus } from '../diagnosis/root-message.js';
 
 /** What the workers say in Slack. One place, so the findings store can decide what to re-post. */
 export interface Reporter {

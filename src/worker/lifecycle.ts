@@ -5,8 +5,8 @@ import type { Queues, QueueSettings } from '../queues.js';
 import { syncSchedules } from '../schedules.js';
 import type { Reporter } from '../slack/reporter.js';
 import type { WebClient } from '../slack/web.js';
-import type { WorkerContext } from './check-processor.js';
-import { createPublisher, type Publisher } from './publisher.js';
+import type { WorkerContext } from '../diagnosis/check-job.js';
+import { createPublisher, type Publisher } from '../diagnosis/publisher.js';
 import { startScheduledWorker, type ScheduledJobDefinition } from './scheduled-worker.js';
 import { watchJob } from './watch-processor.js';
 

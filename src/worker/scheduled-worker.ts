@@ -5,8 +5,8 @@ import type { FindingServices } from '../findings/services.js';
 import { queueNames, type QueueSettings } from '../queues.js';
 import type { Reporter } from '../slack/reporter.js';
 import type { WebClient } from '../slack/web.js';
-import type { WorkerContext } from './check-processor.js';
-import type { Publisher } from './publisher.js';
+import type { WorkerContext } from '../diagnosis/check-job.js';
+import type { Publisher } from '../diagnosis/publisher.js';
 
 /** What a scheduled job (a watch, a digest) may use: the worker context plus the findings lifecycle. */
 export interface ScheduledContext extends WorkerContext {

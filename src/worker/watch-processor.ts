@@ -1,19 +1,10 @@
-import * as z from 'zod';
 import { planChecks, runPlan, type CheckRun } from '../checks/runner.js';
-import { targetRefSchema } from '../findings/finding.js';
-import type { FindingRecord } from '../findings/store.js';
-import type { SlackThread } from '../queues.js';
+import { watchJobSchema, type WatchJob } from './watch-job.js';
+import type { FindingRecord } from '../findings/finding-record.js';
+import type { SlackThread } from '../slack/slack-thread.js';
 import { incidentRootMessage } from '../slack/lifecycle-blocks.js';
 import { listTargets, parseTargetRef } from '../targets.js';
 import { defineScheduledJob, type ScheduledContext } from './scheduled-worker.js';
-
-/** One `watches` entry with its channel resolved (the watch's own, else slack.alertChannel). */
-export const watchJobSchema = z.object({
-  channel: z.string().min(1),
-  targets: z.array(targetRefSchema).optional(),
-  checks: z.array(z.string().min(1)).optional(),
-});
-export type WatchJob = z.infer<typeof watchJobSchema>;
 
 interface Placed {
   record: FindingRecord;

@@ -1,16 +1,11 @@
 import { FlowProducer, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { RunReadsByRun } from '../checks/run-reads.js';
 import { UserInputError, errorMessage } from '../errors.js';
-import {
-  checkJobSchema,
-  diagnosisJobSchema,
-  openDiagnosisJobSchema,
-  queueNames,
-  type QueueSettings,
-} from '../queues.js';
-import { processOpenDiagnosis } from './open-diagnosis.js';
-import { processCheckJob, type WorkerContext } from './check-processor.js';
-import { processDiagnosisJob } from './diagnosis-processor.js';
+import { queueNames, type QueueSettings } from '../queues.js';
+import { checkJobSchema, diagnosisJobSchema, openDiagnosisJobSchema } from '../diagnosis/diagnosis-jobs.js';
+import { processOpenDiagnosis } from '../diagnosis/open-diagnosis.js';
+import { processCheckJob, type WorkerContext } from '../diagnosis/check-job.js';
+import { processDiagnosisJob } from '../diagnosis/summarize-diagnosis.js';
 
 export interface Workers {
   workers: Worker[];

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createAuditLog } from '../../src/audit.js';
+import { createAuditLog } from '../../src/audit-log.js';
 import { uniquePrefix } from '../support/helpers.js';
 
 const redis = new Redis(inject('redisUrl'));

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../src/findings/finding.js';
-import { processDiagnosisJob } from '../../src/worker/diagnosis-processor.js';
+import { processDiagnosisJob } from '../../src/diagnosis/summarize-diagnosis.js';
 import { startFindingsHarness, type FindingsHarness } from '../support/findings-harness.js';
 
 let h: FindingsHarness;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import harvesterUpgrade from '../../jobs/harvester-upgrade.js';
 import { deletePodRemediation } from '../../jobs/remediations/delete-pod.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
-import { buildHarvesterUpgrade } from '../../src/sim/harvester.js';
+import { buildHarvesterUpgrade } from '../../src/sim/harvester-scenario.js';
 import { useClusterHarness } from '../support/cluster-harness.js';
 
 const now = new Date('2026-11-22T10:00:00Z');

@@ -10,7 +10,7 @@ import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.j
 import { startKubeSim } from '../../src/sim/kube-sim.js';
 import { listTargets } from '../../src/targets.js';
 import { tempFiles } from '../support/helpers.js';
-import { processCheckJob, type WorkerContext } from '../../src/worker/check-processor.js';
+import { processCheckJob, type WorkerContext } from '../../src/diagnosis/check-job.js';
 import { useClusterHarness } from '../support/cluster-harness.js';
 
 const h = useClusterHarness();

@@ -4,13 +4,13 @@ import { registry } from '../../jobs/index.js';
 import { createClientSet } from '../../src/checks/clients.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { createFindingServices, type FindingServices } from '../../src/findings/services.js';
-import type { SlackThread } from '../../src/queues.js';
+import type { SlackThread } from '../../src/slack/slack-thread.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
 import { createSlackReporter } from '../../src/slack/reporter.js';
 import { createSlackWebClient } from '../../src/slack/web.js';
-import { processCheckJob } from '../../src/worker/check-processor.js';
-import { createPublisher } from '../../src/worker/publisher.js';
+import { processCheckJob } from '../../src/diagnosis/check-job.js';
+import { createPublisher } from '../../src/diagnosis/publisher.js';
 import type { ScheduledContext } from '../../src/worker/scheduled-worker.js';
 import { memoryLogger, uniquePrefix } from './helpers.js';
 

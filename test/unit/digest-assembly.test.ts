@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { assembleDigest } from '../../src/digest/assemble.js';
-import { digestMessage, sparkline } from '../../src/digest/blocks.js';
+import { digestMessage, sparkline } from '../../src/digest/digest-message.js';
 import { countRemediations } from '../../src/digest/remediation-counts.js';
 import { localDate, openTrend } from '../../src/digest/trend.js';
 import { fingerprintOf, type Finding, type Severity } from '../../src/findings/finding.js';
-import type { FindingRecord } from '../../src/findings/store.js';
+import type { FindingRecord } from '../../src/findings/finding-record.js';
 
 const now = new Date('2026-11-23T08:00:00Z');
 const h = (hours: number) => new Date(now.getTime() - hours * 3600_000).toISOString();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFilters, globToRegExp, policyCovers } from '../../src/harbor/policy-coverage.js';
+import { describeFilters, globToRegExp, policyCovers } from '../../src/replication/policy-coverage.js';
 import { samplePolicies } from '../../src/sim/replication-scenarios.js';
 
 describe('globToRegExp (doublestar, as Harbor matches name filters)', () => {

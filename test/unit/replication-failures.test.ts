@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyReplicationFailure } from '../../src/harbor/replication-failures.js';
+import { classifyReplicationFailure } from '../../src/replication/failure-signatures.js';
 
 describe('classifyReplicationFailure', () => {
   it('recognises the Harbor 1.x and 2.x tag listing failures and the repository', () => {

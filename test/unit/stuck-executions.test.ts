@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration } from '../../src/checks/format.js';
 import type { ReplicationExecution } from '../../src/harbor/replication-schemas.js';
-import { assessExecution, usualDurationMs } from '../../src/harbor/stuck-executions.js';
+import { assessExecution, usualDurationMs } from '../../src/replication/stuck-executions.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const ago = (min: number) => new Date(now.getTime() - min * 60_000).toISOString();

@@ -2,10 +2,12 @@ import type { KnownBlock } from '@slack/web-api';
 import type { CheckRun } from '../checks/runner.js';
 import type { Finding } from '../findings/finding.js';
 import type { Silences } from '../findings/silences.js';
-import type { FindingRecord, FindingStore } from '../findings/store.js';
+import type { FindingStore } from '../findings/store.js';
+import type { FindingRecord } from '../findings/finding-record.js';
 import type { Logger } from '../log.js';
-import type { CheckJob, SlackThread } from '../queues.js';
-import { rootStatusSchema, type RootStatus } from '../slack/blocks.js';
+import type { CheckJob } from '../diagnosis/diagnosis-jobs.js';
+import type { SlackThread } from '../slack/slack-thread.js';
+import { rootStatusSchema, type RootStatus } from '../diagnosis/root-message.js';
 import { resolvedMessage, stillPresentMessage } from '../slack/lifecycle-blocks.js';
 import type { Reporter } from '../slack/reporter.js';
 

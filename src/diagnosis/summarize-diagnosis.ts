@@ -1,6 +1,7 @@
 import type { Reporter } from '../slack/reporter.js';
-import { checkJobResultSchema, type CheckJobResult, type DiagnosisJob, type SlackThread } from '../queues.js';
-import type { RootStatus } from '../slack/blocks.js';
+import { checkJobResultSchema, type CheckJobResult, type DiagnosisJob } from '../diagnosis/diagnosis-jobs.js';
+import type { SlackThread } from '../slack/slack-thread.js';
+import type { RootStatus } from '../diagnosis/root-message.js';
 
 /**
  * Summarizes a diagnosis once all its check jobs are done: counts by severity, checks that could

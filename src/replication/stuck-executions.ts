@@ -1,5 +1,5 @@
 import { formatDuration } from '../checks/format.js';
-import { taskIsActive, type ReplicationExecution, type ReplicationTask } from './replication-schemas.js';
+import { taskIsActive, type ReplicationExecution, type ReplicationTask } from '../harbor/replication-schemas.js';
 
 export interface StuckThresholds {
   /** Never call an execution stuck before this much run time. */

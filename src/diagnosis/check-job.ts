@@ -8,8 +8,9 @@ import { UserInputError } from '../errors.js';
 import { countBySeverity, type Finding } from '../findings/finding.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { CheckJob, CheckJobResult, SlackThread } from '../queues.js';
-import type { RootStatus } from '../slack/blocks.js';
+import type { CheckJob, CheckJobResult } from '../diagnosis/diagnosis-jobs.js';
+import type { SlackThread } from '../slack/slack-thread.js';
+import type { RootStatus } from '../diagnosis/root-message.js';
 import type { Reporter } from '../slack/reporter.js';
 import { parseTargetRef } from '../targets.js';
 

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { Severity } from '../findings/finding.js';
-import type { FindingRecord } from '../findings/store.js';
-import { severityIcon, type MessageBody } from '../slack/blocks.js';
+import type { FindingRecord } from '../findings/finding-record.js';
+import { severityIcon, type MessageBody } from '../slack/messages.js';
 import { clip, code, escapeMrkdwn, mention } from '../slack/mrkdwn.js';
 import type { Digest } from './assemble.js';
 import type { TrendDay } from './trend.js';

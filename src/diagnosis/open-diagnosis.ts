@@ -1,9 +1,10 @@
 import { UnrecoverableError } from 'bullmq';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { textMessage } from '../slack/blocks.js';
+import { textMessage } from '../slack/messages.js';
 import { escapeMrkdwn } from '../slack/mrkdwn.js';
-import { enqueueDiagnosis, type CheckJob, type OpenDiagnosisJob, type Queues } from '../queues.js';
+import { queueNames, type Queues } from '../queues.js';
+import { checkJobOptions, type CheckJob, type DiagnosisJob, type OpenDiagnosisJob } from './diagnosis-jobs.js';
 import type { Reporter } from '../slack/reporter.js';
 
 /** Slack errors that no retry will cure: the bot cannot post in that channel. */
@@ -76,4 +77,29 @@ export async function processOpenDiagnosis(
   );
   ctx.log.info({ runId: data.runId, checks: children.length }, 'diagnosis opened');
   return { threadTs };
+}
+
+/** Enqueues one diagnosis: a parent that summarizes, one child per (check, target). */
+export async function enqueueDiagnosis(
+  queues: Pick<Queues, 'flow'>,
+  diagnosis: DiagnosisJob,
+  children: CheckJob[],
+): Promise<void> {
+  await queues.flow.add({
+    name: 'diagnosis',
+    queueName: queueNames.diagnoses,
+    data: diagnosis,
+    opts: {
+      jobId: `diag-${diagnosis.runId}`,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 24 * 3600 },
+    },
+    children: children.map((c) => ({
+      name: c.checkId,
+      queueName: queueNames.checks,
+      data: c,
+      opts: { ...checkJobOptions, jobId: `chk-${c.runId}-${c.checkId}-${c.target.replace('/', '-')}` },
+    })),
+  });
 }

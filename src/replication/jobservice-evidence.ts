@@ -1,6 +1,6 @@
 import { formatDuration } from '../checks/format.js';
-import type { HarborClient } from './client.js';
-import type { ReplicationTask } from './replication-schemas.js';
+import type { HarborClient } from '../harbor/client.js';
+import type { ReplicationTask } from '../harbor/replication-schemas.js';
 
 /** A pool whose heartbeat is older than this has a dead or wedged jobservice process. */
 const heartbeatStaleMs = 5 * 60_000;

@@ -1,4 +1,4 @@
-import type { ReplicationPolicy } from './replication-schemas.js';
+import type { ReplicationPolicy } from '../harbor/replication-schemas.js';
 
 /**
  * Harbor matches replication name filters with doublestar globs: `**` crosses `/`, `*` and `?` do

@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
-import { findingMessage, type MessageBody } from '../slack/blocks.js';
+import { findingMessage, type MessageBody } from '../slack/messages.js';
 import { clip, code } from '../slack/mrkdwn.js';
 import type { Approval, ApprovalState } from './approval.js';
-import { groupBlocks, statusLine } from './blocks.js';
-import type { ApprovalStore } from './store.js';
+import { groupBlocks, statusLine } from './approval-blocks.js';
+import type { ApprovalStore } from './approval-store.js';
 
 /**
  * Rebuilds a finding's message from the stored states of all its proposals and replaces it
