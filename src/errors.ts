@@ -46,6 +46,7 @@ export class UpstreamError extends AppError {
   readonly detail: string;
   /** What to do about it, when the failure itself says (an untrusted or expired TLS certificate). */
   readonly hint?: string;
+  readonly retryAfterMs?: number;
 
   constructor(init: {
     service: UpstreamService;
@@ -55,6 +56,8 @@ export class UpstreamError extends AppError {
     detail: string;
     retryable?: boolean;
     hint?: string;
+    /** How long the upstream asked us to wait (Retry-After on 429/503). */
+    retryAfterMs?: number;
     cause?: unknown;
   }) {
     const what = init.status === null ? init.detail : `${init.status} ${init.detail}`;
@@ -65,6 +68,7 @@ export class UpstreamError extends AppError {
     this.path = init.path;
     this.detail = init.detail;
     this.hint = init.hint;
+    this.retryAfterMs = init.retryAfterMs;
     this.retryable = init.retryable ?? (init.status === null || init.status === 429 || init.status >= 500);
   }
 

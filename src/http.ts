@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { Agent, interceptors, request as undiciRequest, type Dispatcher } from 'undici';
 import { UpstreamError, type UpstreamService } from './errors.js';
 import type { Logger } from './log.js';
+import { parseRetryAfter, retryAfterStatuses, retryDelayMs } from './retry-delay.js';
 
 /** The part of a fetch Response this client reads. */
 export interface TransportResponse {
@@ -133,6 +134,7 @@ export function createHttp(options: HttpOptions): Http {
         method,
         path: req.path,
         detail: describeErrorBody(parsed, res.statusText),
+        retryAfterMs: retryAfterStatuses.has(res.status) ? parseRetryAfter(res.headers.get('retry-after')) : undefined,
       });
     }
     return { status: res.status, headers: res.headers, body: parsed as T };
@@ -146,9 +148,10 @@ export function createHttp(options: HttpOptions): Http {
         return await attempt<T>(req, method);
       } catch (err) {
         if (!(err instanceof UpstreamError) || !err.retryable || n >= maxAttempts || req.signal?.aborted) throw err;
-        const delay = retryBaseMs * 2 ** (n - 1);
+        const delay = retryDelayMs({ attempt: n, baseMs: retryBaseMs, retryAfterMs: err.retryAfterMs });
+        if (delay === undefined) throw err; // it asked for a longer wait than a check can afford
         options.log?.debug(
-          { service: options.service, path: req.path, attempt: n, status: err.status },
+          { service: options.service, path: req.path, attempt: n, status: err.status, delayMs: Math.round(delay) },
           'retrying request',
         );
         await sleep(delay, req.signal);

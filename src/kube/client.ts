@@ -2,7 +2,8 @@ import * as k8s from '@kubernetes/client-node';
 import type { SharedReads } from '../checks/run-reads.js';
 import type { ClusterConfig } from '../config.js';
 import { UpstreamError, UserInputError } from '../errors.js';
-import { errorCode, tlsProblem } from '../http.js';
+import { errorCode, sleep, tlsProblem } from '../http.js';
+import { parseRetryAfter, retryAfterStatuses, retryDelayMs } from '../retry-delay.js';
 
 export interface KubeClientOptions {
   kubeconfig?: string;
@@ -77,8 +78,40 @@ export function createKubeClientsFromConfig(cluster: ClusterConfig): KubeClients
   });
 }
 
-/** Runs one API call with a deadline; maps ApiException and network errors to UpstreamError. */
+const readVerbs = new Set(['get', 'list']);
+/** Reads are retried once when the API server throttles (429, honouring Retry-After) or answers 5xx. */
+const readRetries = 1;
+const retryBaseMs = 250;
+
+/**
+ * Runs one API call with a deadline per attempt; maps ApiException and network errors to UpstreamError.
+ * Timeouts and network failures are not retried here (a check's deadline is short), only answers that
+ * say "try again".
+ */
 export async function kubeCall<T>(
+  what: { verb: string; resource: string; namespace?: string },
+  fn: () => Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await kubeAttempt(what, fn, timeoutMs);
+    } catch (err) {
+      const again =
+        err instanceof UpstreamError &&
+        readVerbs.has(what.verb) &&
+        n <= readRetries &&
+        err.status !== null &&
+        (err.status === 429 || err.status >= 500);
+      if (!again) throw err;
+      const delay = retryDelayMs({ attempt: n, baseMs: retryBaseMs, retryAfterMs: err.retryAfterMs });
+      if (delay === undefined) throw err;
+      await sleep(delay);
+    }
+  }
+}
+
+async function kubeAttempt<T>(
   what: { verb: string; resource: string; namespace?: string },
   fn: () => Promise<T>,
   timeoutMs: number,
@@ -111,6 +144,9 @@ export async function kubeCall<T>(
         method: what.verb,
         path,
         detail: statusMessage(err.body),
+        retryAfterMs: retryAfterStatuses.has(err.code)
+          ? parseRetryAfter(headerOf(err.headers, 'retry-after'))
+          : undefined,
         cause: err,
       });
     }
@@ -141,4 +177,10 @@ function statusMessage(body: unknown): string {
   }
   const msg = (parsed as { message?: unknown } | null)?.message;
   return typeof msg === 'string' ? msg.slice(0, 300) : 'error';
+}
+
+function headerOf(headers: Record<string, string> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
 }
