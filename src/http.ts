@@ -184,9 +184,11 @@ function buildUrl(base: string, path: string, query?: HttpRequest['query']): str
 export function nextLink(header: string | null): { path: string; query: Record<string, string> } | null {
   if (!header) return null;
   for (const part of header.split(',')) {
-    const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
-    if (!m?.[1]) continue;
-    const url = new URL(m[1], 'http://placeholder');
+    // indexOf, not /<([^>]+)>/: a header of many `<` would be retried from each of them.
+    const open = part.indexOf('<');
+    const close = open < 0 ? -1 : part.indexOf('>', open + 1);
+    if (close <= open + 1 || !/^\s*;\s*rel="?next"?/.test(part.slice(close + 1))) continue;
+    const url = new URL(part.slice(open + 1, close), 'http://placeholder');
     const path = url.pathname.replace(/^\/api\/v2\.0/, '');
     return { path, query: Object.fromEntries(url.searchParams) };
   }

@@ -15,3 +15,13 @@ export function clip(text: string, max = 240): string {
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
+
+/**
+ * `first`, then later on the same line `then`, case-insensitive: what `/first.*then/i` says, but
+ * anchored to the first `first`, so a line repeating it cannot make the match retry from every
+ * occurrence (quadratic time on a long hostile line).
+ */
+export function inOrder(first: string, then: string): RegExp {
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return new RegExp(`^(?:(?!${esc(first)}).)*${esc(first)}.*${esc(then)}`, 'i');
+}

@@ -1,3 +1,4 @@
+import { inOrder } from '../checks/format.js';
 import type { Cause } from '../findings/causes.js';
 import type { Severity } from '../findings/finding.js';
 
@@ -72,7 +73,7 @@ export const logSignatures: readonly LogSignature[] = [
     id: 'tag-unknown-race',
     cause: 'replication-tag-unknown-race',
     components: ['jobservice'],
-    pattern: /pull manifest from local registry failed.*tag unknown/i,
+    pattern: inOrder('pull manifest from local registry failed', 'tag unknown'),
     meaning: 'replication read a tag before the registry wrote it; re-run the execution',
   },
   {

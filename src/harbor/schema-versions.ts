@@ -29,7 +29,8 @@ export type Semver = [number, number, number];
 
 /** `v2.10.3`, `2.10.3-rc1`, `v2.15.2-080b0220` → [2, 10, 3]. */
 export function parseHarborVersion(text: string): Semver | undefined {
-  const m = /v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  // Not from inside a run of digits: a long run would be retried from each of its digits.
+  const m = /(?<!\d)v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { clip } from '../checks/format.js';
+import { clip, inOrder } from '../checks/format.js';
 
 export type ReplicationFailureCause = 'replication-tag-unknown-race' | 'replication-tag-listing-failed';
 
@@ -17,9 +17,9 @@ const listing = [
   /List tags for repo '([^']+)' error: http error: code (?:500|502|503|504)/i,
 ];
 const race = [
-  /pull manifest from local registry failed.*tag unknown/i,
+  inOrder('pull manifest from local registry failed', 'tag unknown'),
   /\b404 tag unknown\b/i,
-  /manifest unknown.*tag=/i,
+  inOrder('manifest unknown', 'tag='),
 ];
 
 /** Classifies the lines of a status_text or task log; the first listing or race line wins per cause. */

@@ -1,50 +1,11 @@
+import { compileGlob, type Glob } from './glob.js';
 import type { ReplicationPolicy } from '../harbor/replication-schemas.js';
 
-/**
- * Harbor matches replication name filters with doublestar globs: `**` crosses `/`, `*` and `?` do
- * not, `{a,b}` is an alternative, `[...]` a class.
- */
-export function globToRegExp(pattern: string): RegExp {
-  let out = '';
-  let depth = 0;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === '*') {
-      if (pattern[i + 1] === '*') {
-        i++;
-        if (pattern[i + 1] === '/') {
-          i++;
-          out += '(?:.*/)?';
-        } else out += '.*';
-      } else out += '[^/]*';
-    } else if (c === '?') out += '[^/]';
-    else if (c === '{') {
-      depth++;
-      out += '(?:';
-    } else if (c === '}' && depth > 0) {
-      depth--;
-      out += ')';
-    } else if (c === ',' && depth > 0) out += '|';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i);
-      if (end < 0) out += '\\[';
-      else {
-        out += `[${pattern
-          .slice(i + 1, end)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else out += c.replace(/[.+^$(){}|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
-}
-
-function nameFilters(policy: ReplicationPolicy): { re: RegExp; exclude: boolean; pattern: string }[] {
+function nameFilters(policy: ReplicationPolicy): { re: Glob; exclude: boolean; pattern: string }[] {
   return (policy.filters ?? [])
     .filter((f) => f.type === 'name' && typeof f.value === 'string' && f.value !== '')
     .map((f) => ({
-      re: globToRegExp(f.value as string),
+      re: compileGlob(f.value as string),
       exclude: f.decoration === 'excludes',
       pattern: f.value as string,
     }));

@@ -17,7 +17,7 @@ import { ConfigError, NotAuthorizedError, UserInputError, errorMessage } from '.
 import type { Logger } from '../log.js';
 import type { Queues } from '../queues.js';
 import { textMessage, type MessageBody } from './messages.js';
-import { tokenize, type CommandContext, type CommandDefinition } from './command.js';
+import { type CommandContext, type CommandDefinition, maxCommandTextLength, tokenize } from './command.js';
 import { clip, escapeMrkdwn } from './mrkdwn.js';
 
 export interface SlackAppOptions {
@@ -105,7 +105,9 @@ export function createSlackApp(options: SlackAppOptions): App {
   const byName = new Map(options.commands.map((c) => [c.name, c]));
 
   app.command(commandName, async ({ command, ack, respond, client }) => {
-    const [sub = 'help', ...args] = tokenize(command.text ?? '');
+    const text = command.text ?? '';
+    const tooLong = text.length > maxCommandTextLength;
+    const [sub = 'help', ...args] = tooLong ? [] : tokenize(text);
     const reqId = randomUUID().slice(0, 8);
     const clog = log.child({ cmd: sub, user: command.user_id, reqId });
     let acked = false;
@@ -132,6 +134,11 @@ export function createSlackApp(options: SlackAppOptions): App {
     };
     const def = byName.get(sub);
     try {
+      if (tooLong) {
+        throw new UserInputError(
+          `that command is ${text.length} characters long; harbor-pilot reads at most ${maxCommandTextLength}. Nothing was done.`,
+        );
+      }
       if (!def) {
         throw new UserInputError(
           `unknown sub-command "${sub}"; valid: ${options.commands.map((c) => c.name).join(', ')}. Try ` +

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Queues } from '../queues.js';
 import type { MessageBody } from './messages.js';
+import { stripInvisible } from './mrkdwn.js';
 
 /** Everything a slash subcommand may use. Slow work goes to a queue after `ack`. */
 export interface CommandContext {
@@ -40,20 +41,37 @@ export function defineCommand(def: CommandDefinition): CommandDefinition {
   return Object.freeze(def);
 }
 
+/** The longest command text read: longer text is refused before any parsing. */
+export const maxCommandTextLength = 4000;
+
 /**
- * Splits a slash command's text into words. Slack sends `<`, `>` and `&` escaped and links or
- * mentions as `<...|label>`; those are unwrapped to their label.
+ * Splits a slash command's text into words, in one pass over the text. Slack sends `<`, `>` and
+ * `&` escaped and links or mentions as `<target|label>` or `<target>`; those are unwrapped to their
+ * label (or target). Bidi and zero-width control characters are dropped: they can make a word read
+ * as another when echoed.
  */
 export function tokenize(text: string): string[] {
-  return text
-    .replace(/<[^|>]*\|([^>]*)>/g, '$1')
-    .replace(/<([^>]*)>/g, '$1')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .trim()
+  return decodeEntities(unwrapLinks(stripInvisible(text)))
     .split(/\s+/)
     .filter(Boolean);
+}
+
+/** `<target|label>` → label, `<target>` → target; linear (every search starts past the last). */
+function unwrapLinks(text: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const open = text.indexOf('<', at);
+    const close = open < 0 ? -1 : text.indexOf('>', open + 1);
+    if (close < 0) return out + text.slice(at);
+    const inner = text.slice(open + 1, close);
+    out += text.slice(at, open) + inner.slice(inner.indexOf('|') + 1);
+    at = close + 1;
+  }
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 /** `key=value` words as params: numbers and booleans typed, the rest strings. */

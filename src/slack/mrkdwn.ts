@@ -3,7 +3,17 @@
  * like `<!channel>` would otherwise ping a whole channel. Everything from upstreams goes through this.
  */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return stripInvisible(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+// Bidi embeddings, overrides, isolates and marks; zero-width spaces, joiners and no-break; the
+// soft hyphen; invisible operators; tag characters. Invisible, and able to make text read as other text.
+const invisible =
+  /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\u{e0000}-\u{e007f}]/gu;
+
+/** Drops bidi and zero-width control characters (U+202E and friends) from text shown in Slack. */
+export function stripInvisible(text: string): string {
+  return text.replace(invisible, '');
 }
 
 /** Cuts text to fit a Block Kit limit, marking the cut. */

@@ -59,14 +59,20 @@ describe('hostile and malformed Slack input', () => {
     await stillServes();
   });
 
-  it('answers a huge argument with a bounded ephemeral error', async () => {
+  it('answers a huge command, or a huge argument under the cap, with a bounded ephemeral error', async () => {
     const res = await postSigned(
       events,
       slashBody({ text: `check ${'x'.repeat(100_000)}`, responseUrl: slack.responseUrl('huge') }),
       secret,
     );
     expect(res.status).toBe(200);
-    const text = JSON.parse(res.text).text as string;
+    expect(JSON.parse(res.text).text).toContain('reads at most 4000');
+    const under = await postSigned(
+      events,
+      slashBody({ text: `check ${'x'.repeat(3_990)}`, responseUrl: slack.responseUrl('huge') }),
+      secret,
+    );
+    const text = JSON.parse(under.text).text as string;
     expect(text).toContain('unknown check id');
     expect(text.length).toBeLessThan(3100);
     await stillServes();

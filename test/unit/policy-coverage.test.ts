@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { describeFilters, globToRegExp, policyCovers } from '../../src/replication/policy-coverage.js';
+import { compileGlob } from '../../src/replication/glob.js';
+import { describeFilters, policyCovers } from '../../src/replication/policy-coverage.js';
 import { samplePolicies } from '../../src/sim/replication-scenarios.js';
 
-describe('globToRegExp (doublestar, as Harbor matches name filters)', () => {
+describe('compileGlob (doublestar, as Harbor matches name filters)', () => {
   it.each([
     ['library/**', 'library/nginx', true],
     ['library/**', 'library/a/b', true],
@@ -18,7 +19,7 @@ describe('globToRegExp (doublestar, as Harbor matches name filters)', () => {
     ['a.b/c', 'axb/c', false],
     ['a,b/{x,y}', 'a,b/y', true],
   ])('%s vs %s → %s', (pattern, name, expected) => {
-    expect(globToRegExp(pattern).test(name)).toBe(expected);
+    expect(compileGlob(pattern).test(name)).toBe(expected);
   });
 });
 
