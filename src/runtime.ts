@@ -16,7 +16,7 @@ import { createReplayGuard } from './slack/replay-guard.js';
 import type { CommandDefinition } from './slack/command.js';
 import { createSlackReporter } from './slack/reporter.js';
 import { createSlackWebClient } from './slack/web.js';
-import { startWorkers, type Workers } from './worker/workers.js';
+import { startDiagnosisWorkers, type Workers } from './diagnosis/diagnosis-workers.js';
 import { startLifecycle } from './worker/lifecycle.js';
 import type { ScheduledJobDefinition } from './worker/scheduled-worker.js';
 import { createApprovals } from './approvals/approvals.js';
@@ -165,11 +165,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     });
     lifecycle = started;
     if (o.mode !== 'bot') {
-      workers = startWorkers(workerSettings, {
-        ...workerCtx,
-        publish: started.publisher.publish,
-        rememberRoot: started.publisher.rememberRoot,
-      });
+      workers = startDiagnosisWorkers(workerSettings, { ...workerCtx, publisher: started.publisher });
       remediationWorker = approvals.startWorker(workerSettings);
     }
     if (o.mode !== 'worker') {

@@ -4,7 +4,14 @@ import type { Logger } from '../log.js';
 import { textMessage } from '../slack/messages.js';
 import { escapeMrkdwn } from '../slack/mrkdwn.js';
 import { queueNames, type Queues } from '../queues.js';
-import { checkJobOptions, type CheckJob, type DiagnosisJob, type OpenDiagnosisJob } from './diagnosis-jobs.js';
+import { defineJobKind, type JobContext } from '../worker/queue-worker.js';
+import {
+  checkJobOptions,
+  openDiagnosisJobSchema,
+  type CheckJob,
+  type DiagnosisJob,
+  type OpenDiagnosisJob,
+} from './diagnosis-jobs.js';
 import type { Reporter } from '../slack/reporter.js';
 
 /** Slack errors that no retry will cure: the bot cannot post in that channel. */
@@ -30,13 +37,18 @@ async function tellRequester(
   }
 }
 
+export interface OpenDiagnosisContext extends Pick<Queues, 'flow'> {
+  reporter: Reporter;
+  log: Logger;
+}
+
 /**
  * Posts the root message of a diagnosis (once: its ts is saved on the job before anything else)
  * and enqueues the check jobs under the summarizing parent.
  */
 export async function processOpenDiagnosis(
   data: OpenDiagnosisJob,
-  ctx: { reporter: Reporter; queues: Pick<Queues, 'flow'>; log: Logger; saveThread(threadTs: string): Promise<void> },
+  ctx: OpenDiagnosisContext & Pick<JobContext, 'job'>,
 ): Promise<{ threadTs: string }> {
   let threadTs = data.threadTs;
   if (!threadTs) {
@@ -52,7 +64,7 @@ export async function processOpenDiagnosis(
       await tellRequester(data, code, ctx);
       throw new UnrecoverableError(`cannot post in ${data.channel} (${code}): invite the bot to the channel`);
     }
-    await ctx.saveThread(threadTs);
+    await ctx.job.updateData({ ...data, threadTs });
   }
   const slack = { channel: data.channel, threadTs };
   const children: CheckJob[] = data.checks.map((c) => ({
@@ -64,7 +76,7 @@ export async function processOpenDiagnosis(
     requestedBy: data.requestedBy,
   }));
   await enqueueDiagnosis(
-    ctx.queues,
+    ctx,
     {
       runId: data.runId,
       label: data.label,
@@ -78,6 +90,13 @@ export async function processOpenDiagnosis(
   ctx.log.info({ runId: data.runId, checks: children.length }, 'diagnosis opened');
   return { threadTs };
 }
+
+/** Job name `open` on the diagnoses queue. */
+export const openDiagnosisKind = defineJobKind({
+  data: openDiagnosisJobSchema,
+  waits: true,
+  process: processOpenDiagnosis,
+});
 
 /** Enqueues one diagnosis: a parent that summarizes, one child per (check, target). */
 export async function enqueueDiagnosis(

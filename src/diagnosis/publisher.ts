@@ -17,11 +17,11 @@ export interface PublisherDeps {
   reporter: Reporter;
   log: Logger;
   now(): Date;
-  /** The approvals' blocks under a newly posted finding (WorkerContext.remediationBlocks). */
+  /** The approvals' blocks (plans and buttons) under a newly posted finding. */
   remediationBlocks?(finding: Finding, thread: SlackThread, job: CheckJob): Promise<KnownBlock[] | undefined>;
 }
 
-/** What the findings lifecycle says in Slack. `publish` is the WorkerContext hook. */
+/** What the findings lifecycle says in Slack. A check job hands its run to `publish`. */
 export interface Publisher {
   /**
    * Records a run, posts the findings not yet in this thread, keeps one "still present" note per
@@ -42,7 +42,7 @@ export interface Publisher {
   isSilenced(fingerprint: string): Promise<boolean>;
   /**
    * Remembers a summarized diagnosis' root message, so that once every finding posted in its
-   * thread has resolved, the root says so (WorkerContext.rememberRoot).
+   * thread has resolved, the root says so (called by the diagnosis summary).
    */
   rememberRoot(thread: SlackThread, status: RootStatus): Promise<void>;
 }

@@ -1,7 +1,15 @@
 import type { Reporter } from '../slack/reporter.js';
-import { checkJobResultSchema, type CheckJobResult, type DiagnosisJob } from '../diagnosis/diagnosis-jobs.js';
-import type { SlackThread } from '../slack/slack-thread.js';
+import { checkJobResultSchema, diagnosisJobSchema, type CheckJobResult, type DiagnosisJob } from './diagnosis-jobs.js';
+import type { Publisher } from './publisher.js';
+import { defineJobKind, type JobContext } from '../worker/queue-worker.js';
 import type { RootStatus } from '../diagnosis/root-message.js';
+
+export interface SummarizeContext {
+  reporter: Reporter;
+  now(): Date;
+  /** Keeps the root status, so the root says so once everything it reported has resolved. */
+  publisher: Pick<Publisher, 'rememberRoot'>;
+}
 
 /**
  * Summarizes a diagnosis once all its check jobs are done: counts by severity, checks that could
@@ -12,7 +20,7 @@ export async function processDiagnosisJob(
   data: DiagnosisJob,
   results: unknown[],
   failed: number,
-  ctx: { reporter?: Reporter; now(): Date; rememberRoot?(thread: SlackThread, status: RootStatus): Promise<void> },
+  ctx: SummarizeContext,
 ): Promise<{ counts: Record<string, number>; errors: number; checks: number }> {
   const runs: CheckJobResult[] = results.map((r) => checkJobResultSchema.parse(r));
   const counts = { critical: 0, warning: 0, info: 0 };
@@ -23,7 +31,7 @@ export async function processDiagnosisJob(
   }
   const errors = runs.filter((r) => r.status === 'error').length + failed;
   const checks = runs.length + failed;
-  if (data.slack && ctx.reporter) {
+  if (data.slack) {
     const durationMs = ctx.now().getTime() - Date.parse(data.startedAt);
     const status: RootStatus = {
       label: data.label,
@@ -33,7 +41,16 @@ export async function processDiagnosisJob(
       done: { ...counts, errors, durationMs, checks },
     };
     await ctx.reporter.updateRoot(data.slack, status);
-    if (counts.critical + counts.warning + counts.info > 0) await ctx.rememberRoot?.(data.slack, status);
+    if (counts.critical + counts.warning + counts.info > 0) await ctx.publisher.rememberRoot(data.slack, status);
   }
   return { counts, errors, checks };
 }
+
+/** Job name `diagnosis` on the diagnoses queue: the flow parent, run once all its checks are done. */
+export const summarizeDiagnosisKind = defineJobKind({
+  data: diagnosisJobSchema,
+  async process(data: DiagnosisJob, ctx: SummarizeContext & JobContext) {
+    const { values, failed } = await ctx.job.children();
+    return processDiagnosisJob(data, values, failed, ctx);
+  },
+});

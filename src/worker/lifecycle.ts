@@ -5,16 +5,16 @@ import type { Queues, QueueSettings } from '../queues.js';
 import { syncSchedules } from '../schedules.js';
 import type { Reporter } from '../slack/reporter.js';
 import type { WebClient } from '../slack/web.js';
-import type { WorkerContext } from '../diagnosis/check-job.js';
-import { createPublisher, type Publisher } from '../diagnosis/publisher.js';
+import type { WorkerContext } from './worker-context.js';
+import { createPublisher, type Publisher, type PublisherDeps } from '../diagnosis/publisher.js';
 import { startScheduledWorker, type ScheduledJobDefinition } from './scheduled-worker.js';
 import { watchJob } from './watch-processor.js';
 
 export interface LifecycleOptions {
   /** Whether this process runs workers (`start`, `worker`) or only the bot. */
   runWorkers: boolean;
-  /** The workers' context, without `publish` (this provides it). */
-  ctx: Omit<WorkerContext, 'publish' | 'reporter'> & { reporter: Reporter };
+  /** The workers' context; `remediationBlocks` (the approvals' plans and buttons) go under new findings. */
+  ctx: WorkerContext & { reporter: Reporter; remediationBlocks?: PublisherDeps['remediationBlocks'] };
   web: WebClient;
   queues: Queues;
   /** Where workers keep their Redis work (the findings store included). */
@@ -32,8 +32,7 @@ export interface Lifecycle {
 }
 
 /**
- * The findings lifecycle of a process: the store and silences, the publisher behind
- * WorkerContext.publish, the job schedulers synced from the configuration (in every mode, so
+ * The findings lifecycle of a process: the store and silences, the publisher of what checks find, the job schedulers synced from the configuration (in every mode, so
  * whichever process restarts with a new configuration applies it) and the worker of the
  * `scheduled` queue (watches and digests).
  */

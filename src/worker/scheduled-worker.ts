@@ -1,12 +1,12 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type * as z from 'zod';
-import { UserInputError, errorMessage } from '../errors.js';
 import type { FindingServices } from '../findings/services.js';
-import { queueNames, type QueueSettings } from '../queues.js';
+import type { QueueJobs, QueueSettings } from '../queues.js';
 import type { Reporter } from '../slack/reporter.js';
 import type { WebClient } from '../slack/web.js';
-import type { WorkerContext } from '../diagnosis/check-job.js';
 import type { Publisher } from '../diagnosis/publisher.js';
+import { defineJobKind, startQueueWorker, type JobKind } from './queue-worker.js';
+import type { WorkerContext } from './worker-context.js';
 
 /** What a scheduled job (a watch, a digest) may use: the worker context plus the findings lifecycle. */
 export interface ScheduledContext extends WorkerContext {
@@ -16,52 +16,29 @@ export interface ScheduledContext extends WorkerContext {
   web: WebClient;
 }
 
+type ScheduledData = z.ZodType<QueueJobs['scheduled']>;
+
 /** A kind of job on the `scheduled` queue. Its name is the BullMQ job name its schedulers use. */
-export interface ScheduledJobDefinition<S extends z.ZodType = z.ZodType> {
+export interface ScheduledJobDefinition<S extends ScheduledData = ScheduledData> extends JobKind<S, ScheduledContext> {
   name: string;
-  data: S;
-  process(data: z.infer<S>, ctx: ScheduledContext): Promise<unknown>;
 }
 
-export function defineScheduledJob<S extends z.ZodType>(def: ScheduledJobDefinition<S>): ScheduledJobDefinition<S> {
-  return Object.freeze(def);
+export function defineScheduledJob<S extends ScheduledData>(def: ScheduledJobDefinition<S>): ScheduledJobDefinition<S> {
+  return Object.freeze({ ...defineJobKind(def), name: def.name });
 }
 
 /**
- * The worker of the `scheduled` queue: dispatches on the job name. However many replicas run, each
- * job scheduler produces one job per tick, and BullMQ gives it to exactly one worker.
+ * The worker of the `scheduled` queue. However many replicas run, each job scheduler produces one
+ * job per tick, and BullMQ gives it to exactly one worker.
  */
 export function startScheduledWorker(
   settings: QueueSettings,
   ctx: ScheduledContext,
   jobs: readonly ScheduledJobDefinition[],
 ): Worker {
-  const byName = new Map(jobs.map((j) => [j.name, j]));
-  const worker = new Worker(
-    queueNames.scheduled,
-    async (job: Job) => {
-      const log = ctx.log.child({ queue: queueNames.scheduled, jobId: job.id, attempt: job.attemptsMade + 1 });
-      const def = byName.get(job.name);
-      if (!def)
-        throw new UnrecoverableError(`no scheduled job named "${job.name}"; known: ${[...byName.keys()].join(', ')}`);
-      const data = def.data.safeParse(job.data);
-      if (!data.success)
-        throw new UnrecoverableError(`bad ${job.name} job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
-      try {
-        return await def.process(data.data, { ...ctx, log });
-      } catch (err) {
-        if (err instanceof UserInputError) throw new UnrecoverableError(err.message);
-        throw err;
-      }
-    },
-    { connection: settings.connection, prefix: settings.prefix, concurrency: 2 },
-  );
-  worker.on('failed', (job, err) =>
-    ctx.log.warn(
-      { queue: worker.name, jobId: job?.id, attempt: job?.attemptsMade, err: errorMessage(err) },
-      'job failed',
-    ),
-  );
-  worker.on('error', (err) => ctx.log.error({ queue: worker.name, err: errorMessage(err) }, 'worker error'));
-  return worker;
+  return startQueueWorker('scheduled', Object.fromEntries(jobs.map((j) => [j.name, j])), {
+    settings,
+    ctx,
+    concurrency: 2,
+  });
 }

@@ -7,7 +7,9 @@ import { createApprovals } from '../../src/approvals/approvals.js';
 import { createRedisConnection } from '../../src/queues.js';
 import { createSlackReporter } from '../../src/slack/reporter.js';
 import { createSlackWebClient } from '../../src/slack/web.js';
-import { startWorkers, type Workers } from '../../src/worker/workers.js';
+import { startDiagnosisWorkers, type Workers } from '../../src/diagnosis/diagnosis-workers.js';
+import { createPublisher } from '../../src/diagnosis/publisher.js';
+import { createFindingServices } from '../../src/findings/services.js';
 import {
   auditTrail,
   click,
@@ -73,14 +75,24 @@ function startChildWorker(): Promise<ChildProcess> {
 beforeAll(async () => {
   h = await startApprovalHarness({ redisUrl, name: 'approvals-restart', mode: 'bot' });
   const { approvals, settings, web, log } = approvalsOnOwnConnection();
-  checkWorkers = startWorkers(settings, {
-    config: h.config,
-    registry: widgetRegistry,
-    clients: h.runtime.clients,
-    reporter: createSlackReporter(web),
+  const reporter = createSlackReporter(web);
+  const findings = createFindingServices(settings.connection, settings.prefix, h.now);
+  const publisher = createPublisher({
+    store: findings.store,
+    silences: findings.silences,
+    reporter,
     log,
     now: h.now,
     remediationBlocks: approvals.remediationBlocks,
+  });
+  checkWorkers = startDiagnosisWorkers(settings, {
+    config: h.config,
+    registry: widgetRegistry,
+    clients: h.runtime.clients,
+    reporter,
+    log,
+    now: h.now,
+    publisher,
   });
 }, 60_000);
 

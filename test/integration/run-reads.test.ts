@@ -10,11 +10,11 @@ import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.j
 import { startKubeSim } from '../../src/sim/kube-sim.js';
 import { listTargets } from '../../src/targets.js';
 import { tempFiles } from '../support/helpers.js';
-import { processCheckJob, type WorkerContext } from '../../src/diagnosis/check-job.js';
+import { processCheckJob, type CheckJobContext } from '../../src/diagnosis/check-job.js';
 import { useClusterHarness } from '../support/cluster-harness.js';
 
 const h = useClusterHarness();
-const workerContext = (): WorkerContext => {
+const workerContext = (): CheckJobContext => {
   const log = h.context().log;
   return {
     config: h.config,
