@@ -1,87 +1,174 @@
-import { encodePng } from './png.js';
+import type { Severity } from '../findings/finding.js';
 import type { TrendDay } from './trend.js';
 
-type Rgb = readonly [number, number, number];
+export const chartColors: Record<Severity, string> = {
+  critical: '#e01e5a',
+  warning: '#ecb22e',
+  info: '#36c5f0',
+};
+const ink = '#1d1c1d';
+const muted = '#616061';
+const gridColor = '#e8e8e8';
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Bottom to top of each bar. */
+const stackOrder: Severity[] = ['critical', 'warning', 'info'];
 
-export const chartColors = {
-  critical: [224, 30, 90],
-  warning: [236, 178, 46],
-  info: [54, 197, 240],
-} as const satisfies Record<string, Rgb>;
-const grid: Rgb = [225, 225, 225];
-const ink: Rgb = [90, 90, 90];
+export const chartSize = { width: 960, height: 480 } as const;
+const plot = { left: 72, right: 932, top: 96, bottom: 400 };
 
-// 3×5 digits, row by row: enough to label days and the scale without a font file.
-const digits = [
-  '111101101101111',
-  '010110010010111',
-  '111001111100111',
-  '111001111001111',
-  '101101111001001',
-  '111100111001111',
-  '111100111101111',
-  '111001001001001',
-  '111101111101111',
-  '111101111001111',
-];
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
-class Canvas {
-  readonly pixels: Uint8Array;
-  constructor(
-    readonly width: number,
-    readonly height: number,
-  ) {
-    this.pixels = new Uint8Array(width * height * 3).fill(255);
-  }
+function text(x: number, y: number, body: string, attrs: string): string {
+  return `<text x="${x}" y="${y}" ${attrs}>${escapeXml(body)}</text>`;
+}
 
-  rect(x: number, y: number, w: number, h: number, c: Rgb): void {
-    for (let yy = Math.max(0, y); yy < Math.min(this.height, y + h); yy++) {
-      for (let xx = Math.max(0, x); xx < Math.min(this.width, x + w); xx++)
-        this.pixels.set(c, (yy * this.width + xx) * 3);
+/** "5 Dec 2026" of a YYYY-MM-DD day. */
+export function longDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return `${d} ${months[(m ?? 1) - 1]} ${y}`;
+}
+
+/** Axis label of the i-th day: the month is named on the first day and where a month begins. */
+function dayLabel(days: readonly TrendDay[], i: number): string {
+  const date = days[i]?.date ?? '';
+  const day = Number(date.slice(8, 10));
+  const month = months[Number(date.slice(5, 7)) - 1] ?? '';
+  return i === 0 || day === 1 ? `${day} ${month}` : String(day);
+}
+
+/** A round step so the y axis shows 3 to 6 labelled lines. */
+function yStep(max: number): number {
+  for (const step of [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000]) if (max / step <= 5) return step;
+  return 10 ** Math.ceil(Math.log10(max / 5));
+}
+
+function legend(): string {
+  const entries = stackOrder.map((sev, i) => {
+    const x = plot.left + i * 150;
+    return (
+      `<rect x="${x}" y="62" width="16" height="16" rx="3" fill="${chartColors[sev]}"/>` +
+      text(x + 24, 76, sev, `font-size="17" fill="${ink}"`)
+    );
+  });
+  return entries.join('');
+}
+
+function bars(days: readonly TrendDay[], scale: number): string[] {
+  const slot = (plot.right - plot.left) / Math.max(1, days.length);
+  const barWidth = Math.min(44, slot * 0.7);
+  const out: string[] = [];
+  days.forEach((d, i) => {
+    const x = plot.left + i * slot + (slot - barWidth) / 2;
+    let base = plot.bottom;
+    for (const sev of stackOrder) {
+      const h = d[sev] * scale;
+      if (h > 0)
+        out.push(`<rect x="${x}" y="${base - h}" width="${barWidth}" height="${h}" fill="${chartColors[sev]}"/>`);
+      base -= h;
     }
-  }
-
-  /** Digits at scale 2 (6×10 px each, 2 px apart), right-aligned to `right` when asked. */
-  number(n: number, x: number, y: number, c: Rgb, align: 'left' | 'center' | 'right' = 'left'): void {
-    const text = String(Math.max(0, Math.round(n)));
-    const w = text.length * 8 - 2;
-    let left = align === 'left' ? x : align === 'center' ? x - Math.floor(w / 2) : x - w;
-    for (const ch of text) {
-      const bits = digits[Number(ch)] ?? '';
-      for (let i = 0; i < 15; i++)
-        if (bits[i] === '1') this.rect(left + (i % 3) * 2, y + Math.floor(i / 3) * 2, 2, 2, c);
-      left += 8;
-    }
-  }
+    const total = d.critical + d.warning + d.info;
+    if (total > 0)
+      out.push(text(x + barWidth / 2, base - 6, String(total), `font-size="14" fill="${muted}" text-anchor="middle"`));
+    out.push(
+      text(x + barWidth / 2, plot.bottom + 26, dayLabel(days, i), `font-size="15" fill="${ink}" text-anchor="middle"`),
+    );
+  });
+  return out;
 }
 
 /**
- * The digest's trend chart as a PNG: one stacked bar per day (critical at the bottom, then warning,
- * info), the scale's maximum at the top left and each day of the month under its bar.
+ * The digest's trend chart as SVG: open findings per day stacked by severity (critical at the
+ * bottom), a legend, the days on the x axis with their month, a labelled y scale, and a title with
+ * the range. Rendered to PNG by `renderTrendChart`.
  */
-export function renderTrendChart(days: readonly TrendDay[]): Buffer {
-  const barW = 22;
-  const gap = 10;
-  const left = 40;
-  const top = 14;
-  const plotH = 150;
-  const width = left + days.length * (barW + gap) + 8;
-  const height = top + plotH + 24;
-  const c = new Canvas(width, height);
-  const max = Math.max(1, ...days.map((d) => d.critical + d.warning + d.info));
-  for (const frac of [0, 0.5, 1])
-    c.rect(left - 4, top + Math.round(plotH * (1 - frac)), width - left, 1, frac === 0 ? ink : grid);
-  c.number(max, left - 8, top - 4, ink, 'right');
-  c.number(0, left - 8, top + plotH - 5, ink, 'right');
-  days.forEach((d, i) => {
-    const x = left + i * (barW + gap) + gap / 2;
-    let base = top + plotH;
-    for (const sev of ['critical', 'warning', 'info'] as const) {
-      const h = Math.round((d[sev] / max) * plotH);
-      c.rect(x, base - h, barW, h, chartColors[sev]);
-      base -= h;
-    }
-    c.number(Number(d.date.slice(8, 10)), x + barW / 2, top + plotH + 8, ink, 'center');
+export function trendChartSvg(days: readonly TrendDay[]): string {
+  const first = days[0]?.date;
+  const last = days[days.length - 1]?.date;
+  const range = first && last ? `${longDate(first)} – ${longDate(last)}` : 'no days';
+  const max = Math.max(0, ...days.map((d) => d.critical + d.warning + d.info));
+  const step = yStep(Math.max(1, max));
+  const top = Math.max(step, Math.ceil(max / step) * step);
+  const scale = (plot.bottom - plot.top) / top;
+  const grid: string[] = [];
+  for (let v = 0; v <= top; v += step) {
+    const y = plot.bottom - v * scale;
+    grid.push(
+      `<line x1="${plot.left}" y1="${y}" x2="${plot.right}" y2="${y}" stroke="${v === 0 ? muted : gridColor}"/>`,
+    );
+    grid.push(text(plot.left - 10, y + 5, String(v), `font-size="15" fill="${muted}" text-anchor="end"`));
+  }
+  const empty =
+    max === 0
+      ? [
+          text(
+            (plot.left + plot.right) / 2,
+            (plot.top + plot.bottom) / 2,
+            'No open findings on any of these days',
+            `font-size="20" fill="${muted}" text-anchor="middle"`,
+          ),
+        ]
+      : [];
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${chartSize.width}" height="${chartSize.height}" font-family="DejaVu Sans">`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    text(plot.left, 38, `Open findings per day, ${range}`, `font-size="24" font-weight="bold" fill="${ink}"`),
+    legend(),
+    ...grid,
+    ...bars(days, scale),
+    ...empty,
+    text(
+      plot.right,
+      chartSize.height - 24,
+      'sampled each day at the time of the digest',
+      `font-size="14" fill="${muted}" text-anchor="end"`,
+    ),
+    '</svg>',
+  ].join('\n');
+}
+
+/**
+ * The trend chart as a PNG, rendered by resvg (WebAssembly: no native build, no system fonts) with
+ * the DejaVu Sans font from the `dejavu-fonts-ttf` package, so it looks the same in the Docker image
+ * as on a laptop. The renderer is loaded on first use: processes that never post a digest never pay
+ * for it.
+ */
+export async function renderTrendChart(days: readonly TrendDay[]): Promise<Buffer> {
+  const { Resvg, fonts } = await loadRenderer();
+  const svg = new Resvg(trendChartSvg(days), {
+    font: { fontBuffers: fonts, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+    fitTo: { mode: 'original' },
   });
-  return encodePng({ width, height, pixels: c.pixels });
+  try {
+    const image = svg.render();
+    try {
+      return Buffer.from(image.asPng());
+    } finally {
+      image.free();
+    }
+  } finally {
+    svg.free();
+  }
+}
+
+let renderer: Promise<{ Resvg: typeof import('@resvg/resvg-wasm').Resvg; fonts: Uint8Array[] }> | undefined;
+
+function loadRenderer() {
+  renderer ??= (async () => {
+    const [{ readFile }, { createRequire }, wasm] = await Promise.all([
+      import('node:fs/promises'),
+      import('node:module'),
+      import('@resvg/resvg-wasm'),
+    ]);
+    const require = createRequire(import.meta.url);
+    const [module, regular, bold] = await Promise.all([
+      readFile(require.resolve('@resvg/resvg-wasm/index_bg.wasm')),
+      readFile(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')),
+      readFile(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')),
+    ]);
+    await wasm.initWasm(module);
+    return { Resvg: wasm.Resvg, fonts: [new Uint8Array(regular), new Uint8Array(bold)] };
+  })();
+  return renderer;
 }

@@ -61,7 +61,7 @@ export async function postDigest(
   try {
     await ctx.web.files.uploadV2({
       channel_id: data.channel,
-      file: renderTrendChart(digest.trend),
+      file: await renderTrendChart(digest.trend),
       filename: 'open-findings-14-days.png',
       title: 'Open findings by severity, last 14 days',
       alt_text: chartAltText(digest.trend),
