@@ -85,11 +85,9 @@ export function digestMessage(d: Digest): MessageBody {
     ),
     findingList('Still open', d.stillOpen, (x) => `open since ${localTime(x.openedAt, tz)}, seen ${x.timesSeen} times`),
     findingList('Resolved', d.resolved, (x) => `resolved ${localTime(x.resolvedAt ?? d.until, tz)}`),
-    d.silences.length > 0
-      ? `*Silences ` + `active*\n${d.silences.map((s) => silenceLine(s, tz)).join('\n')}`
-      : undefined,
+    d.silences.length > 0 ? `*Silences active*\n${d.silences.map((s) => silenceLine(s, tz)).join('\n')}` : undefined,
     d.failedChecks.length > 0
-      ? `*Checks that could not ` + `run*\n${d.failedChecks.map((c) => failedCheckLine(c, tz)).join('\n')}`
+      ? `*Checks that could not run*\n${d.failedChecks.map((c) => failedCheckLine(c, tz)).join('\n')}`
       : undefined,
     trendText(d.trend),
   ];

@@ -78,8 +78,7 @@ function registryAuth(sim: HarborSim, req: SimRequest, repo: string): SimRespons
   return {
     ...err(401, 'UNAUTHORIZED', 'authentication required'),
     headers: {
-      'www-authenticate':
-        `Bearer ` + `realm="${sim.url}/service/token",service="harbor-registry",scope="repository:${repo}:pull"`,
+      'www-authenticate': `Bearer realm="${sim.url}/service/token",service="harbor-registry",scope="repository:${repo}:pull"`,
     },
   };
 }

@@ -6,7 +6,12 @@ import { decodePng, type DecodedPng } from '../support/png-decode.js';
 /** 14 days from 22 Nov 2026 to 5 Dec 2026, with findings growing towards the end. */
 const days: TrendDay[] = Array.from({ length: 14 }, (_, i) => {
   const d = new Date(Date.UTC(2026, 10, 22 + i));
-  return { date: d.toISOString().slice(0, 10), critical: i >= 10 ? 3 : 0, warning: i >= 6 ? 2 : 0, info: i === 13 || i === 4 ? 1 : 0 };
+  return {
+    date: d.toISOString().slice(0, 10),
+    critical: i >= 10 ? 3 : 0,
+    warning: i >= 6 ? 2 : 0,
+    info: i === 13 || i === 4 ? 1 : 0,
+  };
 });
 
 function hex(p: [number, number, number, number]): string {
