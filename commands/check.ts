@@ -1,5 +1,6 @@
 import { planChecks, resolveParams } from '../src/checks/runner.js';
 import { UserInputError } from '../src/errors.js';
+import { assertChannelMay, channelTargets } from '../src/slack/channels.js';
 import { defineCommand, parseParamWords } from '../src/slack/command.js';
 import { startDiagnosis } from '../src/diagnosis/start-diagnosis.js';
 import { listTargets, parseTargetRef } from '../src/targets.js';
@@ -19,7 +20,8 @@ export default defineCommand({
     const { params, bad } = parseParamWords(rest);
     if (bad.length > 0) throw new UserInputError(`"${bad.join(' ')}" is not a target or key=value parameter`);
     resolveParams(check, ctx.config, params);
-    const targets = ref ? [parseTargetRef(ctx.config, ref)] : undefined;
+    if (ref) assertChannelMay(ctx.config, ctx.channel, parseTargetRef(ctx.config, ref).ref);
+    const targets = ref ? [parseTargetRef(ctx.config, ref)] : channelTargets(ctx.config, ctx.channel);
     const plan = planChecks(ctx.registry, ctx.config, { ids: [id], targets }, listTargets(ctx.config));
     await startDiagnosis(ctx, plan, `${id} on ${ref ?? 'all targets'}`, params);
   },

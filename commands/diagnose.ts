@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { planChecks } from '../src/checks/runner.js';
 import { UserInputError } from '../src/errors.js';
 import { targetRefSchema } from '../src/findings/finding.js';
+import { assertChannelMay, channelTargets } from '../src/slack/channels.js';
 import { defineCommand } from '../src/slack/command.js';
 import { startDiagnosis } from '../src/diagnosis/start-diagnosis.js';
 import { listTargets, parseTargetRef } from '../src/targets.js';
@@ -24,7 +25,8 @@ export default defineCommand({
       );
     }
     const [ref] = parsed.data;
-    const targets = ref ? [parseTargetRef(ctx.config, ref)] : undefined;
+    if (ref) assertChannelMay(ctx.config, ctx.channel, parseTargetRef(ctx.config, ref).ref);
+    const targets = ref ? [parseTargetRef(ctx.config, ref)] : channelTargets(ctx.config, ctx.channel);
     const plan = planChecks(ctx.registry, ctx.config, { targets }, listTargets(ctx.config));
     if (plan.length === 0) throw new UserInputError('nothing to check: no harbors or clusters are configured');
     await startDiagnosis(ctx, plan, ref ?? 'all targets');

@@ -1,5 +1,6 @@
 import { UserInputError } from '../src/errors.js';
 import { findingServicesOf } from '../src/findings/services.js';
+import { channelTargets } from '../src/slack/channels.js';
 import { defineCommand } from '../src/slack/command.js';
 import { openFindingsMessage } from '../src/slack/lifecycle-blocks.js';
 
@@ -12,6 +13,13 @@ export default defineCommand({
     await ctx.ack();
     const { store, silences } = findingServicesOf(ctx);
     const [records, active] = await Promise.all([store.list(), silences.list()]);
-    await ctx.respond(openFindingsMessage(records, active, ctx.now()));
+    const here = new Set(channelTargets(ctx.config, ctx.channel).map((t) => t.ref));
+    await ctx.respond(
+      openFindingsMessage(
+        records.filter((r) => here.has(r.finding.target)),
+        active,
+        ctx.now(),
+      ),
+    );
   },
 });

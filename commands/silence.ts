@@ -1,6 +1,7 @@
 import { UserInputError } from '../src/errors.js';
 import { findingServicesOf } from '../src/findings/services.js';
 import { fingerprintArg, parseDuration } from '../src/findings/silences.js';
+import { assertChannelMay } from '../src/slack/channels.js';
 import { defineCommand } from '../src/slack/command.js';
 import { code, escapeMrkdwn, slackTime } from '../src/slack/mrkdwn.js';
 
@@ -22,6 +23,7 @@ export default defineCommand({
     const { store, silences } = findingServicesOf(ctx);
     const record = await store.get(fingerprint.data);
     if (!record) throw new UserInputError(`no finding has fingerprint ${fp}; \`/harbor findings\` lists the open ones`);
+    assertChannelMay(ctx.config, ctx.channel, record.finding.target);
     const s = await silences.silence({ fingerprint: fingerprint.data, by: ctx.user, reason, durationMs });
     ctx.log.info({ fingerprint: s.fingerprint, until: s.until }, 'finding silenced');
     await ctx.respond(

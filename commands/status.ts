@@ -1,3 +1,4 @@
+import { describeChannel } from '../src/slack/channels.js';
 import { defineCommand } from '../src/slack/command.js';
 import { listTargets } from '../src/targets.js';
 
@@ -16,7 +17,7 @@ export default defineCommand({
         .map((t) => t.ref)
         .join(', ') || 'none';
     await ctx.respond(
-      `*Targets:* ${targets}\n*Checks:* ${checks.waiting ?? 0} waiting, ${checks.active ?? 0} running, ` +
+      `${describeChannel(ctx.config, ctx.channel)}\n*Targets:* ${targets}\n*Checks:* ${checks.waiting ?? 0} waiting, ${checks.active ?? 0} running, ` +
         `${checks.delayed ?? 0} retrying, ${checks.failed ?? 0} failed\n` +
         `*Diagnoses in progress:* ${(diagnoses['waiting-children'] ?? 0) + (diagnoses.active ?? 0)}`,
     );

@@ -40,6 +40,25 @@ export const clusterConfigSchema = z.strictObject({
   timeoutMs: z.number().int().positive().default(15_000).describe('per-request timeout'),
 });
 
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'must be a Slack user id like U0123ABCD' });
+const slackGroupId = z.string().regex(/^S[A-Z0-9]+$/, { error: 'must be a Slack user group id like S0123ABCD' });
+const targetRef = z
+  .string()
+  .regex(/^(harbor|cluster)\/[a-z0-9-]+$/, { error: 'must look like harbor/NAME or cluster/NAME' });
+
+export const slackChannelConfigSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[CGD][A-Z0-9]+$/, { error: 'must be a Slack channel id like C0123ABCD' })
+    .describe('Slack channel id'),
+  targets: z
+    .array(z.union([z.literal('*'), targetRef]))
+    .min(1)
+    .describe('what this channel may diagnose and fix; "*" = all'),
+  approvers: z.array(slackUserId).optional().describe('replaces slack.approvers for proposals posted here'),
+  approverGroups: z.array(slackGroupId).optional().describe('replaces slack.approverGroups for proposals posted here'),
+});
+
 export const slackConfigSchema = z.strictObject({
   command: z
     .string()
@@ -61,6 +80,10 @@ export const slackConfigSchema = z.strictObject({
     .default(60)
     .describe('how long an approval button stays valid'),
   alertChannel: z.string().min(1).optional().describe('channel for watch alerts'),
+  channels: z
+    .array(slackChannelConfigSchema)
+    .optional()
+    .describe('which channel may use which targets, and who approves there; absent: any channel, any target'),
 });
 
 export const digestConfigSchema = z.strictObject({
@@ -119,6 +142,7 @@ export const configSchema = z
         });
       }
     });
+    checkChannels(cfg, ctx);
     cfg.harbors.forEach((h, i) => {
       if ((h.username === undefined) !== (h.password === undefined)) {
         ctx.addIssue({
@@ -129,6 +153,33 @@ export const configSchema = z
       }
     });
   });
+
+/** Every target a channel lists must be configured; a channel is listed once. */
+function checkChannels(
+  cfg: { harbors: { name: string }[]; clusters: { name: string }[]; slack?: SlackConfigIn },
+  ctx: z.RefinementCtx,
+): void {
+  const channels = cfg.slack?.channels ?? [];
+  const known = [...cfg.harbors.map((h) => `harbor/${h.name}`), ...cfg.clusters.map((c) => `cluster/${c.name}`)];
+  const seen = new Set<string>();
+  channels.forEach((c, i) => {
+    if (seen.has(c.id))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slack', 'channels', i, 'id'],
+        message: `channel ${c.id} is listed twice`,
+      });
+    seen.add(c.id);
+    c.targets.forEach((t, j) => {
+      if (t !== '*' && !known.includes(t)) {
+        const message = `channel ${c.id} lists "${t}", which is no configured target (known: ${known.join(', ') || 'none'})`;
+        ctx.addIssue({ code: 'custom', path: ['slack', 'channels', i, 'targets', j], message });
+      }
+    });
+  });
+}
+
+type SlackConfigIn = { channels?: { id: string; targets: string[] }[] };
 
 function unique(names: string[], path: (string | number)[], ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
@@ -142,6 +193,7 @@ export type Config = z.infer<typeof configSchema>;
 export type HarborConfig = z.infer<typeof harborConfigSchema>;
 export type ClusterConfig = z.infer<typeof clusterConfigSchema>;
 export type SlackConfig = z.infer<typeof slackConfigSchema>;
+export type SlackChannelConfig = z.infer<typeof slackChannelConfigSchema>;
 
 /** Environment variables of CONTRACT.md. */
 export const envSchema = z.object({

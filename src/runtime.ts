@@ -15,7 +15,7 @@ import { createSlackApp } from './slack/app.js';
 import { createReplayGuard } from './slack/replay-guard.js';
 import type { CommandDefinition } from './slack/command.js';
 import { createSlackReporter } from './slack/reporter.js';
-import { createSlackWebClient } from './slack/web.js';
+import { countRateLimits, createSlackWebClient } from './slack/web.js';
 import { startDiagnosisWorkers, type Workers } from './diagnosis/diagnosis-workers.js';
 import { startLifecycle } from './worker/lifecycle.js';
 import type { ScheduledJobDefinition } from './worker/scheduled-worker.js';
@@ -107,6 +107,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         .filter((r) => r.status === 'open')
         .map((r) => ({ severity: r.finding.severity, target: r.finding.target })),
   });
+  countRateLimits(web, (method) => metrics.slackRateLimited(method));
   const reporter = createSlackReporter(web, metrics);
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
   let lifecycle: Awaited<ReturnType<typeof startLifecycle>> | undefined;
@@ -180,6 +181,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         log,
         now,
         customRoutes: opsRoutes(metrics, probes),
+        onRateLimited: (method) => metrics.slackRateLimited(method),
         middleware: [createReplayGuard(guardRedis, o.env.HARBOR_PILOT_QUEUE_PREFIX)],
         extend: (a) => approvals.register(a, queues),
       });

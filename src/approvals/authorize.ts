@@ -1,15 +1,16 @@
 import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config.js';
+import type { ApproverSet } from '../slack/channels.js';
 import { escapeMrkdwn } from '../slack/mrkdwn.js';
 import { UpstreamError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Approval } from './approval.js';
 
 export interface ApproverResolver {
-  /** True when the user is in `slack.approvers` or in a member of one of `slack.approverGroups`. */
-  isApprover(user: string): Promise<boolean>;
+  /** True when the user is in `slack.approvers` (or `set`) or a member of one of its groups. */
+  isApprover(user: string, set?: ApproverSet): Promise<boolean>;
   /** The same, and the groups that could not be read (`S0123 (missing_scope)`): they granted nothing. */
-  resolve(user: string): Promise<{ approver: boolean; unreadable: string[] }>;
+  resolve(user: string, set?: ApproverSet): Promise<{ approver: boolean; unreadable: string[] }>;
 }
 
 const cacheMs = 60_000;
@@ -39,13 +40,13 @@ export function createApproverResolver(
     return users;
   };
   const resolver: ApproverResolver = {
-    async isApprover(user) {
-      return (await resolver.resolve(user)).approver;
+    async isApprover(user, set) {
+      return (await resolver.resolve(user, set)).approver;
     },
-    async resolve(user) {
+    async resolve(user, set = slack) {
       const unreadable: string[] = [];
-      if (slack.approvers.includes(user)) return { approver: true, unreadable };
-      for (const group of slack.approverGroups) {
+      if (set.approvers.includes(user)) return { approver: true, unreadable };
+      for (const group of set.approverGroups) {
         try {
           if ((await members(group)).has(user)) return { approver: true, unreadable };
         } catch (err) {
@@ -78,25 +79,31 @@ async function fetchGroup(web: WebClient, group: string): Promise<Set<string>> {
 
 export type ClickRefusal = { code: 'unauthorized' | 'self-approval'; message: string };
 
-/** Why this user may not approve this approval, or undefined when they may. Anyone may reject. */
+/**
+ * Why this user may not approve this approval, or undefined when they may. Anyone may reject.
+ * `set` is who approves where the proposal was posted (a channel's own approvers), else `slack`'s.
+ */
 export async function refuseApproval(
   approval: Approval,
   user: string,
   slack: SlackConfig,
   approvers: ApproverResolver,
+  set: ApproverSet = { ...slack, source: 'slack' },
 ): Promise<ClickRefusal | undefined> {
-  const { approver, unreadable } = await approvers.resolve(user);
+  const { approver, unreadable } = await approvers.resolve(user, set);
   if (!approver) {
+    const src = set.source ?? 'slack';
     const groups =
       unreadable.length > 0
         ? ` The approver group${unreadable.length === 1 ? '' : 's'} ${escapeMrkdwn(unreadable.join(', '))} could ` +
           `not be read, so membership there was not checked: the app needs usergroups:read (and a Slack plan ` +
-          `with user groups), or list approvers in slack.approvers.`
+          `with user groups), or list approvers in ${src}.approvers.`
         : '';
+    const where = src === 'slack' ? 'remediations' : `remediations proposed in <#${approval.thread.channel}>`;
     return {
       code: 'unauthorized',
       message:
-        `You are not an approver of remediations (slack.approvers / slack.approverGroups), so nothing ` +
+        `You are not an approver of ${where} (${src}.approvers / ${src}.approverGroups), so nothing ` +
         `happened. Ask an approver, or reject it if it should not run.${groups}`,
     };
   }

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import * as z from 'zod';
 import { UserInputError, errorMessage } from '../errors.js';
+import { approversOf, channelRefusal } from '../slack/channels.js';
 import { code } from '../slack/mrkdwn.js';
 import { formatTime, actionIds } from './approval-blocks.js';
 import { approvalIdSchema, type Approval, type ProposalGroup } from './approval.js';
@@ -181,7 +182,8 @@ async function reject(deps: ClickDeps, a: Approval, click: Click): Promise<strin
 }
 
 async function approve(deps: ClickDeps, a: Approval, click: Click): Promise<string> {
-  const refusal = await refuseApproval(a, click.user, slackSettings(deps.config), deps.approvers);
+  const set = approversOf(deps.config, a.thread.channel);
+  const refusal = await refuseApproval(a, click.user, slackSettings(deps.config), deps.approvers, set);
   if (refusal) throw new ClickRefused(refusal.code, refusal.message);
   await refuseIfExpired(deps, a, click);
   const r = await deps.store.approve(a.id, click.user, a.needed, deps.now().toISOString());
@@ -241,6 +243,8 @@ export async function handleClick(deps: ClickDeps, click: Click): Promise<string
   let approval: Approval | undefined;
   try {
     approval = await resolve(deps, click);
+    const outOfScope = channelRefusal(deps.config, click.channel, approval.target);
+    if (outOfScope) throw new ClickRefused('out-of-scope', outOfScope);
     const outcome = await { approve, reject, rerun }[click.verb](deps, approval, click);
     await auditClick(deps, click, approval, outcome);
     return outcome;

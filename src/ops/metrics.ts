@@ -128,6 +128,10 @@ export function createMetrics(options: MetricsOptions = {}) {
     observeJobStart(queue: string, enqueuedAt: number, startedAt: number) {
       jobLatency.observe({ queue }, Math.max(0, startedAt - enqueuedAt) / 1000);
     },
+    /** One 429 from Slack (the Web client's `rate_limited` event; the call itself waits and retries). */
+    slackRateLimited(method: string) {
+      slackRateLimited.inc({ method });
+    },
     slackError(method: string, error: string, rateLimited: boolean) {
       if (rateLimited) slackRateLimited.inc({ method });
       else slackErrors.inc({ method, error });

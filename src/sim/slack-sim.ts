@@ -1,5 +1,6 @@
 import { startHttpSim, type HttpSim, type SimRequest } from './http-sim.js';
 import type { SocketModeSim } from './socket-mode-sim.js';
+import { blockKitRejection, payloadRejection, type SlackRejection } from './slack-block-rules.js';
 
 /** One Web API call the simulated Slack received, with its decoded arguments. */
 export interface SlackCall {
@@ -32,6 +33,8 @@ export interface SlackSim extends HttpSim {
   waitFor(method: string, count?: number, timeoutMs?: number): Promise<SlackCall[]>;
   /** Answers of Web API methods beyond or instead of the built-in ones (undefined: the built-in one). */
   answers: Record<string, (call: SlackCall) => Record<string, unknown> | undefined>;
+  /** Calls (and response_url posts) refused because their blocks break a Block Kit limit, as Slack refuses them. */
+  rejections: ({ method: string } & SlackRejection)[];
   /** Set by attachSocketMode. */
   socketMode?: SocketModeSim;
 }
@@ -58,6 +61,7 @@ export async function startSlackSim(options: { port?: number } = {}): Promise<Sl
   sim.responses = [];
   sim.uploads = [];
   sim.answers = {};
+  sim.rejections = [];
   sim.apiUrl = `${sim.url}/api/`;
   sim.callsOf = (method) => sim.calls.filter((c) => c.method === method);
   sim.responseUrl = (id) => `${sim.url}/response/${id}`;
@@ -84,7 +88,13 @@ export async function startSlackSim(options: { port?: number } = {}): Promise<Sl
   const nextTs = () => `1763900000.${String(++seq).padStart(6, '0')}`;
 
   sim.route('POST', /^\/response\/([^/]+)$/, (req) => {
-    sim.responses.push({ id: req.params[0] as string, body: decodeArgs(req) });
+    const body = decodeArgs(req);
+    sim.responses.push({ id: req.params[0] as string, body });
+    const rejected = blockKitRejection(body.blocks);
+    if (rejected) {
+      sim.rejections.push({ method: 'response_url', ...rejected });
+      return { status: 400, body: rejected.error };
+    }
     return { body: 'ok' };
   });
   sim.route('POST', /^\/upload\/([^/]+)$/, (req) => {
@@ -114,6 +124,11 @@ export async function startSlackSim(options: { port?: number } = {}): Promise<Sl
         waiters.splice(waiters.indexOf(w), 1);
         w.resolve(sim.callsOf(method));
       }
+    }
+    const rejected = payloadRejection(method, args);
+    if (rejected) {
+      sim.rejections.push({ method, ...rejected });
+      return { body: { ok: false, error: rejected.error, response_metadata: { messages: rejected.messages } } };
     }
     return { body: sim.answers[method]?.(call) ?? answer(sim, method, args, nextTs) };
   });

@@ -17,8 +17,11 @@ import { ConfigError, NotAuthorizedError, UserInputError, errorMessage } from '.
 import type { Logger } from '../log.js';
 import type { Queues } from '../queues.js';
 import { textMessage, type MessageBody } from './messages.js';
+import { fitMessage } from './block-limits.js';
+import { assertChannelMay } from './channels.js';
 import { type CommandContext, type CommandDefinition, maxCommandTextLength, tokenize } from './command.js';
 import { clip, escapeMrkdwn } from './mrkdwn.js';
+import { countRateLimits } from './web.js';
 
 export interface SlackAppOptions {
   config: Config;
@@ -33,6 +36,8 @@ export interface SlackAppOptions {
   customRoutes?: CustomRoute[];
   /** Registers interactive handlers (approval buttons) on the app. */
   extend?: (app: App) => void;
+  /** Counts a 429 from Slack on the app's clients (harbor_pilot_slack_rate_limited_total). */
+  onRateLimited?: (method: string) => void;
   /** Global middleware that runs before any listener (the replay guard). */
   middleware?: Middleware<AnyMiddlewareArgs>[];
 }
@@ -67,8 +72,10 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
+/** An ephemeral answer within Block Kit's limits (a list longer than Slack takes says how much is left out). */
 function asBody(b: MessageBody | string): MessageBody {
-  return typeof b === 'string' ? textMessage(b) : b;
+  const { text, blocks } = fitMessage(typeof b === 'string' ? textMessage(b) : b);
+  return { text, blocks };
 }
 
 /**
@@ -101,6 +108,15 @@ export function createSlackApp(options: SlackAppOptions): App {
       });
 
   for (const m of options.middleware ?? []) app.use(m);
+  const onRateLimited = options.onRateLimited;
+  if (onRateLimited) {
+    // Bolt hands listeners clients of its own pool: each is counted once, when first seen.
+    countRateLimits(app.client, onRateLimited);
+    app.use(async ({ client, next }) => {
+      countRateLimits(client, onRateLimited);
+      await next();
+    });
+  }
   const commandName = config.slack?.command ?? '/harbor';
   const byName = new Map(options.commands.map((c) => [c.name, c]));
 
@@ -145,6 +161,8 @@ export function createSlackApp(options: SlackAppOptions): App {
             `${commandName} help`,
         );
       }
+      // `help` and `status` answer everywhere: they say what this channel may do.
+      if (def.name !== 'help' && def.name !== 'status') assertChannelMay(config, command.channel_id);
       await def.run(ctx);
       if (!acked) await ack();
     } catch (err) {

@@ -3,6 +3,7 @@ import type { Finding, Severity } from '../findings/finding.js';
 import type { Silence } from '../findings/silences.js';
 import type { FindingRecord } from '../findings/finding-record.js';
 import { severityIcon, type MessageBody } from './messages.js';
+import { linesWithin } from './block-limits.js';
 import { clip, code, escapeMrkdwn, mention, plainTime, slackTime } from './mrkdwn.js';
 
 const sectionMax = 3000;
@@ -25,18 +26,16 @@ export function stillPresentMessage(
     `:repeat: ${code(run.id)} on ${escapeMrkdwn(run.target)} re-ran at ` +
     `${slackTime(now.toISOString(), now)}: ${records.length} finding${records.length === 1 ? '' : 's'} above ` +
     `still present`;
-  const lines = records
-    .slice(0, 20)
-    .map(
-      (r) =>
-        `• ${severityIcon[r.finding.severity]} ${escapeMrkdwn(r.finding.title)}: still present, ` +
-        `${seenLine(r, now, slackTime)}`,
-    );
-  if (records.length > 20) lines.push(`• … ${records.length - 20} more`);
+  const lines = records.map(
+    (r) =>
+      `• ${severityIcon[r.finding.severity]} ${escapeMrkdwn(clip(r.finding.title, 300))}: still present, ` +
+      `${seenLine(r, now, slackTime)}`,
+  );
+  const list = linesWithin(lines, sectionMax - head.length - 1, (n) => `• … ${n} more`);
   const text =
     `${run.id} on ${run.target}: ` +
     `${records.map((r) => `${r.finding.title} still present, ${seenLine(r, now, plainTime)}`).join('; ')}`;
-  return { text: clip(text, 300), blocks: [section(`${head}\n${lines.join('\n')}`)] };
+  return { text: clip(text, 300), blocks: [section(`${head}\n${list}`)] };
 }
 
 /** Told in a finding's thread when a later run of its check no longer sees it. */
@@ -90,12 +89,8 @@ export function openFindingsMessage(records: FindingRecord[], silences: Silence[
       );
     if (ofSev.length === 0) continue;
     const lines = ofSev.map((r) => findingLine(r, silenced.get(r.fingerprint), now));
-    blocks.push(
-      section(
-        `${severityIcon[sev]} ` +
-          `*${sev}*\n${lines.slice(0, 15).join('\n')}${lines.length > 15 ? `\n… ${lines.length - 15} more` : ''}`,
-      ),
-    );
+    const head = `${severityIcon[sev]} *${sev}*`;
+    blocks.push(section(`${head}\n${linesWithin(lines, sectionMax - head.length - 1, (n) => `… ${n} more ${sev}`)}`));
   }
   return { text: `${open.length} open finding${open.length === 1 ? '' : 's'}`, blocks: blocks.slice(0, 50) };
 }
@@ -103,7 +98,7 @@ export function openFindingsMessage(records: FindingRecord[], silences: Silence[
 function findingLine(r: FindingRecord, s: Silence | undefined, now: Date): string {
   const quiet = s ? ` · :zipper_mouth_face: silenced by ${mention(s.by)} until ${slackTime(s.until, now)}` : '';
   return (
-    `• *${escapeMrkdwn(r.finding.target)}* ${escapeMrkdwn(r.finding.title)} · ` +
+    `• *${escapeMrkdwn(r.finding.target)}* ${escapeMrkdwn(clip(r.finding.title, 300))} · ` +
     `${seenLine(r, now, slackTime)} · ${code(r.fingerprint)}${quiet}`
   );
 }

@@ -5,6 +5,12 @@ import type { SlackThread } from '../slack/slack-thread.js';
 import type { KnownBlock } from '@slack/web-api';
 import { findingMessage, type MessageBody } from './messages.js';
 import { rootMessage, type RootStatus } from '../diagnosis/root-message.js';
+import { fitMessage, plainFallback, rejectedBlocksErrors } from './block-limits.js';
+
+/** Slack's error code of a failed Web API call (`invalid_blocks`), or ''. */
+export function slackErrorCode(err: unknown): string {
+  return (err as { data?: { error?: string } }).data?.error ?? '';
+}
 
 /** What the workers say in Slack. One place, so the findings store can decide what to re-post. */
 export interface Reporter {
@@ -27,28 +33,35 @@ export function createSlackReporter(web: WebClient, metrics?: Pick<Metrics, 'sla
       throw err;
     }
   };
+  // Every body is fitted within Block Kit's limits first; should Slack still refuse the blocks, the
+  // same payload would fail again on every retry, so the plain text goes instead.
+  const fitted = <T>(method: string, body: MessageBody, send: (b: MessageBody) => Promise<T>): Promise<T> =>
+    counted(method, () => send(fitMessage(body))).catch((err: unknown) => {
+      if (!rejectedBlocksErrors.has(slackErrorCode(err))) throw err;
+      return counted(method, () => send(plainFallback(body)));
+    });
   const post = async (channel: string, body: MessageBody, threadTs?: string): Promise<string> => {
-    const res = await counted('chat.postMessage', () =>
+    const res = await fitted('chat.postMessage', body, (b) =>
       web.chat.postMessage({
         channel,
         thread_ts: threadTs,
-        text: body.text,
-        blocks: body.blocks,
+        text: b.text,
+        blocks: b.blocks,
         unfurl_links: false,
         unfurl_media: false,
       }),
     );
     return String(res.ts);
   };
+  const update = async (channel: string, ts: string, body: MessageBody): Promise<void> => {
+    await fitted('chat.update', body, (b) => web.chat.update({ channel, ts, text: b.text, blocks: b.blocks }));
+  };
   return {
     async postRoot(channel, status) {
       return { channel, threadTs: await post(channel, rootMessage(status)) };
     },
-    async updateRoot(thread, status) {
-      const body = rootMessage(status);
-      await counted('chat.update', () =>
-        web.chat.update({ channel: thread.channel, ts: thread.threadTs, text: body.text, blocks: body.blocks }),
-      );
+    updateRoot(thread, status) {
+      return update(thread.channel, thread.threadTs, rootMessage(status));
     },
     postFinding(thread, finding, remediationBlocks) {
       return post(thread.channel, findingMessage(finding, remediationBlocks), thread.threadTs);
@@ -59,8 +72,8 @@ export function createSlackReporter(web: WebClient, metrics?: Pick<Metrics, 'sla
     postMessage(channel, body, threadTs) {
       return post(channel, body, threadTs);
     },
-    async updateMessage(channel, ts, body) {
-      await counted('chat.update', () => web.chat.update({ channel, ts, text: body.text, blocks: body.blocks }));
+    updateMessage(channel, ts, body) {
+      return update(channel, ts, body);
     },
   };
 }

@@ -113,6 +113,8 @@ describe('Slack upstream faults', () => {
     const root = all.at(-1)?.args.ts;
     const threaded = slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === root);
     expect(threaded.map((c) => c.args.text)).toEqual(['[critical] Harbor component registry is unhealthy']);
+    const metrics = await runtime.metrics.registry.metrics();
+    expect(metrics).toContain('harbor_pilot_slack_rate_limited_total{method="chat.postMessage"} 2');
   });
 
   it('gives up at once on a channel the bot cannot post in, enqueueing no checks', async () => {
