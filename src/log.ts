@@ -30,3 +30,10 @@ export function createLogger(options: { level?: string; destination?: NodeJS.Wri
     options.destination ?? pino.destination(2),
   );
 }
+
+const levels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** True for a level pino knows (LOG_LEVEL's values). */
+export function isLogLevel(level: string): boolean {
+  return levels.has(level);
+}

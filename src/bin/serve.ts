@@ -1,15 +1,18 @@
-import { parseArgs } from 'node:util';
 import { commands } from '../../commands/index.js';
 import digest from '../../jobs/digest.js';
-import { registry } from '../../jobs/index.js';
-import { loadConfig, type Env } from '../config.js';
-import type { Logger } from '../log.js';
+import { loadConfig, readEnv } from '../config.js';
+import type { CliContext } from '../cli/program.js';
 import { startRuntime, type Mode } from '../runtime.js';
 
 /** `harbor-pilot start|bot|worker`: runs until SIGTERM/SIGINT, then shuts down gracefully. */
-export async function serve(mode: Mode, argv: string[], env: Env, log: Logger): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' } }, strict: true });
-  const config = loadConfig({ env: process.env, path: values.config });
+export async function serve(
+  mode: Mode,
+  configPath: string | undefined,
+  ctx: Pick<CliContext, 'env' | 'log' | 'registry'>,
+): Promise<number> {
+  const { log, registry } = ctx;
+  const env = readEnv(ctx.env);
+  const config = loadConfig({ env: ctx.env, path: configPath });
   const runtime = await startRuntime({ mode, config, env, registry, commands, log, scheduledJobs: [digest] });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -1,29 +1,17 @@
-import { parseArgs } from 'node:util';
+import { InvalidArgumentError, type Command } from 'commander';
 import { Redis } from 'ioredis';
 import { createAuditLog, type AuditEntry } from '../audit-log.js';
+import { createRegistry } from '../checks/registry.js';
 import { readEnv } from '../config.js';
 import { errorMessage } from '../errors.js';
-
-export const auditUsage =
-  'usage: harbor-pilot audit [--json] [--count N]   (N from 1 to 1000, default 100; reads REDIS_URL and ' +
-  'HARBOR_PILOT_QUEUE_PREFIX)';
+import { createLogger } from '../log.js';
+import { outputOption, resolveOutput, serialize } from './options.js';
+import { act, type CliContext, runProgram } from './program.js';
 
 export interface AuditIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
-}
-
-function parse(argv: string[]): { json: boolean; count: number } {
-  const { values } = parseArgs({
-    args: argv,
-    options: { json: { type: 'boolean' }, count: { type: 'string' } },
-    strict: true,
-  });
-  const count = values.count === undefined ? 100 : Number(values.count);
-  if (!Number.isInteger(count) || count < 1 || count > 1000)
-    throw new Error(`--count must be a whole number from 1 to 1000, got "${values.count}"`);
-  return { json: values.json === true, count };
 }
 
 function textLine(e: AuditEntry): string {
@@ -32,20 +20,16 @@ function textLine(e: AuditEntry): string {
     .replace(/\s+$/, '');
 }
 
-/**
- * `harbor-pilot audit`: the newest audit entries, newest first; with `--json` one document
- * `{ version: 1, entries: [...] }` on stdout for export. Exit 0, 1 when Redis fails, 2 on bad usage.
- */
-export async function runAuditCommand(argv: string[], io: AuditIo): Promise<number> {
-  let options: { json: boolean; count: number };
-  let env: ReturnType<typeof readEnv>;
-  try {
-    options = parse(argv);
-    env = readEnv(io.env);
-  } catch (err) {
-    io.stderr.write(`harbor-pilot audit: ${errorMessage(err)}\n${auditUsage}\n`);
-    return 2;
-  }
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new InvalidArgumentError('expected a whole number from 1 to 1000');
+  return n;
+}
+
+/** The newest entries, newest first; 1 when Redis cannot be read. */
+async function audit(o: { count: number; output: string; json?: boolean }, ctx: CliContext): Promise<number> {
+  const env = readEnv(ctx.env);
   const redis = new Redis(env.REDIS_URL, {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
@@ -55,15 +39,36 @@ export async function runAuditCommand(argv: string[], io: AuditIo): Promise<numb
   redis.on('error', () => {});
   try {
     await redis.connect();
-    const entries = await createAuditLog(redis, env.HARBOR_PILOT_QUEUE_PREFIX).latest(options.count);
-    if (options.json) io.stdout.write(`${JSON.stringify({ version: 1, entries }, null, 2)}\n`);
+    const entries = await createAuditLog(redis, env.HARBOR_PILOT_QUEUE_PREFIX).latest(o.count);
+    const output = resolveOutput(o.output, o.json);
+    if (output !== 'table') ctx.stdout.write(serialize({ version: 1, entries }, output));
     else
-      io.stdout.write(entries.length === 0 ? 'The audit trail is empty.\n' : `${entries.map(textLine).join('\n')}\n`);
+      ctx.stdout.write(entries.length === 0 ? 'The audit trail is empty.\n' : `${entries.map(textLine).join('\n')}\n`);
     return 0;
   } catch (err) {
-    io.stderr.write(`harbor-pilot audit: cannot read the audit trail from Redis (${errorMessage(err)})\n`);
+    ctx.stderr.write(`harbor-pilot audit: cannot read the audit trail from Redis (${errorMessage(err)})\n`);
     return 1;
   } finally {
     redis.disconnect();
   }
+}
+
+/** `harbor-pilot audit`: the newest audit entries; `-o json` is the export `{ version: 1, entries }`. */
+export function registerAudit(program: Command, ctx: CliContext): void {
+  program
+    .command('audit')
+    .summary('the newest audit entries, from Redis (REDIS_URL)')
+    .description(
+      'Prints the newest entries of the audit trail, newest first (reads REDIS_URL and HARBOR_PILOT_QUEUE_PREFIX).\nExit 0, 1 when Redis cannot be read, 2 on bad usage.',
+    )
+    .option('--count <N>', 'how many entries, 1 to 1000', count, 100)
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .option('--json', 'as one JSON document { version: 1, entries } (same as -o json)')
+    .action(act(ctx, 'audit', (o: { count: number; output: string; json?: boolean }) => audit(o, ctx)));
+}
+
+/** Runs `harbor-pilot audit ARGV…`. */
+export function runAuditCommand(argv: string[], io: AuditIo): Promise<number> {
+  const ctx = { ...io, log: createLogger({ level: 'silent' }), registry: createRegistry([]) };
+  return runProgram(['audit', ...argv], ctx, [registerAudit]);
 }

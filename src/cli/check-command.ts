@@ -1,16 +1,17 @@
-import { parseArgs } from 'node:util';
-import type { Config } from '../config.js';
-import { loadConfig } from '../config.js';
-import { ConfigError, UserInputError } from '../errors.js';
-import { anyAtOrAbove, severitySchema } from '../findings/finding.js';
-import type { FetchLike } from '../http.js';
-import type { Logger } from '../log.js';
+import { Option, type Command } from 'commander';
 import { createClientSet } from '../checks/clients.js';
 import type { Registry } from '../checks/registry.js';
 import { planChecks, runPlan } from '../checks/runner.js';
+import { type Config, loadConfig } from '../config.js';
+import { UserInputError } from '../errors.js';
+import { anyAtOrAbove, type Severity } from '../findings/finding.js';
+import type { FetchLike } from '../http.js';
+import type { Logger } from '../log.js';
 import { listTargets, parseTargetRef, type Target } from '../targets.js';
-import { createProgressLine } from './progress-line.js';
 import { formatReport } from './table.js';
+import { act, type CliContext, runProgram } from './program.js';
+import { configOption, outputOption, quietLogger, resolveOutput, serialize } from './options.js';
+import { createProgressLine } from './progress-line.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -20,9 +21,15 @@ export interface CliIo {
   fetch?: FetchLike;
 }
 
-export const checkUsage =
-  `usage: harbor-pilot check [CHECK_ID ...] [--config FILE] [--harbor NAME] [--cluster ` +
-  `NAME] [--json] [--fail-on critical|warning|info]`;
+interface CheckOptions {
+  config?: string;
+  harbor?: string;
+  cluster?: string;
+  output: string;
+  json?: boolean;
+  details?: boolean;
+  failOn: Severity;
+}
 
 /** Selects targets from --harbor/--cluster; none given means every configured target. */
 export function selectTargets(config: Config, harbor?: string, cluster?: string): Target[] | undefined {
@@ -32,54 +39,50 @@ export function selectTargets(config: Config, harbor?: string, cluster?: string)
   return picked.length > 0 ? picked : undefined;
 }
 
-/** `harbor-pilot check`: runs checks once, in-process; returns the exit status of CONTRACT.md. */
-export async function runCheckCommand(argv: string[], registry: Registry, io: CliIo): Promise<number> {
-  let config: Config;
-  let values: { config?: string; harbor?: string; cluster?: string; json?: boolean; 'fail-on'?: string };
-  let ids: string[];
-  try {
-    const parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        harbor: { type: 'string' },
-        cluster: { type: 'string' },
-        json: { type: 'boolean' },
-        'fail-on': { type: 'string' },
-      },
-    });
-    values = parsed.values;
-    ids = parsed.positionals;
-  } catch (err) {
-    io.stderr.write(`harbor-pilot check: ${(err as Error).message}\n${checkUsage}\n`);
-    return 2;
-  }
-  const failOn = severitySchema.safeParse(values['fail-on'] ?? 'critical');
-  if (!failOn.success) {
-    io.stderr.write(
-      `harbor-pilot check: --fail-on must be one of critical, warning, info (got "${values['fail-on']}")\n`,
-    );
-    return 2;
-  }
-  try {
-    config = loadConfig({ env: io.env, path: values.config });
-    const targets = selectTargets(config, values.harbor, values.cluster);
-    const plan = planChecks(registry, config, { ids, targets }, listTargets(config));
-    if (plan.length === 0) throw new UserInputError('nothing to check: configure at least one harbor or cluster');
-    const clients = createClientSet(config, { log: io.log, fetch: io.fetch });
-    const progress = createProgressLine(io.stderr);
-    const report = await runPlan(plan, { config, clients, log: io.log }, undefined, progress?.update);
-    progress?.clear();
-    const { runs: _runs, ...doc } = report;
-    io.stdout.write(values.json ? `${JSON.stringify(doc, null, 2)}\n` : formatReport(doc));
-    return anyAtOrAbove(doc.findings, failOn.data) ? 1 : 0;
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof UserInputError) {
-      io.stderr.write(`harbor-pilot check: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+async function check(ids: string[], o: CheckOptions, ctx: CliContext): Promise<number> {
+  const output = resolveOutput(o.output, o.json, o.details);
+  const config = loadConfig({ env: ctx.env, path: o.config });
+  const plan = planChecks(
+    ctx.registry,
+    config,
+    { ids, targets: selectTargets(config, o.harbor, o.cluster) },
+    listTargets(config),
+  );
+  if (plan.length === 0) throw new UserInputError('nothing to check: configure at least one harbor or cluster');
+  const log = quietLogger(ctx);
+  const clients = createClientSet(config, { log, fetch: ctx.fetch });
+  const progress = createProgressLine(ctx.stderr);
+  const { runs: _runs, ...doc } = await runPlan(plan, { config, clients, log }, undefined, progress?.update);
+  progress?.clear();
+  const text = output === 'table' || output === 'wide' ? formatReport(doc) : serialize(doc, output);
+  ctx.stdout.write(text);
+  return anyAtOrAbove(doc.findings, o.failOn) ? 1 : 0;
+}
+
+/** `harbor-pilot check`: runs checks once, in-process; exit status as CONTRACT.md says. */
+export function registerCheck(program: Command, ctx: CliContext): void {
+  program
+    .command('check')
+    .summary('run checks once, here, with no Slack and no Redis')
+    .description(
+      'Runs checks once against the configured targets and prints the findings.\nExit 0 when no finding is at or above --fail-on, 1 when one is, 2 on bad usage or configuration.',
+    )
+    .argument('[CHECK_ID...]', 'checks to run (default: every check that applies)')
+    .addOption(configOption())
+    .option('--harbor <NAME>', 'only this Harbor')
+    .option('--cluster <NAME>', 'only this cluster')
+    .addOption(outputOption(['table', 'wide', 'json', 'yaml']))
+    .option('--json', 'the findings document as JSON (same as -o json)')
+    .option('--details', 'every evidence line (same as -o wide)')
+    .addOption(
+      new Option('--fail-on <SEVERITY>', 'exit 1 when a finding is at or above this')
+        .choices(['critical', 'warning', 'info'])
+        .default('critical'),
+    )
+    .action(act(ctx, 'check', (ids: string[], o: CheckOptions) => check(ids, o, ctx)));
+}
+
+/** Runs `harbor-pilot check ARGV…` (tests and callers that hold an argv). */
+export function runCheckCommand(argv: string[], registry: Registry, io: CliIo): Promise<number> {
+  return runProgram(['check', ...argv], { ...io, registry }, [registerCheck]);
 }

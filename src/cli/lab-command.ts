@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Registry } from '../checks/registry.js';
-import { ConfigError, UserInputError } from '../errors.js';
 import { runDemo } from '../lab/demo.js';
 import { createDrill, runDrill } from '../lab/drill.js';
 import { describeLab, startLab } from '../lab/lab.js';
@@ -8,13 +7,7 @@ import type { Scenario } from '../lab/scenario-schema.js';
 import { loadScenarios, pickScenarios } from '../lab/scenarios.js';
 import { createLogger } from '../log.js';
 import type { CliIo } from './check-command.js';
-
-export const labUsage = `usage:
-       harbor-pilot lab [--scenario NAME] [--port N] [--dir DIR]   serve one scenario until Ctrl-C
-       harbor-pilot lab --demo                                        every check against every scenario
-       harbor-pilot lab --drill [--scenarios A,B] [--interval SECONDS] incidents one after another, for training
-       harbor-pilot lab --list                                        the scenarios
-       (all take --scenarios-dir DIR; default: the repository's scenarios/)`;
+import { act, type CliContext, runProgram } from './program.js';
 
 export interface LabIo extends CliIo {
   /** How the user runs harbor-pilot, for the printed instructions. */
@@ -23,6 +16,20 @@ export interface LabIo extends CliIo {
   stopped?: Promise<void>;
 }
 
+interface LabOptions {
+  scenario: string;
+  scenarios?: string;
+  scenariosDir?: string;
+  port?: number;
+  dir?: string;
+  interval: number;
+  demo?: boolean;
+  drill?: boolean;
+  list?: boolean;
+}
+
+type LabContext = CliContext & LabIo & { cli: string; port?: number };
+
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve());
@@ -30,92 +37,86 @@ function untilSignal(): Promise<void> {
   });
 }
 
-const options = {
-  scenario: { type: 'string' },
-  scenarios: { type: 'string' },
-  'scenarios-dir': { type: 'string' },
-  port: { type: 'string' },
-  dir: { type: 'string' },
-  interval: { type: 'string' },
-  demo: { type: 'boolean' },
-  drill: { type: 'boolean' },
-  list: { type: 'boolean' },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; strict: true }>>['values'];
-
 /** The drill: starts healthy, breaks the chosen (default: fixable) scenarios one after another. */
-async function drillMode(
-  values: Values,
-  all: Scenario[],
-  registry: Registry,
-  io: LabIo & { cli: string; port?: number },
-): Promise<number> {
-  const chosen = values.scenarios
-    ? pickScenarios(
-        all,
-        values.scenarios
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      )
-    : all.filter((s) => s.drill);
-  const interval = Number(values.interval ?? 5);
-  if (!(interval > 0)) throw new UserInputError(`--interval ${values.interval}: expected seconds > 0`);
+async function drillMode(o: LabOptions, all: Scenario[], ctx: LabContext): Promise<number> {
+  const names = o.scenarios
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const chosen = names ? pickScenarios(all, names) : all.filter((s) => s.drill);
   const [healthy] = pickScenarios(all, ['healthy']);
-  const lab = await startLab({ scenario: healthy as Scenario, port: io.port, dir: values.dir });
-  io.stdout.write(describeLab(lab, io.cli).replace(/Press Ctrl-C.*\n/, 'The drill starts now; Ctrl-C ends it.\n'));
+  const lab = await startLab({ scenario: healthy as Scenario, port: ctx.port, dir: o.dir });
+  ctx.stdout.write(describeLab(lab, ctx.cli).replace(/Press Ctrl-C.*\n/, 'The drill starts now; Ctrl-C ends it.\n'));
   const stop = new AbortController();
-  void (io.stopped ?? untilSignal()).then(() => stop.abort());
-  const drill = createDrill({ lab, scenarios: chosen, registry, log: io.log, cli: io.cli });
+  void (ctx.stopped ?? untilSignal()).then(() => stop.abort());
+  const drill = createDrill({ lab, scenarios: chosen, registry: ctx.registry, log: ctx.log, cli: ctx.cli });
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+  const print = (l: string) => ctx.stdout.write(`\n${l}\n`);
   try {
-    await runDrill(drill, {
-      intervalMs: interval * 1000,
-      sleep,
-      print: (l) => io.stdout.write(`\n${l}\n`),
-      signal: stop.signal,
-    });
+    await runDrill(drill, { intervalMs: o.interval * 1000, sleep, print, signal: stop.signal });
   } finally {
     await lab.close();
   }
   return drill.done ? 0 : 1;
 }
 
-/** `harbor-pilot lab`: the incident lab (serve, demo, drill, list). */
-export async function runLabCommand(argv: string[], registry: Registry, io: LabIo): Promise<number> {
-  let values: Values;
-  try {
-    values = parseArgs({ args: argv, options, strict: true }).values;
-  } catch (err) {
-    io.stderr.write(`harbor-pilot lab: ${(err as Error).message}\n${labUsage}\n`);
-    return 2;
-  }
+async function lab(o: LabOptions, base: CliContext & LabIo): Promise<number> {
   // Check timings and expected faults would drown the tables; LOG_LEVEL brings them back.
-  const log = io.env.LOG_LEVEL ? io.log : createLogger({ level: 'error' });
-  const cli = io.cli ?? 'harbor-pilot';
-  try {
-    const port = values.port === undefined ? undefined : Number(values.port);
-    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65535))
-      throw new UserInputError(`--port ${values.port}: expected a port number`);
-    const all = loadScenarios(values['scenarios-dir']);
-    if (values.list) {
-      io.stdout.write(`${all.map((s) => `${s.name.padEnd(28)} ${s.mode.padEnd(8)} ${s.title}`).join('\n')}\n`);
-      return 0;
-    }
-    if (values.demo) return (await runDemo({ scenarios: all, registry, log, out: io.stdout, port })).exitCode;
-    if (values.drill) return await drillMode(values, all, registry, { ...io, log, cli, port });
-    const [scenario] = pickScenarios(all, [values.scenario ?? 'healthy']);
-    const lab = await startLab({ scenario: scenario as Scenario, port, dir: values.dir });
-    io.stdout.write(describeLab(lab, cli));
-    await (io.stopped ?? untilSignal());
-    await lab.close();
+  const log = base.env.LOG_LEVEL ? base.log : createLogger({ level: 'error' });
+  const ctx: LabContext = { ...base, log, cli: base.cli ?? 'npx harbor-pilot', port: o.port };
+  const all = loadScenarios(o.scenariosDir);
+  if (o.list) {
+    ctx.stdout.write(`${all.map((s) => `${s.name.padEnd(28)} ${s.mode.padEnd(8)} ${s.title}`).join('\n')}\n`);
     return 0;
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof UserInputError) {
-      io.stderr.write(`harbor-pilot lab: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
   }
+  if (o.demo)
+    return (await runDemo({ scenarios: all, registry: ctx.registry, log, out: ctx.stdout, port: o.port })).exitCode;
+  if (o.drill) return await drillMode(o, all, ctx);
+  const [scenario] = pickScenarios(all, [o.scenario]);
+  const served = await startLab({ scenario: scenario as Scenario, port: o.port, dir: o.dir });
+  ctx.stdout.write(describeLab(served, ctx.cli));
+  await (ctx.stopped ?? untilSignal());
+  await served.close();
+  return 0;
+}
+
+/** A number option's parser: commander names the option and the value when it throws. */
+function numberWhere(ok: (n: number) => boolean, expected: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!ok(n)) throw new InvalidArgumentError(`expected ${expected}`);
+    return n;
+  };
+}
+
+/** `harbor-pilot lab`: the incident lab (serve one scenario, demo, drill, list). */
+export function registerLab(program: Command, ctx: CliContext & LabIo): void {
+  const modes = ['demo', 'drill', 'list'];
+  const port = numberWhere((n) => Number.isInteger(n) && n > 0 && n < 65535, 'a port number');
+  const interval = numberWhere((n) => n > 0, 'seconds > 0');
+  program
+    .command('lab')
+    .summary('the incident lab: simulated Harbor and Kubernetes on 127.0.0.1')
+    .description(
+      'Serves an incident scenario from a simulated Harbor and Kubernetes API until Ctrl-C, and prints how\nto point check, preflight, kubectl or Slack at it. Its temp directory is removed on exit (not --dir).',
+    )
+    .option('--scenario <NAME>', 'the scenario to serve (see --list)', 'healthy')
+    .option('--port <N>', 'Harbor on N, the Kubernetes API on N+1 (default: free ports)', port)
+    .option('--dir <DIR>', 'write the config and kubeconfig here, and keep them (default: a temp directory)')
+    .addOption(
+      new Option('--demo', 'run every check against every scenario, print the findings').conflicts(
+        modes.filter((m) => m !== 'demo'),
+      ),
+    )
+    .addOption(new Option('--drill', 'training: incidents one after another').conflicts(['list']))
+    .option('--scenarios <A,B>', "the drill's scenarios (default: those fixable in the lab)")
+    .option('--interval <SECONDS>', "the drill's pause between incidents", interval, 5)
+    .option('--list', 'list the scenarios')
+    .option('--scenarios-dir <DIR>', "where the scenarios are (default: the repository's scenarios/)")
+    .action(act(ctx, 'lab', (o: LabOptions) => lab(o, ctx)));
+}
+
+/** Runs `harbor-pilot lab ARGV…`. */
+export function runLabCommand(argv: string[], registry: Registry, io: LabIo): Promise<number> {
+  return runProgram(['lab', ...argv], { ...io, registry }, [registerLab]);
 }

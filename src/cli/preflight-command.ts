@@ -1,12 +1,22 @@
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { createClientSet } from '../checks/clients.js';
-import { loadConfig, type Config } from '../config.js';
-import { ConfigError, UserInputError } from '../errors.js';
-import { formatPreflight, runPreflight } from '../preflight/run-preflight.js';
+import { createRegistry } from '../checks/registry.js';
+import { loadConfig } from '../config.js';
+import { UserInputError } from '../errors.js';
+import { runPreflight } from '../preflight/run-preflight.js';
 import type { CliIo } from './check-command.js';
+import { configOption, outputOption, quietLogger, resolveOutput, serialize } from './options.js';
+import { formatPreflight } from '../preflight/run-preflight.js';
+import { act, type CliContext, runProgram } from './program.js';
 
-export const preflightUsage =
-  'usage: harbor-pilot preflight --to VERSION [--harbor NAME] [--cluster NAME] [--config FILE] [--json]';
+interface PreflightOptions {
+  to: string;
+  harbor?: string;
+  cluster?: string;
+  config?: string;
+  output: string;
+  json?: boolean;
+}
 
 /** The only configured name, when --NAME is not given. */
 function only(kind: 'harbor' | 'cluster', names: string[], given?: string): string {
@@ -15,54 +25,45 @@ function only(kind: 'harbor' | 'cluster', names: string[], given?: string): stri
   throw new UserInputError(`--${kind} NAME is required (configured: ${names.join(', ') || 'none'})`);
 }
 
-/**
- * `harbor-pilot preflight`: the gates before an upgrade, one line each (or the findings JSON).
- * Exit 0 when every gate passes, 1 when one fails, 2 on bad usage or configuration.
- */
-export async function runPreflightCommand(argv: string[], io: CliIo): Promise<number> {
-  let values: { config?: string; harbor?: string; cluster?: string; to?: string; json?: boolean };
-  try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        harbor: { type: 'string' },
-        cluster: { type: 'string' },
-        to: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    }).values;
-  } catch (err) {
-    io.stderr.write(`harbor-pilot preflight: ${(err as Error).message}\n${preflightUsage}\n`);
-    return 2;
-  }
-  try {
-    if (!values.to) throw new UserInputError(`--to VERSION is required\n${preflightUsage}`);
-    const config: Config = loadConfig({ env: io.env, path: values.config });
-    const harbor = only(
-      'harbor',
-      config.harbors.map((h) => h.name),
-      values.harbor,
-    );
-    const cluster = only(
-      'cluster',
-      config.clusters.map((c) => c.name),
-      values.cluster,
-    );
-    const clients = createClientSet(config, { log: io.log, fetch: io.fetch });
-    const result = await runPreflight({ config, clients, log: io.log }, { harbor, cluster, to: values.to });
-    io.stdout.write(
-      values.json
-        ? `${JSON.stringify(result.report, null, 2)}\n`
-        : formatPreflight(result, { harbor, cluster, to: values.to }),
-    );
-    return result.gates.every((g) => g.pass) ? 0 : 1;
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof UserInputError) {
-      io.stderr.write(`harbor-pilot preflight: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+async function preflight(o: PreflightOptions, ctx: CliContext): Promise<number> {
+  const output = resolveOutput(o.output, o.json);
+  const config = loadConfig({ env: ctx.env, path: o.config });
+  const harbor = only(
+    'harbor',
+    config.harbors.map((h) => h.name),
+    o.harbor,
+  );
+  const cluster = only(
+    'cluster',
+    config.clusters.map((c) => c.name),
+    o.cluster,
+  );
+  const log = quietLogger(ctx);
+  const clients = createClientSet(config, { log, fetch: ctx.fetch });
+  const result = await runPreflight({ config, clients, log }, { harbor, cluster, to: o.to });
+  const request = { harbor, cluster, to: o.to };
+  ctx.stdout.write(output === 'table' ? formatPreflight(result, request) : serialize(result.report, output));
+  return result.gates.every((g) => g.pass) ? 0 : 1;
+}
+
+/** `harbor-pilot preflight`: the gates before an upgrade. Exit 0 when all pass, 1 when one fails, 2 on bad usage. */
+export function registerPreflight(program: Command, ctx: CliContext): void {
+  program
+    .command('preflight')
+    .summary('the gates before an upgrade; exits 1 when one fails')
+    .description(
+      'Checks whether upgrading a Harbor to VERSION would break it; one PASS or FAIL line per gate.\nExit 0 when every gate passes, 1 when one fails, 2 on bad usage or configuration.',
+    )
+    .requiredOption('--to <VERSION>', 'the Harbor version of the upgrade, e.g. 2.11.0')
+    .option('--harbor <NAME>', 'the Harbor (default: the only one configured)')
+    .option('--cluster <NAME>', 'the cluster it runs on (default: the only one configured)')
+    .addOption(configOption())
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .option('--json', 'the findings document as JSON (same as -o json)')
+    .action(act(ctx, 'preflight', (o: PreflightOptions) => preflight(o, ctx)));
+}
+
+/** Runs `harbor-pilot preflight ARGV…`. */
+export function runPreflightCommand(argv: string[], io: CliIo): Promise<number> {
+  return runProgram(['preflight', ...argv], { ...io, registry: createRegistry([]) }, [registerPreflight]);
 }
