@@ -1,16 +1,17 @@
 import * as z from 'zod';
 import { defineCheck, defineRemediation, propose, type FindingInput, type RunContext } from '../src/checks/define.js';
 import { UserInputError } from '../src/errors.js';
-import { probeArtifact } from '../src/harbor/artifact-probe.js';
-import { scanArtifacts, type RepositoryFailure } from '../src/harbor/artifact-scan.js';
+import { probeArtifact } from '../src/artifact-integrity/probe.js';
+import { scanArtifacts, type RepositoryFailure } from '../src/artifact-integrity/scan.js';
 import { deleteKeys, existingKeys, redisDb, type CacheKey } from '../src/harbor/harbor-redis.js';
 import {
   cacheKeysOf,
   cacheLine,
   failureFinding,
   partialScanFinding,
+  onlyTagsLost,
   problemFinding,
-} from '../src/harbor/integrity-findings.js';
+} from '../src/artifact-integrity/findings.js';
 import { createLimiter } from '../src/harbor/limiter.js';
 import { withPermissionHints } from '../src/harbor/permissions.js';
 
@@ -79,6 +80,11 @@ export const deleteArtifact = defineRemediation({
       return refuse(
         `${p.repository}@${p.digest} is intact now (size ${artifact.size}, manifest and blobs in storage); ` +
           `nothing was deleted`,
+      );
+    if (onlyTagsLost(problem))
+      return refuse(
+        `${p.repository}@${p.digest} is in storage; only the registry's link for tag(s) ` +
+          `${problem.lostTags.join(', ')} is gone: re-push the tag(s) instead of deleting the artifact`,
       );
     const tags = (artifact.tags ?? []).map((t) => t.name).join(',');
     return {
@@ -173,15 +179,14 @@ export default defineCheck({
         const mine = new Set(cacheKeysOf(p, coreDb, registryRedisDb).map((k) => `${k.db}/${k.key}`));
         const lines = cached.found.filter((k) => mine.has(`${k.db}/${k.key}`)).map(cacheLine);
         if (cached.error) lines.push(`Harbor Redis did not answer, stale cache keys not checked: ${cached.error}`);
-        return problemFinding(
-          p,
-          lines,
-          propose(
-            deleteArtifact,
-            { harbor: ctx.target.name, repository: p.repository, digest: p.artifact.digest, registryRedisDb },
-            `Delete ${p.repository}@${p.artifact.digest.slice(0, 19)}`,
-          ),
-        );
+        const params = {
+          harbor: ctx.target.name,
+          repository: p.repository,
+          digest: p.artifact.digest,
+          registryRedisDb,
+        };
+        const label = `Delete ${p.repository}@${p.artifact.digest.slice(0, 19)}`;
+        return problemFinding(p, lines, onlyTagsLost(p) ? null : propose(deleteArtifact, params, label));
       });
       const byRepo = new Map<string, RepositoryFailure[]>();
       for (const f of scan.failures) byRepo.set(f.repository, [...(byRepo.get(f.repository) ?? []), f]);

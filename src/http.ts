@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Agent, interceptors, request as undiciRequest, type Dispatcher } from 'undici';
 import { UpstreamError, type UpstreamService } from './errors.js';
+import { type ProbeAnswer, probeOnce } from './http-probe.js';
 import type { Logger } from './log.js';
 import { parseRetryAfter, retryAfterStatuses, retryDelayMs } from './retry-delay.js';
 
@@ -10,6 +11,8 @@ export interface TransportResponse {
   statusText: string;
   headers: Headers;
   text(): Promise<string>;
+  /** The body as a stream, for reads that must see how many bytes arrived (probes); text() otherwise. */
+  body?: AsyncIterable<Uint8Array> | null;
 }
 
 export type FetchLike = (url: string, init: RequestInit & { dispatcher?: unknown }) => Promise<TransportResponse>;
@@ -20,8 +23,8 @@ const insecureDispatcher = new Agent({ connect: { rejectUnauthorized: false } })
 
 /**
  * The default transport: undici's request API, which costs markedly less CPU per request than
- * fetch's web streams at 10^5 requests. It follows redirects like fetch (a registry on S3 answers
- * blob GETs with a 307 to storage, and only following it proves the blob is there).
+ * fetch's web streams at 10^5 requests. It follows redirects like fetch, unless `redirect: 'manual'`
+ * asks for each answer (probes follow a registry's 307 to storage themselves, to see every hop).
  */
 export const defaultTransport: FetchLike = async (url, init) => {
   const res = await undiciRequest(url, {
@@ -30,6 +33,7 @@ export const defaultTransport: FetchLike = async (url, init) => {
     body: init.body as string | undefined,
     signal: init.signal ?? undefined,
     dispatcher: (init.dispatcher as Dispatcher | undefined) ?? sharedDispatcher,
+    ...(init.redirect === 'manual' ? { maxRedirections: 0 } : {}),
   });
   const headers = new Headers();
   for (const [k, v] of Object.entries(res.headers)) {
@@ -41,6 +45,7 @@ export const defaultTransport: FetchLike = async (url, init) => {
     statusText: STATUS_CODES[res.statusCode] ?? '',
     headers,
     text: () => res.body.text(),
+    body: res.body,
   };
 };
 
@@ -82,6 +87,11 @@ export interface Http {
   request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>>;
   /** Follows `Link: <...>; rel="next"` until the last page, yielding each page's items. */
   pages<T>(req: HttpRequest & { pageSize?: number }): AsyncGenerator<{ items: T[]; total: number | null }>;
+  /**
+   * GET that reads the first `want` body bytes and follows redirects itself: what was promised, what
+   * arrived, every hop. Statuses in `accept` are answers; other 4xx/5xx throw like `request`.
+   */
+  probe(req: HttpRequest, want: number): Promise<ProbeAnswer>;
 }
 
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -110,21 +120,7 @@ export function createHttp(options: HttpOptions): Http {
       res = await doFetch(url, { method, headers, body, signal, dispatcher });
       text = await res.text(); // always read, so the connection goes back to the pool (HEAD: empty)
     } catch (err) {
-      const timedOut = timeout.aborted && !req.signal?.aborted;
-      const tls = timedOut ? undefined : tlsProblem(err);
-      throw new UpstreamError({
-        service: options.service,
-        status: null,
-        method,
-        path: req.path,
-        detail: timedOut
-          ? `no answer within ${req.timeoutMs ?? options.timeoutMs} ms`
-          : (tls?.detail ?? describeNetworkError(err)),
-        // A certificate does not get trusted by asking again.
-        retryable: !req.signal?.aborted && !tls,
-        hint: tls?.hint,
-        cause: err,
-      });
+      throw transportError(err, req, method, timeout);
     }
     const parsed = parseBody(text, res.headers.get('content-type'));
     if (res.status >= 400 && !req.accept?.includes(res.status)) {
@@ -140,12 +136,62 @@ export function createHttp(options: HttpOptions): Http {
     return { status: res.status, headers: res.headers, body: parsed as T };
   }
 
+  /** A timeout, a refused connection or a TLS failure, as one UpstreamError. */
+  function transportError(err: unknown, req: HttpRequest, method: string, timeout: AbortSignal): UpstreamError {
+    const timedOut = timeout.aborted && !req.signal?.aborted;
+    const tls = timedOut ? undefined : tlsProblem(err);
+    return new UpstreamError({
+      service: options.service,
+      status: null,
+      method,
+      path: req.path,
+      detail: timedOut
+        ? `no answer within ${req.timeoutMs ?? options.timeoutMs} ms`
+        : (tls?.detail ?? describeNetworkError(err)),
+      // A certificate does not get trusted by asking again.
+      retryable: !req.signal?.aborted && !tls,
+      hint: tls?.hint,
+      cause: err,
+    });
+  }
+
+  /** A GET that reads the `want` bytes it asks for; a body cut short is part of the answer, not retried. */
+  async function probeAttempt(req: HttpRequest, want: number): Promise<ProbeAnswer> {
+    const timeout = AbortSignal.timeout(req.timeoutMs ?? options.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const url = buildUrl(base, req.path, req.query);
+    const headers = { ...options.headers, ...req.headers };
+    let answer: ProbeAnswer;
+    try {
+      answer = await probeOnce(doFetch, { url, headers, signal, dispatcher, want });
+    } catch (err) {
+      throw transportError(err, req, 'GET', timeout);
+    }
+    if (answer.status >= 400 && !req.accept?.includes(answer.status)) {
+      const parsed = parseBody(answer.body.toString('utf8'), answer.headers.get('content-type'));
+      const detail = describeErrorBody(parsed, STATUS_CODES[answer.status] ?? '');
+      throw new UpstreamError({
+        service: options.service,
+        status: answer.status,
+        method: 'GET',
+        path: req.path,
+        detail,
+      });
+    }
+    return answer;
+  }
+
   async function request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     const method = (req.method ?? 'GET').toUpperCase();
+    return retrying(req, method, () => attempt<T>(req, method));
+  }
+
+  /** Bounded retries with backoff for idempotent reads that failed in a way asking again can fix. */
+  async function retrying<T>(req: HttpRequest, method: string, run: () => Promise<T>): Promise<T> {
     const maxAttempts = idempotent.has(method) ? retries + 1 : 1;
     for (let n = 1; ; n++) {
       try {
-        return await attempt<T>(req, method);
+        return await run();
       } catch (err) {
         if (!(err instanceof UpstreamError) || !err.retryable || n >= maxAttempts || req.signal?.aborted) throw err;
         const delay = retryDelayMs({ attempt: n, baseMs: retryBaseMs, retryAfterMs: err.retryAfterMs });
@@ -170,7 +216,8 @@ export function createHttp(options: HttpOptions): Http {
     }
   }
 
-  return { baseUrl: base, request, pages };
+  const probe = (req: HttpRequest, want: number) => retrying(req, 'GET', () => probeAttempt(req, want));
+  return { baseUrl: base, request, pages, probe };
 }
 
 function buildUrl(base: string, path: string, query?: HttpRequest['query']): string {

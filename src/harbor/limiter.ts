@@ -9,10 +9,12 @@ export function createLimiter(max: number): Limiter {
   const waiting: (() => void)[] = [];
   let active = 0;
   let peak = 0;
+  // A finished task hands its slot straight to the next waiter: were the slot freed first, a caller
+  // arriving before the waiter resumes would take it too, and max + 1 tasks would run.
   const release = () => {
-    active -= 1;
     const next = waiting.shift();
     if (next) next();
+    else active -= 1;
   };
   return {
     get active() {
@@ -23,7 +25,7 @@ export function createLimiter(max: number): Limiter {
     },
     async run<T>(task: () => Promise<T>): Promise<T> {
       if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-      active += 1;
+      else active += 1;
       peak = Math.max(peak, active);
       try {
         return await task();

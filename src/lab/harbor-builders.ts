@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { artifactAt, buildRegistry, loseBlob, loseManifest, zeroSizeArtifact } from '../sim/artifact-scenarios.js';
+import {
+  artifactAt,
+  buildRegistry,
+  loseBlob,
+  loseManifest,
+  loseTag,
+  zeroSizeArtifact,
+} from '../sim/artifact-scenarios.js';
 import type { ArtifactSimState } from '../sim/harbor-artifacts-state.js';
 import {
   healthyReplication,
@@ -99,13 +106,48 @@ export const harborBuilders: Record<string, Builder> = {
   }),
   'lose-blob': defineBuilder({
     description:
-      "Storage lost one layer blob of an artifact; with cached, the registry's blob cache still answers HEAD (B).",
-    params: artifactRef.extend({ layer: z.number().int().min(0).default(0) }),
+      'Storage lost one layer blob of an artifact: its data deleted or truncated to 0 B, or the repository ' +
+      "link to it deleted (B). The registry's blob-descriptor cache (on, as in Harbor) still answers for it " +
+      'unless cached is false.',
+    params: artifactRef.extend({
+      layer: z.number().int().min(0).default(0),
+      how: z.enum(['deleted', 'truncated', 'unlinked']).default('deleted'),
+      cached: z.boolean().default(true),
+    }),
     apply: (w, p) => {
       const st = artifactsOf(w);
-      const layer = st.storage.manifests[artifactAt(st, p.repo, p.index).digest]?.layers?.[p.layer];
+      const layer = st.pushed.manifests[artifactAt(st, p.repo, p.index).digest]?.layers?.[p.layer];
       if (!layer) throw new Error(`artifact ${p.index} of ${p.repo} has no layer ${p.layer}`);
-      loseBlob(st, layer.digest, { cached: p.cached });
+      loseBlob(st, layer.digest, { how: p.how, repository: p.repo, cached: p.cached });
+    },
+  }),
+  'lose-tag': defineBuilder({
+    description:
+      "The registry lost a tag's link (_manifests/tags/<tag>/current/link): by tag MANIFEST_UNKNOWN, by digest " +
+      'the manifest is there (F). Harbor 2.x core asks the registry by digest, so set tags: registry in ' +
+      'registry-storage to see it through /v2/.',
+    params: artifactRef.omit({ cached: true }).extend({ tag: z.string().min(1).optional() }),
+    apply: (w, p) => {
+      const a = artifactAt(artifactsOf(w), p.repo, p.index);
+      const tag = p.tag ?? a.tags?.[0]?.name;
+      if (!tag) throw new Error(`artifact ${p.index} of ${p.repo} has no tag`);
+      loseTag(artifactsOf(w), p.repo, tag);
+    },
+  }),
+  'registry-storage': defineBuilder({
+    description:
+      "How the registry behind Harbor answers: its blob-descriptor cache (on in Harbor's registry config), " +
+      'storage that redirects blob reads (S3, GCS), and who resolves tags (core: Harbor 2.x; registry: 1.x).',
+    params: z.strictObject({
+      cache: z.boolean().default(true),
+      redirect: z.boolean().default(false),
+      tags: z.enum(['core', 'registry']).default('core'),
+    }),
+    apply: (w, p) => {
+      const st = artifactsOf(w);
+      st.registryCache = p.cache;
+      st.storage.redirect = p.redirect;
+      st.tagResolution = p.tags;
     },
   }),
   'zero-size-artifact': defineBuilder({

@@ -41,7 +41,7 @@ export function buildRegistry(repos: RepoSpec[], now = new Date()): ArtifactSimS
       update_time: now.toISOString(),
     });
     const shared = Array.from({ length: spec.sharedLayers ?? 2 }, (_, k) => sha(`${spec.name}/base/${k}`));
-    for (const d of shared) st.storage.blobs[d] = 1000;
+    for (const d of shared) stored(st, d, 1000);
     const list: Artifact[] = [];
     for (let i = 0; i < spec.artifacts; i++) {
       const config = sha(`${spec.name}/config/${i}`);
@@ -55,8 +55,9 @@ export function buildRegistry(repos: RepoSpec[], now = new Date()): ArtifactSimS
       };
       const digest = sha(JSON.stringify(doc));
       st.storage.manifests[digest] = doc;
-      st.storage.blobs[config] = 1469;
-      for (const d of own) st.storage.blobs[d] = 1000;
+      st.pushed.manifests[digest] = doc;
+      stored(st, config, 1469);
+      for (const d of own) stored(st, d, 1000);
       const pushed = new Date(now.getTime() - (i + 1) * 3600_000).toISOString();
       const tags = (spec.tags?.(i) ?? [`v${spec.artifacts - i}`]).map((name, k) => ({
         id: artifactId * 10 + k,
@@ -97,10 +98,32 @@ export function loseManifest(st: ArtifactSimState, digest: string, options: { ca
   }
 }
 
-/** Storage lost a blob; with `cached`, the registry's blob descriptor cache still answers HEAD. */
-export function loseBlob(st: ArtifactSimState, digest: string, options: { cached?: boolean } = {}): void {
-  delete st.storage.blobs[digest];
-  if (options.cached) st.cache.blobs[digest] = true;
+/** How storage lost a blob (rows of the table "Measured on the real registry"). */
+export type BlobLoss = 'deleted' | 'truncated' | 'unlinked';
+
+/**
+ * Storage lost a blob: its data file `deleted` (default) or `truncated` to 0 B, or the repository's
+ * link to it `unlinked`. The registry's blob-descriptor cache (on unless `st.registryCache` is off)
+ * still answers for it; `cached: false` says the cache forgot it too.
+ */
+export function loseBlob(
+  st: ArtifactSimState,
+  digest: string,
+  options: { how?: BlobLoss; repository?: string; cached?: boolean } = {},
+): void {
+  const how = options.how ?? 'deleted';
+  if (how === 'deleted') delete st.storage.blobs[digest];
+  if (how === 'truncated') st.storage.blobs[digest] = 0;
+  if (how === 'unlinked') {
+    if (!options.repository) throw new Error('an unlinked blob needs the repository whose link was deleted');
+    st.storage.unlinked[`${options.repository}@${digest}`] = true;
+  }
+  if (options.cached === false) st.uncached[digest] = true;
+}
+
+/** The registry lost a tag's link: by tag MANIFEST_UNKNOWN, by digest the manifest is still there. */
+export function loseTag(st: ArtifactSimState, repository: string, tag: string): void {
+  st.storage.lostTags[`${repository}:${tag}`] = true;
 }
 
 /** Failure F: a record of size 0 whose manifest was never written. */
@@ -108,6 +131,11 @@ export function zeroSizeArtifact(st: ArtifactSimState, repo: string, digest: str
   const a = st.artifacts[repo]?.find((x) => x.digest === digest);
   if (a) a.size = 0;
   delete st.storage.manifests[digest];
+}
+
+function stored(st: ArtifactSimState, digest: string, size: number): void {
+  st.storage.blobs[digest] = size;
+  st.pushed.blobs[digest] = size;
 }
 
 /** The `index`-th (newest first) artifact of `repo`; throws when there is none. */

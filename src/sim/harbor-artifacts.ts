@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Artifact } from '../harbor/artifact-schemas.js';
-import { artifactState, type ArtifactSimState } from './harbor-artifacts-state.js';
-import type { HarborRoutes, HarborSim } from './harbor-sim-types.js';
+import { artifactState, findArtifact, type ArtifactSimState } from './harbor-artifacts-state.js';
+import type { HarborRoutes } from './harbor-sim-types.js';
 import { authenticated, requireAuth } from './harbor-auth.js';
 import { paged, type SimRequest, type SimResponse } from './http-sim.js';
 
@@ -40,50 +40,7 @@ function listRepositories(st: ArtifactSimState, req: SimRequest, project: string
   return paged(req, list, project === null ? '/api/v2.0/repositories' : `/api/v2.0/projects/${project}/repositories`);
 }
 
-function findArtifact(st: ArtifactSimState, repo: string, ref: string): Artifact | undefined {
-  return st.artifacts[repo]?.find((a) => a.digest === ref || a.tags?.some((t) => t.name === ref));
-}
-
-/** Core's getManifest: the record from the database, then If-None-Match, the cache layer, storage. */
-function getManifest(st: ArtifactSimState, req: SimRequest, repo: string, ref: string): SimResponse {
-  const a = findArtifact(st, repo, ref);
-  if (!a) return err(404, 'MANIFEST_UNKNOWN', `manifest unknown: ${ref}`);
-  if (req.headers['if-none-match'] === `"${a.digest}"`) return { status: 304 };
-  const doc = (st.cache.enabled ? st.cache.manifests[a.digest] : undefined) ?? st.storage.manifests[a.digest];
-  if (!doc) return err(404, 'MANIFEST_UNKNOWN', `manifest unknown: ${ref}`);
-  const headers = {
-    'content-type': doc.mediaType ?? 'application/vnd.oci.image.manifest.v1+json',
-    'docker-content-digest': a.digest,
-  };
-  return { status: 200, headers, body: req.method === 'HEAD' ? undefined : JSON.stringify(doc) };
-}
-
-/** The registry's blob handler: HEAD may be answered by the blob descriptor cache, GET reads storage. */
-function getBlob(st: ArtifactSimState, req: SimRequest, digest: string): SimResponse {
-  const inStorage = st.storage.blobs[digest] !== undefined;
-  if (!inStorage && !(req.method === 'HEAD' && st.cache.blobs[digest]))
-    return err(404, 'BLOB_UNKNOWN', `blob unknown to registry: ${digest}`);
-  const ranged = typeof req.headers.range === 'string';
-  return {
-    status: ranged ? 206 : 200,
-    headers: { 'content-type': 'application/octet-stream', 'docker-content-digest': digest },
-    body: req.method === 'HEAD' ? undefined : 'x',
-  };
-}
-
-function registryAuth(sim: HarborSim, req: SimRequest, repo: string): SimResponse | null {
-  const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
-  const scope = token ? artifactState(sim).tokens[token] : undefined;
-  if (scope === `repository:${repo}:pull`) return null;
-  return {
-    ...err(401, 'UNAUTHORIZED', 'authentication required'),
-    headers: {
-      'www-authenticate': `Bearer realm="${sim.url}/service/token",service="harbor-registry",scope="repository:${repo}:pull"`,
-    },
-  };
-}
-
-/** Projects, repositories, artifacts (`/api/v2.0`), the token service and the registry API (`/v2`). */
+/** Projects, repositories, artifacts (`/api/v2.0`) and the token service; the registry API is in harbor-v2.ts. */
 export const artifactRoutes: HarborRoutes = (sim) => {
   const st = () => artifactState(sim);
   const api = (method: string, path: RegExp, h: (req: SimRequest) => SimResponse) =>
@@ -156,17 +113,4 @@ export const artifactRoutes: HarborRoutes = (sim) => {
     st().tokens[token] = req.query.get('scope') ?? '';
     return { body: { token, access_token: token, expires_in: 1800, issued_at: new Date().toISOString() } };
   });
-  for (const method of ['GET', 'HEAD']) {
-    sim.route(
-      method,
-      /^\/v2\/(.+)\/manifests\/([^/]+)$/,
-      (req) =>
-        registryAuth(sim, req, req.params[0] ?? '') ?? getManifest(st(), req, req.params[0] ?? '', req.params[1] ?? ''),
-    );
-    sim.route(
-      method,
-      /^\/v2\/(.+)\/blobs\/([^/]+)$/,
-      (req) => registryAuth(sim, req, req.params[0] ?? '') ?? getBlob(st(), req, req.params[1] ?? ''),
-    );
-  }
 };

@@ -1,4 +1,5 @@
 import { artifactRoutes } from './harbor-artifacts.js';
+import { registryRoutes } from './harbor-v2.js';
 import { replicationRoutes } from './harbor-replication.js';
 import { authenticated } from './harbor-auth.js';
 import type { HarborRoutes, HarborSim, HarborSimState } from './harbor-sim-types.js';
@@ -46,7 +47,7 @@ const coreRoutes: HarborRoutes = (sim) => {
 };
 
 /** Route sets added by API area; a new area adds its module to this list. */
-export const harborRouteSets: HarborRoutes[] = [coreRoutes, replicationRoutes, artifactRoutes];
+export const harborRouteSets: HarborRoutes[] = [coreRoutes, replicationRoutes, artifactRoutes, registryRoutes];
 
 /**
  * A simulated Harbor (REST API under /api/v2.0, registry API under /v2) on localhost. Tests use it as

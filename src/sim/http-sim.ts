@@ -15,6 +15,10 @@ export interface SimResponse {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Close the connection after the headers and `body`, short of the Content-Length the headers promise. */
+  cut?: boolean;
+  /** Answers by writing to the response itself (a reverse proxy streaming another server's answer). */
+  stream?: (res: ServerResponse) => Promise<void>;
 }
 
 export interface SimRequest extends RecordedRequest {
@@ -164,6 +168,10 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
 
 function send(res: ServerResponse, answer: SimResponse): void {
   if (res.destroyed) return;
+  if (answer.stream) {
+    void answer.stream(res);
+    return;
+  }
   const status = answer.status ?? 200;
   const headers = { ...answer.headers };
   let payload = '';
@@ -177,6 +185,12 @@ function send(res: ServerResponse, answer: SimResponse): void {
     }
   }
   res.writeHead(status, headers);
+  if (answer.cut) {
+    res.flushHeaders();
+    if (payload) res.write(payload);
+    setTimeout(() => res.destroy(), 5);
+    return;
+  }
   res.end(payload);
 }
 

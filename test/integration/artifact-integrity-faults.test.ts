@@ -35,10 +35,11 @@ describe('artifact-integrity under faults', () => {
 
   it('reports a registry that answers 500 for one manifest and checks the others', async () => {
     const bad = artifactState(harbor).artifacts['big/other']?.[3] as Artifact;
-    harbor.fault({ path: new RegExp(`/manifests/${encodeURIComponent(bad.digest)}$`), status: 500 });
+    const tag = bad.tags?.[0]?.name as string;
+    harbor.fault({ path: new RegExp(`/big/other/manifests/${tag}$`), status: 500 });
     const run = await runOn(check, harborDeps(harbor, { now }));
     expect(run.findings.map((f) => [f.cause, f.resource.name])).toEqual([['check-failed', 'big/other']]);
-    expect(run.findings[0]?.evidence[0]).toContain(`${bad.digest}: GET /v2/big/other/manifests/`);
+    expect(run.findings[0]?.evidence[0]).toContain(`${bad.digest}: GET /v2/big/other/manifests/${tag} → 500`);
     expect(harbor.requests.filter((r) => r.path.includes('/manifests/'))).toHaveLength(270 + 2);
   });
 

@@ -1,8 +1,8 @@
 import { UpstreamError, UserInputError, errorMessage } from '../errors.js';
-import type { Artifact } from './artifact-schemas.js';
-import { probeArtifact, type ArtifactProblem, type RepoProbeContext } from './artifact-probe.js';
-import type { HarborClient } from './client.js';
-import { createLimiter } from './limiter.js';
+import type { Artifact } from '../harbor/artifact-schemas.js';
+import { probeArtifact, type ArtifactProblem, type RepoProbeContext } from './probe.js';
+import type { HarborClient } from '../harbor/client.js';
+import { createLimiter } from '../harbor/limiter.js';
 
 export interface ScanScope {
   projects?: string[];
