@@ -18,7 +18,7 @@ import type { Logger } from '../log.js';
 import type { Queues } from '../queues.js';
 import { textMessage, type MessageBody } from './messages.js';
 import { fitMessage } from './block-limits.js';
-import { assertChannelMay } from './channels.js';
+import { ChannelRefusedError, assertChannelMay } from './channels.js';
 import { type CommandContext, type CommandDefinition, maxCommandTextLength, tokenize } from './command.js';
 import { clip, escapeMrkdwn } from './mrkdwn.js';
 import { countRateLimits } from './web.js';
@@ -190,7 +190,7 @@ async function replyError(
 ): Promise<void> {
   const safe = err instanceof UserInputError || err instanceof NotAuthorizedError;
   const text = safe
-    ? `:warning: ${escapeMrkdwn(clip((err as Error).message, 2000))}`
+    ? `:warning: ${err instanceof ChannelRefusedError ? err.message : escapeMrkdwn(clip((err as Error).message, 2000))}`
     : `:x: Something went wrong (reference ${r.reqId}). The logs have the details.`;
   if (safe) r.clog.info({ err: (err as Error).message }, 'command refused');
   else r.clog.error({ err: errorMessage(err) }, 'command failed');

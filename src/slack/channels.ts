@@ -67,10 +67,16 @@ export function channelRefusal(config: Config, channel: string, targetRef?: stri
   return `${targetRef} is not one of this channel's targets (slack.channels). Allowed here: ${allowed.join(', ') || 'none'}.${where} Nothing was done.`;
 }
 
-/** Throws the refusal of channelRefusal as a NotAuthorizedError (shown to the caller only). */
+/**
+ * A channel refusal. Its text is mrkdwn built only from configured ids and target names (channel
+ * links must stay links), so it is shown as it is, unescaped.
+ */
+export class ChannelRefusedError extends NotAuthorizedError {}
+
+/** Throws the refusal of channelRefusal (shown to the caller only). */
 export function assertChannelMay(config: Config, channel: string, targetRef?: string): void {
   const refusal = channelRefusal(config, channel, targetRef);
-  if (refusal) throw new NotAuthorizedError(refusal);
+  if (refusal) throw new ChannelRefusedError(refusal);
 }
 
 /**
