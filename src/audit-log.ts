@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/connection.js';
 import * as z from 'zod';
 
 /** One audit entry: who did what to which target, when, and how it ended. Never a secret. */
@@ -36,7 +36,7 @@ export function scrub(value: unknown): unknown {
  * The audit trail: an append-only Redis stream (`<prefix>:audit`), capped at about 100,000
  * entries. Every proposal, click, approval, rejection, execution, verification and silence goes here.
  */
-export function createAuditLog(redis: Redis, prefix: string, now: () => Date = () => new Date()): AuditLog {
+export function createAuditLog(redis: RedisClient, prefix: string, now: () => Date = () => new Date()): AuditLog {
   const key = `${prefix}:audit`;
   return {
     async append(entry) {

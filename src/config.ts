@@ -198,7 +198,17 @@ export type SlackChannelConfig = z.infer<typeof slackChannelConfigSchema>;
 /** Environment variables of CONTRACT.md. */
 export const envSchema = z.object({
   HARBOR_PILOT_CONFIG: z.string().min(1).optional(),
-  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .min(1)
+    .default('redis://127.0.0.1:6379')
+    .describe('redis:// or rediss:// (TLS); with Sentinel or Cluster only its credentials, db and TLS count'),
+  REDIS_USERNAME: z.string().min(1).optional().describe('Redis ACL user (overrides the one in REDIS_URL)'),
+  REDIS_PASSWORD: z.string().min(1).optional().describe('Redis password (overrides the one in REDIS_URL)'),
+  REDIS_SENTINELS: z.string().min(1).optional().describe('Sentinel mode: host:port[,host:port…] of the sentinels'),
+  REDIS_SENTINEL_MASTER: z.string().min(1).optional().describe('Sentinel mode: the monitored master name'),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional().describe("the sentinels' own password, if they have one"),
+  REDIS_CLUSTER_NODES: z.string().min(1).optional().describe('Cluster mode: host:port[,host:port…] of some nodes'),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().min(1).optional(),

@@ -1,5 +1,4 @@
 import { type ConnectionOptions, FlowProducer, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { ExpiryJob, RemediationJob } from './approvals/job.js';
 import type { CheckJob, DiagnosisJob, OpenDiagnosisJob } from './diagnosis/diagnosis-jobs.js';
 import type { DigestJob } from './digest/digest-job.js';
@@ -30,11 +29,6 @@ export const queueNames: { readonly [Q in QueueName]: Q } = {
 export interface QueueSettings {
   connection: ConnectionOptions;
   prefix: string;
-}
-
-/** An ioredis connection as BullMQ wants it (blocking commands never time out). */
-export function createRedisConnection(url: string, name = 'harbor-pilot'): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, connectionName: name, enableReadyCheck: true });
 }
 
 export function createQueues(settings: QueueSettings) {

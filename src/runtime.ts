@@ -1,5 +1,4 @@
 import type { App } from '@slack/bolt';
-import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import { createClientSet, type ClientSet } from './checks/clients.js';
 import type { Registry } from './checks/registry.js';
@@ -7,7 +6,8 @@ import type { Config, Env } from './config.js';
 import { ConfigError, errorMessage } from './errors.js';
 import type { FetchLike } from './http.js';
 import type { Logger } from './log.js';
-import { createQueues, createRedisConnection, type Queues } from './queues.js';
+import { createQueues, type Queues } from './queues.js';
+import { createRedisFactory, type RedisClient } from './redis/connection.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startOpsServer, type ReadinessProbe } from './ops/server.js';
 import { opsRoutes, slackConnection } from './ops/routes.js';
@@ -42,7 +42,9 @@ export interface Runtime {
   workers?: Workers;
   remediationWorker?: Worker;
   queues: Queues;
-  redis: Redis;
+  redis: RedisClient;
+  /** The key prefix in use (hash-tagged on a Redis Cluster). */
+  prefix: string;
   clients: ClientSet;
   metrics: Metrics;
   /** Port of the ops endpoints when OPS_PORT is set. */
@@ -51,7 +53,7 @@ export interface Runtime {
 }
 
 /** Warns when Redis would drop or lose queued jobs (eviction on, or no persistence). */
-export async function checkRedisDurability(redis: Redis, log: Logger): Promise<string[]> {
+export async function checkRedisDurability(redis: RedisClient, log: Logger): Promise<string[]> {
   const warnings: string[] = [];
   try {
     const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
@@ -79,16 +81,16 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const now = o.now ?? (() => new Date());
   if (!o.env.SLACK_BOT_TOKEN)
     throw new ConfigError(['env SLACK_BOT_TOKEN: required by start, bot and worker (they post to Slack)']);
-  const redis = createRedisConnection(o.env.REDIS_URL);
-  redis.on('error', (err) => log.warn({ err: errorMessage(err) }, 'redis connection error'));
-  const settings = { connection: redis, prefix: o.env.HARBOR_PILOT_QUEUE_PREFIX };
+  // One factory builds every connection: same topology, credentials, TLS and retry policy.
+  const factory = createRedisFactory(o.env, log);
+  log.info({ topology: factory.topology.kind }, `redis: ${factory.describe()}`);
+  const redis = factory.connect('harbor-pilot');
+  const settings = { connection: redis, prefix: factory.prefix };
   // Workers get their own connection: their Lua calls must not delay the bot's acks (head-of-line).
-  const workerRedis = o.mode === 'bot' ? undefined : createRedisConnection(o.env.REDIS_URL, 'harbor-pilot-worker');
-  workerRedis?.on('error', (err) => log.warn({ err: errorMessage(err) }, 'redis connection error'));
+  const workerRedis = o.mode === 'bot' ? undefined : factory.connect('harbor-pilot-worker');
   const workerSettings = { connection: workerRedis ?? redis, prefix: settings.prefix };
   // The replay guard sits on the ack path: a connection of its own keeps queue traffic out of its way.
-  const guardRedis = createRedisConnection(o.env.REDIS_URL, 'harbor-pilot-guard');
-  guardRedis.on('error', (err) => log.warn({ err: errorMessage(err) }, 'redis connection error'));
+  const guardRedis = factory.connect('harbor-pilot-guard');
   const queues = createQueues(settings);
   for (const q of [queues.checks, queues.diagnoses, queues.remediations, queues.scheduled, queues.flow]) {
     (q as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
@@ -182,7 +184,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         now,
         customRoutes: opsRoutes(metrics, probes),
         onRateLimited: (method) => metrics.slackRateLimited(method),
-        middleware: [createReplayGuard(guardRedis, o.env.HARBOR_PILOT_QUEUE_PREFIX)],
+        middleware: [createReplayGuard(guardRedis, settings.prefix)],
         extend: (a) => approvals.register(a, queues),
       });
       const slack = slackConnection(bot, !!o.env.SLACK_APP_TOKEN);
@@ -207,6 +209,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     remediationWorker,
     queues,
     redis,
+    prefix: settings.prefix,
     clients,
     metrics,
     opsPort: ops?.port,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import {
   approvalSchema,
   outcomeSchema,
@@ -82,7 +82,7 @@ export interface ApprovalStore {
 }
 
 /** Pending approvals in Redis under `<prefix>:approval:*`; they survive bot restarts. */
-export function createApprovalStore(redis: Redis, prefix: string): ApprovalStore {
+export function createApprovalStore(redis: RedisClient, prefix: string): ApprovalStore {
   const k = {
     record: (id: string) => `${prefix}:approval:${id}`,
     state: (id: string) => `${prefix}:approval:${id}:state`,

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { createAuditLog } from '../audit-log.js';
 import type { ClientSet } from '../checks/clients.js';
 import type { Registry } from '../checks/registry.js';
@@ -20,7 +20,7 @@ export interface ApprovalsOptions {
   config: Config;
   registry: Registry;
   clients: ClientSet;
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix of the store and the audit stream (the BullMQ prefix). */
   prefix: string;
   web: WebClient;

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { createFindingStore } from '../findings/store.js';
 import type { Approval } from './approval.js';
 import { expiryJobName, type ExpiryJob } from './job.js';
@@ -58,7 +58,7 @@ export async function expireDue(deps: ApprovalDeps, groupId: string, except?: st
  */
 export async function processExpiryJob(
   data: ExpiryJob,
-  deps: ApprovalDeps & { redis: Redis; prefix: string },
+  deps: ApprovalDeps & { redis: RedisClient; prefix: string },
 ): Promise<{ expired: number }> {
   const expired = await expireDue(deps, data.groupId);
   const group = await deps.store.group(data.groupId);

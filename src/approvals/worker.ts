@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { QueueSettings } from '../queues.js';
 import { anyOtherName, defineJobKind, startQueueWorker, type JobContext } from '../worker/queue-worker.js';
 import type { ApprovalDeps } from './deps.js';
@@ -14,7 +14,7 @@ export interface RemediationWorkerOptions {
   stalledInterval?: number;
 }
 
-type RemediationContext = ApprovalDeps & { redis: Redis; prefix: string };
+type RemediationContext = ApprovalDeps & { redis: RedisClient; prefix: string };
 
 /** Job name = remediation id: executes an approved remediation, at most once. */
 const remediationKind = defineJobKind({

@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { Redis } from 'ioredis';
 import { createAuditLog, type AuditEntry } from '../audit-log.js';
 import { createRegistry } from '../checks/registry.js';
 import { readEnv } from '../config.js';
 import { errorMessage } from '../errors.js';
+import { createRedisFactory } from '../redis/connection.js';
 import { createLogger } from '../log.js';
 import { outputOption, resolveOutput, serialize } from './options.js';
 import { act, type CliContext, runProgram } from './program.js';
@@ -29,17 +29,12 @@ function count(value: string): number {
 
 /** The newest entries, newest first; 1 when Redis cannot be read. */
 async function audit(o: { count: number; output: string; json?: boolean }, ctx: CliContext): Promise<number> {
-  const env = readEnv(ctx.env);
-  const redis = new Redis(env.REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-    connectTimeout: 5000,
-  });
+  const factory = createRedisFactory(readEnv(ctx.env));
+  const redis = factory.connect('harbor-pilot-audit', { failFast: true });
   redis.on('error', () => {});
   try {
     await redis.connect();
-    const entries = await createAuditLog(redis, env.HARBOR_PILOT_QUEUE_PREFIX).latest(o.count);
+    const entries = await createAuditLog(redis, factory.prefix).latest(o.count);
     const output = resolveOutput(o.output, o.json);
     if (output !== 'table') ctx.stdout.write(serialize({ version: 1, entries }, output));
     else

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { auditEntrySchema, type AuditEntry } from '../audit-log.js';
 
 /** Remediation outcomes a digest counts, by the audit `action` prefix the approvals flow writes. */
@@ -13,7 +13,12 @@ export type RemediationCounts = Record<keyof typeof remediationActions, number>;
  * Reads the audit stream (`<prefix>:audit`, see audit.ts) newest first, page by page, down to the
  * first entry older than `since`. Entries are kept in time order by their `at`, so this stops early.
  */
-export async function auditEntriesSince(redis: Redis, prefix: string, since: Date, until: Date): Promise<AuditEntry[]> {
+export async function auditEntriesSince(
+  redis: RedisClient,
+  prefix: string,
+  since: Date,
+  until: Date,
+): Promise<AuditEntry[]> {
   const key = `${prefix}:audit`;
   const out: AuditEntry[] = [];
   let end = '+';

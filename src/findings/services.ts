@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { createAuditLog, type AuditLog } from '../audit-log.js';
 import { createSilences, type Silences } from './silences.js';
 import { createFindingStore, type FindingStore } from './store.js';
@@ -8,11 +8,11 @@ export interface FindingServices {
   store: FindingStore;
   silences: Silences;
   audit: AuditLog;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
 }
 
-export function createFindingServices(redis: Redis, prefix: string, now: () => Date): FindingServices {
+export function createFindingServices(redis: RedisClient, prefix: string, now: () => Date): FindingServices {
   const audit = createAuditLog(redis, prefix, now);
   return {
     store: createFindingStore(redis, prefix, now),
@@ -24,6 +24,6 @@ export function createFindingServices(redis: Redis, prefix: string, now: () => D
 }
 
 /** The services on a slash command's Redis connection and prefix. */
-export function findingServicesOf(ctx: { redis: Redis; prefix: string; now(): Date }): FindingServices {
+export function findingServicesOf(ctx: { redis: RedisClient; prefix: string; now(): Date }): FindingServices {
   return createFindingServices(ctx.redis, ctx.prefix, ctx.now);
 }

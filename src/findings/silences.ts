@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import * as z from 'zod';
 import type { AuditLog } from '../audit-log.js';
 import { UserInputError } from '../errors.js';
@@ -51,7 +51,7 @@ export function parseDuration(text: string): number {
  * Every silence and unsilence goes into the audit trail (`finding.silenced`, `finding.unsilenced`).
  */
 export function createSilences(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   audit: AuditLog,
   now: () => Date = () => new Date(),

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { CheckRun } from '../checks/runner.js';
 import { findingSchema, type Finding } from './finding.js';
 import type { FindingRecord, Sighting } from './finding-record.js';
@@ -75,7 +75,7 @@ export function storeKeys(prefix: string) {
 }
 
 export async function settleThread(
-  redis: Redis,
+  redis: RedisClient,
   keys: StoreKeys,
   thread: { channel: string; threadTs: string },
   fp: string,
@@ -86,13 +86,13 @@ export async function settleThread(
   );
 }
 
-export async function readRecord(redis: Redis, keys: StoreKeys, fp: string): Promise<FindingRecord | undefined> {
+export async function readRecord(redis: RedisClient, keys: StoreKeys, fp: string): Promise<FindingRecord | undefined> {
   const [hash, posts] = await Promise.all([redis.hgetall(keys.finding(fp)), redis.hgetall(keys.posts(fp))]);
   return toRecord(fp, hash, posts);
 }
 
 /** Records one sighting: a new episode when the finding was not open, else one more time seen. */
-export async function sightFinding(redis: Redis, keys: StoreKeys, f: Finding, at: string): Promise<Sighting> {
+export async function sightFinding(redis: RedisClient, keys: StoreKeys, f: Finding, at: string): Promise<Sighting> {
   const isNew =
     Number(
       await redis.eval(upsertScript, 2, keys.finding(f.fingerprint), keys.posts(f.fingerprint), at, JSON.stringify(f)),
@@ -105,7 +105,7 @@ export async function sightFinding(redis: Redis, keys: StoreKeys, f: Finding, at
 
 /** Marks an open finding resolved and queues its resolution notice; returns it. */
 export async function resolveFinding(
-  redis: Redis,
+  redis: RedisClient,
   keys: StoreKeys,
   fp: string,
   at: string,
@@ -115,7 +115,11 @@ export async function resolveFinding(
 }
 
 /** Takes a queued resolution notice (one caller wins); undefined when taken or reopened meanwhile. */
-export async function takeResolution(redis: Redis, keys: StoreKeys, fp: string): Promise<FindingRecord | undefined> {
+export async function takeResolution(
+  redis: RedisClient,
+  keys: StoreKeys,
+  fp: string,
+): Promise<FindingRecord | undefined> {
   if ((await redis.srem(keys.unnotified, fp)) !== 1) return undefined;
   const record = await readRecord(redis, keys, fp);
   return record?.status === 'resolved' ? record : undefined;
@@ -123,7 +127,7 @@ export async function takeResolution(redis: Redis, keys: StoreKeys, fp: string):
 
 /** Replaces (or adds to) what a (check, target) saw; returns what it saw before. */
 export async function swapMembers(
-  redis: Redis,
+  redis: RedisClient,
   keys: StoreKeys,
   run: Pick<CheckRun, 'id' | 'target'>,
   mode: 'replace' | 'add',
@@ -133,7 +137,7 @@ export async function swapMembers(
 }
 
 /** Drops resolved findings last seen before `before`. */
-export async function pruneResolved(redis: Redis, keys: StoreKeys, before: number): Promise<void> {
+export async function pruneResolved(redis: RedisClient, keys: StoreKeys, before: number): Promise<void> {
   for (const fp of await redis.zrangebyscore(keys.index, 0, before)) {
     if ((await redis.hget(keys.finding(fp), 'status')) === 'open') continue;
     await redis.multi().del(keys.finding(fp), keys.posts(fp)).zrem(keys.index, fp).exec();

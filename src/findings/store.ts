@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import * as z from 'zod';
 import type { CheckRun } from '../checks/runner.js';
 import type { FindingPost, FindingRecord, Sighting } from './finding-record.js';
@@ -81,7 +81,11 @@ export const retentionMs = 30 * 24 * 3600 * 1000;
  * indexes. Each (check, target) remembers what its last run saw; a later complete run that no longer
  * sees a finding resolves it.
  */
-export function createFindingStore(redis: Redis, prefix: string, now: () => Date = () => new Date()): FindingStore {
+export function createFindingStore(
+  redis: RedisClient,
+  prefix: string,
+  now: () => Date = () => new Date(),
+): FindingStore {
   const keys = storeKeys(prefix);
   return {
     async recordRun(run, options = {}) {

@@ -10,7 +10,7 @@ import {
   type SlashCommand,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { Registry } from '../checks/registry.js';
 import type { Config, Env } from '../config.js';
 import { ConfigError, NotAuthorizedError, UserInputError, errorMessage } from '../errors.js';
@@ -29,7 +29,7 @@ export interface SlackAppOptions {
   registry: Registry;
   commands: readonly CommandDefinition[];
   queues: Queues;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   log: Logger;
   now?: () => Date;

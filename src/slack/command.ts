@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { Registry } from '../checks/registry.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -17,7 +17,7 @@ export interface CommandContext {
   registry: Registry;
   queues: Queues;
   /** The bot's Redis connection and key prefix (findings store, silences, audit trail). */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** Sub-commands listed by `help`. */
   commands: readonly CommandDefinition[];

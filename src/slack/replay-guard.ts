@@ -1,12 +1,12 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 
 /**
  * Drops a request Slack already delivered: a replayed signed request (same trigger_id) or an
  * Events API retry of a handled event (same event_id). Signatures stay valid for five minutes,
  * so without this a captured slash command could be replayed. The duplicate is acked, not run.
  */
-export function createReplayGuard(redis: Redis, prefix: string, ttlSeconds = 600): Middleware<AnyMiddlewareArgs> {
+export function createReplayGuard(redis: RedisClient, prefix: string, ttlSeconds = 600): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const body = args.body as { trigger_id?: string; event_id?: string; payload?: string };
     const id = body.trigger_id ?? body.event_id;

@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { createFindingServices, type FindingServices } from '../findings/services.js';
 import type { Queues, QueueSettings } from '../queues.js';
 import { syncSchedules } from '../schedules.js';
@@ -18,7 +18,7 @@ export interface LifecycleOptions {
   web: WebClient;
   queues: Queues;
   /** Where workers keep their Redis work (the findings store included). */
-  settings: QueueSettings & { connection: Redis };
+  settings: QueueSettings & { connection: RedisClient };
   /** Scheduled job kinds beyond `watch` (the digest, from jobs/). */
   scheduledJobs: readonly ScheduledJobDefinition[];
 }

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis/connection.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApprovals } from '../../src/approvals/approvals.js';
-import { createRedisConnection } from '../../src/queues.js';
+import { createRedisFactory } from '../../src/redis/connection.js';
 import { createSlackReporter } from '../../src/slack/reporter.js';
 import { createSlackWebClient } from '../../src/slack/web.js';
 import { startDiagnosisWorkers, type Workers } from '../../src/diagnosis/diagnosis-workers.js';
@@ -28,12 +28,15 @@ const lockDuration = 1000;
 let h: Harness;
 let checkWorkers: Workers;
 let successor: Worker | undefined;
-const connections: Redis[] = [];
+const connections: RedisClient[] = [];
 let child: ChildProcess | undefined;
 
 /** Approvals wired as a worker process wires them: its own Redis connection, the same prefix. */
 function approvalsOnOwnConnection() {
-  const redis = createRedisConnection(redisUrl, 'approvals-restart-test');
+  const redis = createRedisFactory({
+    REDIS_URL: redisUrl,
+    HARBOR_PILOT_QUEUE_PREFIX: h.env.HARBOR_PILOT_QUEUE_PREFIX,
+  }).connect('approvals-restart-test');
   connections.push(redis);
   const web = createSlackWebClient({ token: 'xoxb-test-worker', apiUrl: h.slack.apiUrl, retries: 0 });
   const { log } = memoryLogger('info');
