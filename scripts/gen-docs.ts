@@ -1,14 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { registry } from '../jobs/index.js';
+import { mappingTable } from '../src/alerts/mapping.js';
 import { catalog, configReference, replaceSection } from '../src/docs/generate.js';
 import { metricsReference } from '../src/docs/metrics-reference.js';
 
-// Regenerates the README's configuration reference and catalog from the zod schema and the
+// Regenerates the README's configuration reference, catalog and alert mapping from the zod schema and the
 // registries. `npm run docs`; test/unit/docs.test.ts fails when the README is stale.
 const path = new URL('../README.md', import.meta.url);
 let readme = readFileSync(path, 'utf8');
 readme = replaceSection(readme, 'config', configReference());
 readme = replaceSection(readme, 'catalog', catalog(registry));
 readme = replaceSection(readme, 'metrics', metricsReference());
+readme = replaceSection(readme, 'alert-mapping', mappingTable());
 writeFileSync(path, readme);
 process.stdout.write('README.md regenerated\n');

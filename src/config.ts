@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import { alertRouteIssues, alertsConfigSchema } from './alerts/config-schema.js';
 import { ConfigError } from './errors.js';
 import { lookupSecret, resolveSecretFiles } from './secret-files.js';
 
@@ -120,6 +121,7 @@ export const configSchema = z
     watches: z.array(watchConfigSchema).default([]),
     checks: z.record(z.string(), z.record(z.string(), z.unknown())).default({}).describe('default params per check id'),
     runner: runnerConfigSchema.default(() => runnerConfigSchema.parse({})),
+    alerts: alertsConfigSchema.optional().describe('Alertmanager and Harbor webhooks open incident threads'),
   })
   .superRefine((cfg, ctx) => {
     unique(
@@ -152,6 +154,8 @@ export const configSchema = z
         });
       }
     });
+    const targets = [...cfg.harbors.map((h) => `harbor/${h.name}`), ...cfg.clusters.map((c) => `cluster/${c.name}`)];
+    for (const issue of alertRouteIssues(cfg.alerts?.routes ?? [], targets)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 /** Every target a channel lists must be configured; a channel is listed once. */
@@ -218,6 +222,8 @@ export const envSchema = z.object({
   HARBOR_PILOT_QUEUE_PREFIX: z.string().min(1).default('hp'),
   /** Port of /healthz, /readyz and /metrics in every mode; unset: only on PORT in HTTP mode. */
   OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Bearer token of POST /hooks/alertmanager and /hooks/harbor; unset: they answer 404. */
+  HARBOR_PILOT_HOOK_TOKEN: z.string().min(1).optional(),
 });
 export type Env = z.infer<typeof envSchema>;
 

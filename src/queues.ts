@@ -1,4 +1,5 @@
 import { type ConnectionOptions, FlowProducer, Queue } from 'bullmq';
+import type { AlertsJob } from './alerts/notification.js';
 import type { ExpiryJob, RemediationJob } from './approvals/job.js';
 import type { CheckJob, DiagnosisJob, OpenDiagnosisJob } from './diagnosis/diagnosis-jobs.js';
 import type { DigestJob } from './digest/digest-job.js';
@@ -14,6 +15,8 @@ export interface QueueJobs {
   remediations: RemediationJob | ExpiryJob;
   /** `watch` and `digest`, from job schedulers or `/harbor digest`. */
   scheduled: WatchJob | DigestJob;
+  /** `notification` (an accepted webhook, routed), `note` and `expire` (per incident). */
+  alerts: AlertsJob;
 }
 export type QueueName = keyof QueueJobs;
 export type JobQueue<Q extends QueueName> = Queue<QueueJobs[Q]>;
@@ -24,6 +27,7 @@ export const queueNames: { readonly [Q in QueueName]: Q } = {
   diagnoses: 'diagnoses',
   remediations: 'remediations',
   scheduled: 'scheduled',
+  alerts: 'alerts',
 };
 
 export interface QueueSettings {
@@ -39,6 +43,7 @@ export function createQueues(settings: QueueSettings) {
     diagnoses: queue(queueNames.diagnoses),
     remediations: queue(queueNames.remediations),
     scheduled: queue(queueNames.scheduled),
+    alerts: queue(queueNames.alerts),
     flow: new FlowProducer(opts),
     async close() {
       await Promise.all([
@@ -46,6 +51,7 @@ export function createQueues(settings: QueueSettings) {
         this.diagnoses.close(),
         this.remediations.close(),
         this.scheduled.close(),
+        this.alerts.close(),
         this.flow.close(),
       ]);
     },

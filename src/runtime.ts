@@ -21,6 +21,8 @@ import { startLifecycle } from './worker/lifecycle.js';
 import type { ScheduledJobDefinition } from './worker/scheduled-worker.js';
 import { createApprovals } from './approvals/approvals.js';
 import { createFindingStore } from './findings/store.js';
+import { createAlerts } from './alerts/alerts.js';
+import { createAlertMetrics } from './alerts/metrics.js';
 
 export type Mode = 'start' | 'bot' | 'worker';
 
@@ -49,6 +51,8 @@ export interface Runtime {
   metrics: Metrics;
   /** Port of the ops endpoints when OPS_PORT is set. */
   opsPort?: number;
+  /** Port of the alert hooks' server in Socket Mode (PORT, or the one chosen for PORT 0). */
+  hooksPort?: number;
   close(): Promise<void>;
 }
 
@@ -92,7 +96,14 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // The replay guard sits on the ack path: a connection of its own keeps queue traffic out of its way.
   const guardRedis = factory.connect('harbor-pilot-guard');
   const queues = createQueues(settings);
-  for (const q of [queues.checks, queues.diagnoses, queues.remediations, queues.scheduled, queues.flow]) {
+  for (const q of [
+    queues.checks,
+    queues.diagnoses,
+    queues.remediations,
+    queues.scheduled,
+    queues.alerts,
+    queues.flow,
+  ]) {
     (q as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
       log.warn({ err: errorMessage(err) }, 'queue connection error'),
     );
@@ -111,7 +122,18 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   });
   countRateLimits(web, (method) => metrics.slackRateLimited(method));
   const reporter = createSlackReporter(web, metrics);
+  const alerts = createAlerts({
+    config: o.config,
+    registry: o.registry,
+    token: o.env.HARBOR_PILOT_HOOK_TOKEN,
+    queues,
+    metrics: createAlertMetrics(metrics.registry),
+    log,
+    now,
+  });
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
+  let hooks: Awaited<ReturnType<typeof startOpsServer>> | undefined;
+  let alertWorker: Worker | undefined;
   let lifecycle: Awaited<ReturnType<typeof startLifecycle>> | undefined;
   let workers: Workers | undefined;
   let remediationWorker: Worker | undefined;
@@ -119,7 +141,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const close = async () => {
     // Stop taking new commands, let active jobs finish (BullMQ hands back what it cannot), then Redis.
     await app?.stop().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'bot stop failed'));
-    await Promise.all([workers?.close(), remediationWorker?.close(), lifecycle?.close()]);
+    await hooks?.close();
+    await Promise.all([workers?.close(), remediationWorker?.close(), alertWorker?.close(), lifecycle?.close()]);
     await queues.close();
     await ops?.close();
     await workerRedis?.quit().catch(() => workerRedis.disconnect());
@@ -133,7 +156,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       { name: 'redis', check: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG' },
     ];
     if (o.mode !== 'worker') probes.push({ name: 'slack', check: async () => connection?.up ?? false });
-    if (o.env.OPS_PORT !== undefined) ops = await startOpsServer({ port: o.env.OPS_PORT, metrics, probes, log });
+    // Socket Mode needs no Slack port, but the alert hooks (and ops endpoints) still listen on PORT.
+    const hooksOnOps = !!o.env.SLACK_APP_TOKEN && o.mode !== 'worker' && o.env.OPS_PORT === o.env.PORT;
+    const posts = hooksOnOps ? alerts.routes : undefined;
+    if (o.env.OPS_PORT !== undefined) ops = await startOpsServer({ port: o.env.OPS_PORT, metrics, probes, log, posts });
     await checkRedisDurability(redis, log);
 
     const approvals = createApprovals({
@@ -168,8 +194,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     });
     lifecycle = started;
     if (o.mode !== 'bot') {
-      workers = startDiagnosisWorkers(workerSettings, { ...workerCtx, publisher: started.publisher });
+      const publisher = {
+        ...started.publisher,
+        publish: alerts.observePublish(started.publisher.publish, workerSettings),
+      };
+      workers = startDiagnosisWorkers(workerSettings, { ...workerCtx, publisher });
       remediationWorker = approvals.startWorker(workerSettings);
+      alertWorker = alerts.startWorker(workerSettings, reporter);
     }
     if (o.mode !== 'worker') {
       const bot = createSlackApp({
@@ -182,7 +213,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         prefix: settings.prefix,
         log,
         now,
-        customRoutes: opsRoutes(metrics, probes),
+        customRoutes: [...opsRoutes(metrics, probes), ...alerts.routes],
         onRateLimited: (method) => metrics.slackRateLimited(method),
         middleware: [createReplayGuard(guardRedis, settings.prefix)],
         extend: (a) => approvals.register(a, queues),
@@ -191,6 +222,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       connection = slack;
       await bot.start();
       app = bot;
+      if (o.env.SLACK_APP_TOKEN && !hooksOnOps)
+        hooks = await startOpsServer({ port: o.env.PORT, metrics, probes, log, posts: alerts.routes });
       slack.started();
       log.info(
         { socketMode: !!o.env.SLACK_APP_TOKEN, port: o.env.SLACK_APP_TOKEN ? undefined : o.env.PORT },
@@ -213,6 +246,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     clients,
     metrics,
     opsPort: ops?.port,
+    hooksPort: hooks?.port,
     async close() {
       await close();
       log.info('harbor-pilot stopped');

@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registry } from '../../jobs/index.js';
+import { registerAlerts } from '../cli/alerts-command.js';
 import { registerAudit } from '../cli/audit-command.js';
 import { registerCheck } from '../cli/check-command.js';
 import { registerCompletion } from '../cli/completion-command.js';
@@ -23,6 +24,7 @@ export const subcommands: readonly Subcommand[] = [
   registerPreflight,
   registerLab,
   registerAudit,
+  registerAlerts,
   registerCompletion,
 ];
 

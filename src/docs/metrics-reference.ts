@@ -1,3 +1,4 @@
+import { createAlertMetrics } from '../alerts/metrics.js';
 import { createMetrics } from '../ops/metrics.js';
 
 /** The README's metrics table, from the metrics a process registers (every optional one included). */
@@ -8,6 +9,7 @@ export function metricsReference(): string {
     slackConnected: () => true,
     openFindings: async () => [],
   });
+  createAlertMetrics(metrics.registry);
   const rows = metrics.registry.getMetricsAsArray().map((m) => {
     const { name, help, type, labelNames } = m as unknown as {
       name: string;

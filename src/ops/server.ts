@@ -1,7 +1,13 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
+
+/** A POST endpoint served beside the ops endpoints (the alert hooks on PORT in Socket Mode). */
+export interface PostRoute {
+  path: string;
+  handler(req: IncomingMessage, res: ServerResponse): void;
+}
 
 export interface ReadinessProbe {
   name: string;
@@ -18,8 +24,11 @@ export async function startOpsServer(options: {
   metrics: Metrics;
   probes: ReadinessProbe[];
   log: Logger;
+  posts?: PostRoute[];
 }): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
+    const post = req.method === 'POST' ? options.posts?.find((r) => r.path === req.url?.split('?')[0]) : undefined;
+    if (post) return post.handler(req, res);
     void (async () => {
       if (req.url === '/healthz') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -43,7 +52,10 @@ export async function startOpsServer(options: {
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '0.0.0.0', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', resolve);
+  });
   const port = (server.address() as AddressInfo).port;
   options.log.info({ port }, 'ops endpoints listening');
   return {

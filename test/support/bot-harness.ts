@@ -17,7 +17,13 @@ export async function startBot(o: {
   env: Record<string, string>;
   mode?: Mode;
 }): Promise<{ runtime: Runtime; logs: string[] }> {
-  const env = readEnv({ REDIS_URL: inject('redisUrl'), HARBOR_PILOT_QUEUE_PREFIX: uniquePrefix(o.name), ...o.env });
+  const env = readEnv({
+    REDIS_URL: inject('redisUrl'),
+    HARBOR_PILOT_QUEUE_PREFIX: uniquePrefix(o.name),
+    // Socket Mode listens on PORT too (the alert hooks): any free port unless the test picks one.
+    PORT: '0',
+    ...o.env,
+  });
   const { log, lines } = memoryLogger('debug');
   const runtime = await startRuntime({
     mode: o.mode ?? 'start',

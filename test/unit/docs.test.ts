@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../jobs/index.js';
+import { mappingTable } from '../../src/alerts/mapping.js';
 import { catalog, configReference, replaceSection } from '../../src/docs/generate.js';
 import { metricsReference } from '../../src/docs/metrics-reference.js';
 
@@ -17,6 +18,10 @@ describe('generated documentation', () => {
 
   it('the README metrics table matches the metrics the processes register (run `npm run docs`)', () => {
     expect(replaceSection(readme, 'metrics', metricsReference())).toBe(readme);
+  });
+
+  it('the README alert mapping matches the built-in rules (run `npm run docs`)', () => {
+    expect(replaceSection(readme, 'alert-mapping', mappingTable())).toBe(readme);
   });
 
   it('documents every key and check', () => {
