@@ -12,6 +12,10 @@ import harvesterUpgrade from './harvester-upgrade.js';
 import replicationFailures from './replication-failures.js';
 import replicationStuck from './replication-stuck.js';
 import repoTagCount from './repo-tag-count.js';
+import projectQuota from './project-quota.js';
+import gcHealth from './gc-health.js';
+import robotAccounts from './robot-accounts.js';
+import tlsCertificates from './tls-certificates.js';
 
 /** Every check, in the order `/harbor help` lists them. Explicit: no folder scanning. */
 export const checks: readonly CheckDefinition[] = [
@@ -27,6 +31,10 @@ export const checks: readonly CheckDefinition[] = [
   databaseSchema,
   componentLogs,
   harvesterUpgrade,
+  projectQuota,
+  gcHealth,
+  robotAccounts,
+  tlsCertificates,
 ];
 
 export const registry = createRegistry(checks);

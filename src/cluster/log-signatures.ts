@@ -1,6 +1,7 @@
 import { inOrder } from '../checks/format.js';
 import type { Cause } from '../findings/causes.js';
 import type { Severity } from '../findings/finding.js';
+import { saturationSignatures } from './saturation-signatures.js';
 
 /** A log line pattern whose meaning is known (failure-modes.md), and the cause it proves. */
 export interface LogSignature {
@@ -90,6 +91,7 @@ export const logSignatures: readonly LogSignature[] = [
     pattern: /filesystem: Path not found: \S*\/_manifests\/tags\/[^/\s]+\/current\/link/,
     meaning: "a tag's manifest link is missing from storage",
   },
+  ...saturationSignatures,
 ];
 
 export interface SignatureHit {

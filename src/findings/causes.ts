@@ -137,6 +137,62 @@ export const causes = {
     mode: 'common',
     description: 'a check stopped on an unexpected error; its area was not diagnosed',
   },
+  'quota-near-limit': {
+    severity: 'warning',
+    mode: 'common',
+    description: "a project's storage use reached 85% of its quota (Harbor's own warning level)",
+  },
+  'quota-exceeded': {
+    severity: 'critical',
+    mode: 'common',
+    description: 'a project reached its storage quota: pushes fail with QUOTA_EXCEED',
+  },
+  'gc-failed': {
+    severity: 'warning',
+    mode: 'common',
+    description: 'the latest garbage-collection run ended in error or was stopped: storage is not reclaimed',
+  },
+  'robot-expiring': {
+    severity: 'warning',
+    mode: 'common',
+    description: 'an enabled robot account expires within 14 days',
+  },
+  'robot-expired': {
+    severity: 'critical',
+    mode: 'common',
+    description: 'an enabled robot account expired; critical when replication or the bot authenticates as it',
+  },
+  'certificate-expiring': {
+    severity: 'warning',
+    mode: 'common',
+    description: 'a TLS certificate Harbor serves expires within 14 days',
+  },
+  'certificate-expired': {
+    severity: 'critical',
+    mode: 'common',
+    description: 'a TLS certificate Harbor serves has expired: clients fail TLS',
+  },
+  'certificate-name-mismatch': {
+    severity: 'critical',
+    mode: 'common',
+    description:
+      "a TLS certificate Harbor serves does not cover a host name clients use (or the Ingress's Secret has none)",
+  },
+  'storage-backend-error': {
+    severity: 'critical',
+    mode: 'common',
+    description: 'the registry cannot reach or write its storage (S3 access denied, bucket missing, disk full)',
+  },
+  'database-connections-exhausted': {
+    severity: 'critical',
+    mode: 'common',
+    description: "Harbor's PostgreSQL refuses new connections (too many clients)",
+  },
+  'harbor-redis-oom': {
+    severity: 'critical',
+    mode: 'common',
+    description: "Harbor's Redis reached maxmemory and refuses writes",
+  },
 } as const satisfies Record<string, CauseInfo>;
 
 export type Cause = keyof typeof causes;

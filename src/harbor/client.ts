@@ -1,6 +1,7 @@
 import { createHttp, type FetchLike } from '../http.js';
 import { getParsed } from './parse.js';
 import type { Logger } from '../log.js';
+import { adminApi } from './admin-api.js';
 import { artifactsApi } from './artifacts.js';
 import { registryApi } from './registry-v2.js';
 import { replicationApi } from './replication.js';
@@ -43,6 +44,7 @@ export function createHarborClient(options: HarborClientOptions) {
     auth: options.auth,
     ...replicationApi(http),
     ...artifactsApi(http),
+    ...adminApi(http),
     ...registryApi(site, options.auth),
 
     /** `GET /health`: needs no authentication. */

@@ -17,6 +17,10 @@ const rules: { method: RegExp; path: RegExp; permission: string }[] = [
   { method: /GET/, path: /repositories/, permission: 'project repository:list' },
   { method: /GET/, path: /^\/projects/, permission: 'system project:list and project:read' },
   { method: /GET|HEAD/, path: /^\/(v2\/|service\/token)/, permission: 'project repository:pull' },
+  { method: /GET/, path: /^\/quotas/, permission: 'system quota:list and quota:read' },
+  { method: /GET/, path: /^\/robots/, permission: 'system robot:list and robot:read' },
+  { method: /GET/, path: /^\/system\/gc/, permission: 'system garbage-collection:list and garbage-collection:read' },
+  { method: /GET/, path: /^\/registries/, permission: 'system registry:list and registry:read' },
 ];
 
 /** The robot permission a Harbor call needs, or null when the call is not one the bot makes. */

@@ -2,11 +2,16 @@ import { UserInputError } from '../errors.js';
 import type { Builder } from './builder.js';
 import { clusterBuilders } from './cluster-builders.js';
 import { harborBuilders } from './harbor-builders.js';
+import { operationsBuilders } from './operations-builders.js';
 import type { Scenario, ScenarioStep } from './scenario-schema.js';
 import { healthyWorld, type LabWorld } from './world.js';
 
 /** Every builder a scenario file may name, by name. */
-export const builders: Readonly<Record<string, Builder>> = Object.freeze({ ...harborBuilders, ...clusterBuilders });
+export const builders: Readonly<Record<string, Builder>> = Object.freeze({
+  ...harborBuilders,
+  ...clusterBuilders,
+  ...operationsBuilders,
+});
 
 /** Applies one step; an unknown builder or bad parameters is a UserInputError naming the scenario. */
 export function applyStep(world: LabWorld, step: ScenarioStep, scenario: string): void {

@@ -1,3 +1,4 @@
+import { healthyAdmin } from '../sim/admin-scenarios.js';
 import { sampleRegistry } from '../sim/artifact-scenarios.js';
 import type { ClusterScenario } from '../sim/harbor-chart.js';
 import {
@@ -32,6 +33,7 @@ export function healthyWorld(now: Date, release: Partial<Omit<HarborReleaseOptio
   harbor.users = [...harbor.users, observerUser];
   harbor.replication = healthyReplication(now);
   harbor.artifacts = sampleRegistry(now);
+  harbor.admin = healthyAdmin(now);
   return { now, harbor, harborFaults: [], release: r, extra: [] };
 }
 

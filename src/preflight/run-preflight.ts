@@ -3,6 +3,7 @@ import { completeFinding, createRunContext, faultFinding, type RunnerDeps } from
 import { UserInputError } from '../errors.js';
 import type { Finding, Report, TargetRef } from '../findings/finding.js';
 import { clusterConfigOf, harborConfigOf, targetOf, type Target } from '../targets.js';
+import { certificatesValidGate } from './certificates-valid-gate.js';
 import { databaseSchemaGate } from './database-schema-gate.js';
 import type { Gate, GateContext } from './gate.js';
 import { componentsHealthyGate, replicationsIdleGate } from './harbor-gates.js';
@@ -18,6 +19,7 @@ export const gates: readonly Gate[] = [
   replicationsIdleGate,
   componentsHealthyGate,
   ingressBaselineGate,
+  certificatesValidGate,
 ];
 
 export interface GateResult {

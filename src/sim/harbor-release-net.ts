@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { encodeHelmRelease } from '../kube/helm-release.js';
 import { hoursAgo, releaseLabels, shortHash, type HarborRelease } from './harbor-chart.js';
+import { ingressTlsSecretName, tlsSecret } from './ingress-tls.js';
 import type { KubeObject } from './kube-sim.js';
 
 const services: { component: string; ports: { name: string; port: number; targetPort: number }[] }[] = [
@@ -209,6 +210,7 @@ export function releaseNetworkObjects(r: HarborRelease): KubeObject[] {
     ...services.map((s) => endpointsOf(r, s.component)),
     live,
     coreSecret(r),
+    tlsSecret(r, ingressTlsSecretName(r), { expiresInDays: 60 }),
     helmRevision(r, 1, 'superseded', [...svcs, ingress], 24 * 30),
     helmRevision(r, 2, 'deployed', [...svcs, ingress], 72),
   ];

@@ -1,3 +1,4 @@
+import { adminRoutes } from './harbor-admin.js';
 import { artifactRoutes } from './harbor-artifacts.js';
 import { registryRoutes } from './harbor-v2.js';
 import { replicationRoutes } from './harbor-replication.js';
@@ -47,7 +48,13 @@ const coreRoutes: HarborRoutes = (sim) => {
 };
 
 /** Route sets added by API area; a new area adds its module to this list. */
-export const harborRouteSets: HarborRoutes[] = [coreRoutes, replicationRoutes, artifactRoutes, registryRoutes];
+export const harborRouteSets: HarborRoutes[] = [
+  coreRoutes,
+  replicationRoutes,
+  artifactRoutes,
+  registryRoutes,
+  adminRoutes,
+];
 
 /**
  * A simulated Harbor (REST API under /api/v2.0, registry API under /v2) on localhost. Tests use it as

@@ -40,6 +40,15 @@ describe('the demo (npm run demo)', () => {
       expect(o.preflightWrong, `${o.scenario.name}: preflight gates`).toEqual([]);
       expect(text).toContain(`=== ${o.scenario.name} (`);
     }
+    const found = new Set(outcomes.flatMap((o) => o.found));
+    const operational = ['quota-exceeded', 'quota-near-limit', 'gc-failed', 'robot-expiring', 'robot-expired'];
+    const saturation = [
+      'certificate-expiring',
+      'storage-backend-error',
+      'database-connections-exhausted',
+      'harbor-redis-oom',
+    ];
+    for (const cause of [...operational, ...saturation]) expect(found, `${cause} on its lab scenario`).toContain(cause);
     const healthy = outcomes.find((o) => o.scenario.name === 'healthy');
     expect(healthy?.report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
     const seeded = [

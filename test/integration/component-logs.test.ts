@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import componentLogs from '../../jobs/component-logs.js';
+import { scanLog } from '../../src/cluster/log-signatures.js';
 import { admiralUrlNoise, appendLog, migrationRunning } from '../../src/sim/harbor-incidents-core.js';
+import { databaseConnectionsExhausted, redisOutOfMemory, storageBackendError } from '../../src/sim/saturation-logs.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
 import { useClusterHarness } from '../support/cluster-harness.js';
 
@@ -61,6 +63,54 @@ describe('component-logs', () => {
       ['replication-tag-unknown-race', 'warning', 'jobservice'],
       ['manifest-missing', 'warning', 'registry'],
     ]);
+  });
+
+  it('reports storage, database and Redis saturation under their own causes, and leaves benign lines alone', async () => {
+    const r = buildHarborRelease({ now });
+    storageBackendError(r, 's3-access-denied');
+    databaseConnectionsExhausted(r);
+    redisOutOfMemory(r);
+    loadScenario(h.kube, r);
+    const run = await h.run(componentLogs);
+    const seen = run.findings.map((f) => [f.cause, f.severity, f.resource.name]);
+    expect(seen.sort()).toEqual([
+      ['database-connections-exhausted', 'critical', 'core'],
+      ['database-connections-exhausted', 'critical', 'database'],
+      ['harbor-redis-oom', 'critical', 'core'],
+      ['harbor-redis-oom', 'critical', 'jobservice'],
+      ['storage-backend-error', 'critical', 'registry'],
+    ]);
+    const storage = run.findings.find((f) => f.cause === 'storage-backend-error');
+    expect(storage?.evidence[0]).toMatch(/^4 matching lines in the last 300 lines of harbor-registry-/);
+    expect(storage?.evidence[1]).toContain('s3aws: AccessDenied: Access Denied');
+    expect(storage?.summary).toContain('rollout-restart');
+  });
+
+  it('matches each saturation signature on its own wording and not on look-alike lines', () => {
+    const scan = (component: string, line: string) => scanLog([line], component).map((h) => h.signature.id);
+    expect(scan('registry', 'err.detail="filesystem: mkdir /storage/docker: no space left on device"')).toEqual([
+      'storage-backend-error',
+    ]);
+    expect(scan('registry', 'err.detail="s3aws: NoSuchBucket: The specified bucket does not exist"')).toEqual([
+      'storage-backend-error',
+    ]);
+    expect(scan('registry', 'err.detail="s3aws: SlowDown: Please reduce your request rate."')).toEqual([
+      'storage-backend-error',
+    ]);
+    expect(
+      scan('registry', 'err.code="blob unknown" err.detail="s3aws: Path not found: /docker/registry/v2/blobs"'),
+    ).toEqual([]);
+    expect(scan('registry', 'err.detail="s3aws: NoSuchKey: The specified key does not exist."')).toEqual([]);
+    expect(
+      scan('core', 'FATAL: remaining connection slots are reserved for roles with the SUPERUSER attribute'),
+    ).toEqual(['database-connections-exhausted']);
+    expect(scan('core', 'pool: max open connections reached, waiting')).toEqual([]);
+    expect(scan('jobservice', "OOM command not allowed when used memory > 'maxmemory'.")).toEqual(['harbor-redis-oom']);
+    expect(scan('core', 'used memory is 80% of maxmemory')).toEqual([]);
+    const long = `${'s3aws: '.repeat(20_000)}x`;
+    const started = performance.now();
+    scan('registry', long);
+    expect(performance.now() - started).toBeLessThan(200);
   });
 
   it('names the missing RBAC verb when logs are forbidden', async () => {

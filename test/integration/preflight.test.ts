@@ -42,6 +42,7 @@ describe('preflight', () => {
     expect(line('replications-idle')).toMatch(/^PASS/);
     expect(line('components-healthy')).toContain('all 8 components report healthy');
     expect(line('ingress-baseline')).toContain('matches Helm revision 2');
+    expect(line('certificates-valid')).toMatch(/^PASS {2}certificates-valid +1 certificate\(s\) valid beyond 7 days/);
     expect(out).toContain('every gate passed');
   });
 
@@ -53,7 +54,7 @@ describe('preflight', () => {
       /^FAIL {2}image-source +7 Harbor workloads would pull 2\.11\.0 images from harbor\/lab itself$/,
     );
     expect(out.split('\n').filter((l) => l.startsWith('FAIL'))).toHaveLength(1);
-    expect(out).toContain('1 of 6 gates failed; do not upgrade yet.');
+    expect(out).toContain('1 of 7 gates failed; do not upgrade yet.');
   });
 
   it('fails on the self-pull upgrade scenario with the findings JSON of the contract', async () => {
@@ -68,6 +69,7 @@ describe('preflight', () => {
       'preflight-replications-idle',
       'preflight-components-healthy',
       'preflight-ingress-baseline',
+      'preflight-certificates-valid',
     ]);
     const self = report.findings.find((f) => f.check === 'preflight-image-source');
     expect(self).toMatchObject({
@@ -150,6 +152,17 @@ describe('preflight', () => {
     expect(drift).toMatchObject({ cause: 'ingress-drift', resource: { kind: 'Ingress', name: 'harbor-ingress' } });
     expect(drift?.evidence).toContain('  + annotations.nginx.ingress.kubernetes.io/backend-protocol: HTTPS');
     expect(drift?.title).toBe('Ingress harbor-ingress already differs from Helm revision 2');
+  });
+
+  it('fails certificates-valid when the Ingress certificate expires within the upgrade window (7 days)', async () => {
+    lab.load(scenario('certificate-expiring'));
+    const { code, out } = await preflight(['--to', '2.11.0', '--json']);
+    expect(code).toBe(1);
+    const report = reportSchema.parse(JSON.parse(out));
+    const f = report.findings.find((x) => x.check === 'preflight-certificates-valid');
+    expect(f).toMatchObject({ cause: 'certificate-expiring', resource: { kind: 'Secret', name: 'harbor-ingress' } });
+    expect(f?.summary).toContain('Renew it before upgrading');
+    expect(report.findings.map((x) => x.check)).toEqual(['preflight-certificates-valid']);
   });
 
   it('exits 2 with a message on bad usage or configuration', async () => {
