@@ -100,6 +100,10 @@ export const watchConfigSchema = z.strictObject({
   targets: z.array(z.string().regex(/^(harbor|cluster)\/[a-z0-9-]+$/)).optional(),
   checks: z.array(z.string().min(1)).optional(),
   channel: z.string().min(1).optional(),
+  minSeverity: z
+    .enum(['critical', 'warning', 'info'])
+    .default('critical')
+    .describe('announce new findings at or above this severity, once per finding until it resolves'),
 });
 
 export const runnerConfigSchema = z.strictObject({

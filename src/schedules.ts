@@ -58,7 +58,9 @@ export function desiredSchedules(config: Config): DesiredSchedule[] {
       throw new ConfigError([
         `watches[${i}].channel: not set, and slack.alertChannel is not set either; name where alerts go`,
       ]);
-    const data = { channel, targets: w.targets, checks: w.checks };
+    // The default severity stays out of the data, so the scheduler ids of existing watches do not change.
+    const min = w.minSeverity === 'critical' ? {} : { minSeverity: w.minSeverity };
+    const data = { channel, targets: w.targets, checks: w.checks, ...min };
     return {
       id: idOf('watch', { ...data, cron: w.cron, tz: w.timezone }),
       name: 'watch',

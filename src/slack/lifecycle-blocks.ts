@@ -57,14 +57,16 @@ export function resolvedMessage(r: FindingRecord, now: Date): MessageBody {
 /** The channel message a watch's new incident threads under. */
 export function incidentRootMessage(target: string, findings: Finding[], now: Date): MessageBody {
   const n = findings.length;
-  const head =
-    `:rotating_light: *New critical finding${n === 1 ? '' : 's'} on ${escapeMrkdwn(target)}* ` +
-    `(${slackTime(now.toISOString(), now)})`;
-  const lines = findings.slice(0, 10).map((f) => `• ${escapeMrkdwn(f.title)}`);
-  const text = `New critical finding${n === 1 ? '' : 's'} on ${target}: ${findings.map((f) => f.title).join('; ')}`;
+  // "critical" when all are, as before; a watch with a lower minSeverity says which it found.
+  const severities = new Set(findings.map((f) => f.severity));
+  const what = `New ${severities.size === 1 ? `${[...severities][0]} ` : ''}finding${n === 1 ? '' : 's'}`;
+  const head = `:rotating_light: *${what} on ${escapeMrkdwn(target)}* (${slackTime(now.toISOString(), now)})`;
+  const lines = findings.map((f) => `• ${severityIcon[f.severity]} ${escapeMrkdwn(clip(f.title, 300))}`);
+  const list = linesWithin(lines, 2500, (k) => `• … ${k} more`);
+  const text = `${what} on ${target}: ${findings.map((f) => f.title).join('; ')}`;
   return {
     text: clip(text, 300),
-    blocks: [section(`${head}\n${lines.join('\n')}\nDetails in the thread; I will say here when they resolve.`)],
+    blocks: [section(`${head}\n${list}\nDetails in the thread; I will say here when they resolve.`)],
   };
 }
 

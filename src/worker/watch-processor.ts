@@ -1,5 +1,6 @@
 import { planChecks, runPlan, type CheckRun } from '../checks/runner.js';
 import { watchJobSchema, type WatchJob } from './watch-job.js';
+import type { Severity } from '../findings/finding.js';
 import type { FindingRecord } from '../findings/finding-record.js';
 import type { SlackThread } from '../slack/slack-thread.js';
 import { incidentRootMessage } from '../slack/lifecycle-blocks.js';
@@ -12,8 +13,9 @@ interface Placed {
 }
 
 /**
- * A watch tick: runs its checks on its targets, records every finding, and announces critical ones
- * that the alert channel has not seen yet: one thread per incident (a target with new critical
+ * A watch tick: runs its checks on its targets, records every finding, and announces the ones at or
+ * above its minSeverity (default critical) that the alert channel has not seen yet in their current
+ * open episode: one thread per incident (a target with such
  * findings), joined by later ones while it is open. Findings already there get a "still present"
  * note; resolved ones are told in their thread. Everything else is recorded for the digest only.
  */
@@ -42,7 +44,7 @@ export async function processWatchJob(
       if (await ctx.publisher.isSilenced(record.fingerprint)) continue;
       const post = record.posts.find((p) => p.channel === data.channel);
       if (post) present.push({ record, thread: { channel: post.channel, threadTs: post.threadTs } });
-      else if (record.finding.severity === 'critical') fresh.push(record);
+      else if (atOrAbove(record.finding.severity, data.minSeverity ?? 'critical')) fresh.push(record);
     }
     for (const p of present) incidents.set(p.record.finding.target, p.thread);
     await notePresent(ctx, run, present);
@@ -50,6 +52,12 @@ export async function processWatchJob(
   const announced = await announce(ctx, data.channel, fresh, incidents);
   ctx.log.info({ runs: report.runs.length, announced, resolved }, 'watch completed');
   return { runs: report.runs.length, announced, resolved };
+}
+
+const rank: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+function atOrAbove(severity: Severity, min: Severity): boolean {
+  return rank[severity] <= rank[min];
 }
 
 async function notePresent(ctx: ScheduledContext, run: CheckRun, present: Placed[]): Promise<void> {
@@ -65,7 +73,7 @@ async function notePresent(ctx: ScheduledContext, run: CheckRun, present: Placed
 }
 
 /**
- * New critical findings: into their target's open incident thread, or a new one. Each is claimed
+ * New findings: into their target's open incident thread, or a new one. Each is claimed
  * first, so overlapping ticks announce it once; when Slack fails, the claims of the findings not yet
  * posted are released, so the job's retry announces them.
  */

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../src/findings/finding.js';
+import { parseConfig } from '../../src/config.js';
+import { desiredSchedules } from '../../src/schedules.js';
 import { processWatchJob } from '../../src/worker/watch-processor.js';
 import { startFindingsHarness, type FindingsHarness } from '../support/findings-harness.js';
 
@@ -102,5 +104,40 @@ describe('watch schedules', () => {
         .callsOf('chat.postMessage')
         .filter((c) => String(c.args.text) === '[critical] Harbor component database is unhealthy'),
     ).toHaveLength(1);
+  });
+
+  it('announces warnings too with minSeverity warning, once per finding until it resolves', async () => {
+    const warnings = { ...watch, minSeverity: 'warning' as const };
+    const trivyPosts = () =>
+      h.slack
+        .callsOf('chat.postMessage')
+        .filter((c) => c.args.channel === 'C0ALERTS' && String(c.args.text).includes('trivy'))
+        .map((c) => String(c.args.text));
+    h.unhealthy('trivy');
+    expect(await processWatchJob(warnings, h.ctx)).toMatchObject({ announced: 1 });
+    expect(String(roots()[0]?.args.text)).toBe(
+      'New warning finding on harbor/prod: Harbor component trivy is unhealthy',
+    );
+    expect(trivyPosts()).toContain('[warning] Harbor component trivy is unhealthy');
+
+    h.clock.advance(5 * 60_000);
+    expect(await processWatchJob(warnings, h.ctx)).toMatchObject({ announced: 0 });
+    h.clock.advance(5 * 60_000);
+    h.unhealthy();
+    expect(await processWatchJob(warnings, h.ctx)).toMatchObject({ resolved: 1 });
+    h.clock.advance(5 * 60_000);
+    h.unhealthy('trivy');
+    expect(await processWatchJob(warnings, h.ctx)).toMatchObject({ announced: 1 });
+    expect(trivyPosts().filter((t) => t === '[warning] Harbor component trivy is unhealthy')).toHaveLength(2);
+  });
+
+  it('keeps the default (critical) out of the scheduler data, so existing watch ids stay', () => {
+    const config = parseConfig(
+      'slack:\n  alertChannel: C0A\nwatches:\n  - cron: "* * * * *"\n  - cron: "* * * * *"\n    minSeverity: info\n',
+      {},
+    );
+    const [critical, info] = desiredSchedules(config);
+    expect(critical?.data).toEqual({ channel: 'C0A', targets: undefined, checks: undefined });
+    expect(info?.data).toMatchObject({ minSeverity: 'info' });
   });
 });
