@@ -1,6 +1,6 @@
 import type { CustomRoute } from '@slack/bolt';
 import type { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { CheckRun } from '../checks/runner.js';
 import type { Registry } from '../checks/registry.js';
 import type { Config } from '../config.js';
@@ -53,7 +53,7 @@ export function createAlerts(o: AlertsOptions) {
   return {
     routes,
     /** Starts the incident worker on the workers' Redis. */
-    startWorker(settings: QueueSettings & { connection: Redis }, reporter: Reporter): Worker {
+    startWorker(settings: QueueSettings & { connection: RedisClient }, reporter: Reporter): Worker {
       const store = createIncidentStore(settings.connection, settings.prefix);
       const cooldownMs = (o.config.alerts?.cooldownMinutes ?? 10) * 60_000;
       return startAlertWorker(settings, {
@@ -67,7 +67,7 @@ export function createAlerts(o: AlertsOptions) {
       });
     },
     /** Wraps the findings publisher: the first finding posted in an incident thread is timed from its alert. */
-    observePublish(publish: Publish, settings: QueueSettings & { connection: Redis }): Publish {
+    observePublish(publish: Publish, settings: QueueSettings & { connection: RedisClient }): Publish {
       const store = createIncidentStore(settings.connection, settings.prefix);
       return async (run, thread, job) => {
         await publish(run, thread, job);

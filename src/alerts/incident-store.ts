@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import * as z from 'zod';
 import { plannedCheckSchema, routedAlertSchema } from './notification.js';
 
@@ -45,7 +45,7 @@ function parse<T>(schema: z.ZodType<T>, text: string | null | undefined): T | un
  * duplicates of resolved alerts change nothing), when each check last ran, and the lines waiting
  * for the next note. Every change to a target's state happens under its lock.
  */
-export function createIncidentStore(redis: Redis, prefix: string) {
+export function createIncidentStore(redis: RedisClient, prefix: string) {
   const key = (kind: string, target: string) => `${prefix}:alerts:${kind}:${target}`;
   return {
     /** Takes the target's lock; undefined while another worker holds it. */
