@@ -92,6 +92,11 @@ describe('Kubernetes manifests', () => {
     expect(sts.spec.template.spec.containers[0].args.join(' ')).toContain('--appendonly yes');
     expect(sts.spec.template.spec.containers[0].args.join(' ')).toContain('--maxmemory-policy noeviction');
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    expect(sts.spec.template.spec.containers[0].args.join(' ')).toContain('--requirepass $(REDIS_PASSWORD)');
+    const policy = docs('deploy/kubernetes/redis.yaml').find((d) => d.kind === 'NetworkPolicy');
+    expect(policy.spec.ingress[0].from[0].podSelector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'harbor-pilot',
+    });
   });
 
   it('separate read-only diagnosis RBAC from opt-in remediation verbs', () => {
