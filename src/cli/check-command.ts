@@ -8,9 +8,9 @@ import { anyAtOrAbove, type Severity } from '../findings/finding.js';
 import type { FetchLike } from '../http.js';
 import type { Logger } from '../log.js';
 import { listTargets, parseTargetRef, type Target } from '../targets.js';
-import { formatReport } from './table.js';
+import { formatReport } from './findings-view.js';
 import { act, type CliContext, runProgram } from './program.js';
-import { configOption, outputOption, quietLogger, resolveOutput, serialize } from './options.js';
+import { configOption, outputOption, quietLogger, resolveOutput, serialize, terminalWidth } from './options.js';
 import { createProgressLine } from './progress-line.js';
 
 export interface CliIo {
@@ -54,7 +54,10 @@ async function check(ids: string[], o: CheckOptions, ctx: CliContext): Promise<n
   const progress = createProgressLine(ctx.stderr);
   const { runs: _runs, ...doc } = await runPlan(plan, { config, clients, log }, undefined, progress?.update);
   progress?.clear();
-  const text = output === 'table' || output === 'wide' ? formatReport(doc) : serialize(doc, output);
+  const text =
+    output === 'table' || output === 'wide'
+      ? formatReport(doc, { width: terminalWidth(ctx), details: output === 'wide' })
+      : serialize(doc, output);
   ctx.stdout.write(text);
   return anyAtOrAbove(doc.findings, o.failOn) ? 1 : 0;
 }

@@ -5,8 +5,8 @@ import { loadConfig } from '../config.js';
 import { UserInputError } from '../errors.js';
 import { runPreflight } from '../preflight/run-preflight.js';
 import type { CliIo } from './check-command.js';
-import { configOption, outputOption, quietLogger, resolveOutput, serialize } from './options.js';
-import { formatPreflight } from '../preflight/run-preflight.js';
+import { configOption, outputOption, quietLogger, resolveOutput, serialize, terminalWidth } from './options.js';
+import { formatPreflight } from './preflight-view.js';
 import { act, type CliContext, runProgram } from './program.js';
 
 interface PreflightOptions {
@@ -42,7 +42,9 @@ async function preflight(o: PreflightOptions, ctx: CliContext): Promise<number> 
   const clients = createClientSet(config, { log, fetch: ctx.fetch });
   const result = await runPreflight({ config, clients, log }, { harbor, cluster, to: o.to });
   const request = { harbor, cluster, to: o.to };
-  ctx.stdout.write(output === 'table' ? formatPreflight(result, request) : serialize(result.report, output));
+  ctx.stdout.write(
+    output === 'table' ? formatPreflight(result, request, terminalWidth(ctx)) : serialize(result.report, output),
+  );
   return result.gates.every((g) => g.pass) ? 0 : 1;
 }
 

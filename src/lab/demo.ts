@@ -1,7 +1,7 @@
 import type { Registry } from '../checks/registry.js';
-import { formatReport } from '../cli/table.js';
+import { formatReport } from '../cli/findings-view.js';
+import { formatPreflight } from '../cli/preflight-view.js';
 import type { Logger } from '../log.js';
-import { formatPreflight } from '../preflight/run-preflight.js';
 import { evaluateScenario, type ScenarioOutcome } from './evaluate.js';
 import { labTarget, startLab } from './lab.js';
 import type { Scenario } from './scenario-schema.js';

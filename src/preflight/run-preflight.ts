@@ -139,18 +139,3 @@ export async function runPreflight(deps: RunnerDeps, req: PreflightRequest): Pro
   };
   return { to, gates: results, report };
 }
-
-/** One line per gate: `PASS image-source  reason`. */
-export function formatPreflight(result: PreflightResult, target: PreflightRequest): string {
-  const width = Math.max(...result.gates.map((g) => g.gate.length));
-  const lines = result.gates.map((g) => `${g.pass ? 'PASS' : 'FAIL'}  ${g.gate.padEnd(width)}  ${g.reason}`);
-  const failed = result.gates.filter((g) => !g.pass).length;
-  lines.push(
-    '',
-    failed === 0
-      ? `Upgrade of harbor/${target.harbor} on cluster/${target.cluster} to ${result.to}: every gate passed.`
-      : `Upgrade of harbor/${target.harbor} on cluster/${target.cluster} to ${result.to}: ${failed} of ` +
-          `${result.gates.length} gates failed; do not upgrade yet.`,
-  );
-  return `${lines.join('\n')}\n`;
-}

@@ -57,7 +57,13 @@ describe('the demo (npm run demo)', () => {
     expect(seeded).toEqual(expect.arrayContaining(['A', 'A2', 'B', 'C', 'D', 'D2', 'E', 'F', 'G']));
     expect(text).toContain(`Failure modes found: ${seeded.join(', ')} (of ${seeded.join(', ')} seeded).`);
     expect(text).toContain('Healthy scenario: no findings at warning or above.');
-    expect(text).toMatch(/SEVERITY +TARGET +RESOURCE +TITLE +PROPOSED FIXES/);
+    // The self-pulling upgrade: Harbor answers 503, one row for it; each circular pull with its cause and fix.
+    expect(text.match(/^critical +harbor\/lab +Harbor\/lab$/gm)?.length).toBeGreaterThan(0);
+    expect(text).toContain('  harbor/lab answered 503 with an HTML page "503 Service Temporarily Unavailable"');
+    expect(text).toMatch(/cause +Harbor's own images are pulled through the Harbor being upgraded/);
+    expect(text).toMatch(
+      /fixes +1\. Pull harbor-core images from docker\.io\/goharbor\n +set-deployment-images, medium risk/,
+    );
     expect(exitCode).toBe(0);
   }, 120_000);
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { runPreflightCommand } from '../../src/cli/preflight-command.js';
 import { reportSchema } from '../../src/findings/finding.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
@@ -86,6 +87,16 @@ describe('preflight', () => {
       resource: { kind: 'Harbor', name: 'lab' },
     });
     expect(report.checks.find((c) => c.id === 'preflight-components-healthy')?.status).toBe('error');
+    // On a terminal a gate that could not be evaluated says so, and what happened, not its pass condition.
+    const text = await preflight(['--to', '2.11.0', '-o', 'table']);
+    for (const gate of ['replications-idle', 'components-healthy']) {
+      expect(text.line(gate)).toMatch(
+        new RegExp(`^FAIL {2}${gate} +not evaluated: harbor/lab answered 503 with an HTML page "503 Service`),
+      );
+    }
+    expect(text.out.replace(/\n +/g, ' ')).toContain('or the proxy in front of it is failing: look at its pods and ingress');
+    const yaml = await preflight(['--to', '2.11.0', '-o', 'yaml']);
+    expect(reportSchema.parse(parseYaml(yaml.out)).checks).toHaveLength(6);
   });
 
   it('fails the database-schema gate on a downgrade, from the versions the release has run', async () => {
