@@ -94,7 +94,9 @@ describe('preflight', () => {
         new RegExp(`^FAIL {2}${gate} +not evaluated: harbor/lab answered 503 with an HTML page "503 Service`),
       );
     }
-    expect(text.out.replace(/\n +/g, ' ')).toContain('or the proxy in front of it is failing: look at its pods and ingress');
+    expect(text.out.replace(/\n +/g, ' ')).toContain(
+      'or the proxy in front of it is failing: look at its pods and ingress',
+    );
     const yaml = await preflight(['--to', '2.11.0', '-o', 'yaml']);
     expect(reportSchema.parse(parseYaml(yaml.out)).checks).toHaveLength(6);
   });
