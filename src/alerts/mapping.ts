@@ -76,7 +76,7 @@ export const mappingRules: readonly MappingRule[] = [
   {
     id: 'quota',
     when: 'Harbor `QUOTA_WARNING`, `QUOTA_EXCEED`; alerts named `Harbor…Quota…`',
-    checks: '`project-quota` for the project (`harbor-health` while that check is not installed)',
+    checks: '`project-quota` for the project',
     matches: (a) => (a.source === 'harbor' && a.name.startsWith('QUOTA_')) || /^harbor.*quota/i.test(a.name),
     plan: (_a, available) => (available('project-quota') ? ['project-quota'] : ['harbor-health']),
   },
