@@ -14,8 +14,7 @@ import { opsRoutes, slackConnection } from './ops/routes.js';
 import { createSlackApp } from './slack/app.js';
 import { createReplayGuard } from './slack/replay-guard.js';
 import type { CommandDefinition } from './slack/command.js';
-import { createSlackReporter } from './slack/reporter.js';
-import { countRateLimits, createSlackWebClient } from './slack/web.js';
+import { createSlackDoor } from './slack/slack-door.js';
 import { startDiagnosisWorkers, type Workers } from './diagnosis/diagnosis-workers.js';
 import { startLifecycle } from './worker/lifecycle.js';
 import type { ScheduledJobDefinition } from './worker/scheduled-worker.js';
@@ -109,7 +108,6 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     );
   }
   const clients = createClientSet(o.config, { log, fetch: o.fetch });
-  const web = createSlackWebClient({ token: o.env.SLACK_BOT_TOKEN, apiUrl: o.env.SLACK_API_URL });
   let connection: { readonly up: boolean } | undefined;
   const metrics = createMetrics({
     queues,
@@ -120,8 +118,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         .filter((r) => r.status === 'open')
         .map((r) => ({ severity: r.finding.severity, target: r.finding.target })),
   });
-  countRateLimits(web, (method) => metrics.slackRateLimited(method));
-  const reporter = createSlackReporter(web, metrics);
+  const slack = createSlackDoor({ token: o.env.SLACK_BOT_TOKEN, apiUrl: o.env.SLACK_API_URL, metrics });
   const alerts = createAlerts({
     config: o.config,
     registry: o.registry,
@@ -168,7 +165,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       clients,
       redis,
       prefix: settings.prefix,
-      web,
+      slack,
       log,
       now,
       metrics,
@@ -178,7 +175,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       config: o.config,
       registry: o.registry,
       clients,
-      reporter,
+      slack,
       log,
       now,
       metrics,
@@ -187,7 +184,6 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     const started = await startLifecycle({
       runWorkers: o.mode !== 'bot',
       ctx: workerCtx,
-      web,
       queues,
       settings: workerSettings,
       scheduledJobs: o.scheduledJobs ?? [],
@@ -200,7 +196,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       };
       workers = startDiagnosisWorkers(workerSettings, { ...workerCtx, publisher });
       remediationWorker = approvals.startWorker(workerSettings);
-      alertWorker = alerts.startWorker(workerSettings, reporter);
+      alertWorker = alerts.startWorker(workerSettings, slack);
     }
     if (o.mode !== 'worker') {
       const bot = createSlackApp({
@@ -218,13 +214,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         middleware: [createReplayGuard(guardRedis, settings.prefix)],
         extend: (a) => approvals.register(a, queues),
       });
-      const slack = slackConnection(bot, !!o.env.SLACK_APP_TOKEN);
-      connection = slack;
+      const link = slackConnection(bot, !!o.env.SLACK_APP_TOKEN);
+      connection = link;
       await bot.start();
       app = bot;
       if (o.env.SLACK_APP_TOKEN && !hooksOnOps)
         hooks = await startOpsServer({ port: o.env.PORT, metrics, probes, log, posts: alerts.routes });
-      slack.started();
+      link.started();
       log.info(
         { socketMode: !!o.env.SLACK_APP_TOKEN, port: o.env.SLACK_APP_TOKEN ? undefined : o.env.PORT },
         'slack bot started',

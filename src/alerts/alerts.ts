@@ -9,7 +9,7 @@ import type { PostRoute } from '../ops/server.js';
 import type { CheckJob } from '../diagnosis/diagnosis-jobs.js';
 import type { Queues, QueueSettings } from '../queues.js';
 import type { SlackThread } from '../slack/slack-thread.js';
-import type { Reporter } from '../slack/reporter.js';
+import type { SlackDoor } from '../slack/slack-door.js';
 import { createIncidentStore } from './incident-store.js';
 import type { AlertMetrics } from './metrics.js';
 import { createHookHandler } from './receiver.js';
@@ -53,12 +53,12 @@ export function createAlerts(o: AlertsOptions) {
   return {
     routes,
     /** Starts the incident worker on the workers' Redis. */
-    startWorker(settings: QueueSettings & { connection: RedisClient }, reporter: Reporter): Worker {
+    startWorker(settings: QueueSettings & { connection: RedisClient }, slack: SlackDoor): Worker {
       const store = createIncidentStore(settings.connection, settings.prefix);
       const cooldownMs = (o.config.alerts?.cooldownMinutes ?? 10) * 60_000;
       return startAlertWorker(settings, {
         store,
-        reporter,
+        slack,
         queues: o.queues,
         metrics: o.metrics,
         log,

@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from '../log.js';
 import { checkJobOptions, type CheckJob } from '../diagnosis/diagnosis-jobs.js';
 import type { Queues } from '../queues.js';
-import type { Reporter } from '../slack/reporter.js';
+import type { SlackDoor } from '../slack/slack-door.js';
 import type { AlertRecord, Incident, IncidentStore } from './incident-store.js';
 import { incidentNote, incidentRootMessage, resolvedRootMessage } from './messages.js';
 import type { AlertMetrics } from './metrics.js';
@@ -17,7 +17,7 @@ export const noteWindowMs = 2000;
 
 export interface IncidentDeps {
   store: IncidentStore;
-  reporter: Reporter;
+  slack: SlackDoor;
   queues: Pick<Queues, 'checks'> & { alerts: Pick<Queue, 'add'> };
   metrics?: AlertMetrics;
   log: Logger;
@@ -67,7 +67,7 @@ async function openThread(i: Incident, alerts: AlertRecord[], seed: string, deps
   const firing = alerts.filter((r) => r.incident === i.id && r.status === 'firing');
   const checks = uniqueChecks(firing.flatMap((r) => r.checks));
   const body = incidentRootMessage(i, firing, [...new Set(checks.map((c) => c.checkId))], deps.now());
-  const opened = { ...i, threadTs: await deps.reporter.postMessage(i.channel, body) };
+  const opened = { ...i, threadTs: await deps.slack.post(i.channel, body) };
   await deps.store.saveIncident(opened);
   deps.metrics?.opened();
   deps.log.info({ incident: i.id, target: i.target, alerts: firing.length }, 'incident opened');
@@ -115,7 +115,7 @@ async function updateRoot(
   deps: IncidentDeps,
 ): Promise<void> {
   try {
-    await deps.reporter.updateMessage(i.channel, i.threadTs as string, body);
+    await deps.slack.update(i.channel, i.threadTs as string, body);
   } catch (err) {
     // Someone deleted the root message: nothing to edit, and no reason to retry.
     if ((err as { data?: { error?: string } }).data?.error !== 'message_not_found') throw err;
@@ -218,9 +218,10 @@ export async function postNote(target: string, incidentId: string, seed: string,
   const due = wanted.filter((c) => (ranAt.get(checkKey(c)) ?? Number.NEGATIVE_INFINITY) + deps.cooldownMs <= now);
   const skipped = wanted.filter((c) => !due.includes(c));
   if (notes.length > 0)
-    await deps.reporter.postText(
-      { channel: i.channel, threadTs: i.threadTs },
+    await deps.slack.post(
+      i.channel,
       incidentNote(notes, [...new Set(due.map((c) => c.checkId))], [...new Set(skipped.map((c) => c.checkId))]),
+      i.threadTs,
     );
   await deps.store.dropPending(target, count);
   await runChecks(i, due, seed, deps);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
-import { errorMessage } from '../errors.js';
 import { actionIds } from './approval-blocks.js';
 import { ClickRefused, handleClick, parseClick, postEphemeral, type ClickDeps } from './click.js';
+import type { MessageBody } from '../slack/messages.js';
+import { replyOnError } from '../slack/reply-on-error.js';
 
 function clicker(body: unknown): { user?: string; channel?: string } {
   const b = body as { user?: { id?: unknown }; channel?: { id?: unknown } } | undefined;
@@ -39,14 +40,11 @@ export function registerApprovalActions(app: App, deps: ClickDeps): void {
         log.info({ approval: click.approvalId, outcome }, 'click handled');
       } catch (err) {
         if (err instanceof ClickRefused) return refuseInvalid(deps, body, err);
-        log.error({ err: errorMessage(err) }, 'click failed');
         const { user, channel } = clicker(body);
-        if (user && channel)
-          await postEphemeral(
-            deps,
-            { user, channel },
-            `:x: Something went wrong (reference ${reqId}); nothing may have happened. The logs have the details.`,
-          );
+        const reply = async (b: MessageBody) => {
+          if (user && channel) await deps.slack.ephemeral(channel, user, b);
+        };
+        await replyOnError(err, { what: 'click', reqId, log, reply });
       }
     });
   }

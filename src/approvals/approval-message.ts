@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import type { SlackDoor } from '../slack/slack-door.js';
 import { findingMessage, type MessageBody } from '../slack/messages.js';
 import { clip, code } from '../slack/mrkdwn.js';
 import type { Approval, ApprovalState } from './approval.js';
@@ -11,7 +11,7 @@ import type { ApprovalStore } from './approval-store.js';
  */
 export async function updateApprovalMessage(
   store: ApprovalStore,
-  web: WebClient,
+  slack: SlackDoor,
   approval: Approval,
   messageTs: string,
 ): Promise<void> {
@@ -24,7 +24,7 @@ export async function updateApprovalMessage(
     if (a && s) approvals.set(a.id, { approval: a, state: s });
   }
   const body = findingMessage(group.finding, groupBlocks(group, approvals));
-  await web.chat.update({ channel: group.thread.channel, ts: messageTs, text: body.text, blocks: body.blocks });
+  await slack.update(group.thread.channel, messageTs, body);
 }
 
 /** The thread reply that says how an approved remediation ended. */
@@ -49,17 +49,11 @@ export function resultMessage(a: Approval, s: ApprovalState): MessageBody {
 /** Says in the thread what happened, then updates the buttons' message when its ts is known. */
 export async function reportOutcome(
   store: ApprovalStore,
-  web: WebClient,
+  slack: SlackDoor,
   a: Approval,
   s: ApprovalState,
 ): Promise<void> {
   const body = resultMessage(a, s);
-  if (s.messageTs) await updateApprovalMessage(store, web, a, s.messageTs);
-  await web.chat.postMessage({
-    channel: a.thread.channel,
-    thread_ts: a.thread.threadTs,
-    text: body.text,
-    blocks: body.blocks,
-    unfurl_links: false,
-  });
+  if (s.messageTs) await updateApprovalMessage(store, slack, a, s.messageTs);
+  await slack.post(a.thread.channel, body, a.thread.threadTs);
 }

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import type { SlackDoor } from '../slack/slack-door.js';
 import type { Queue, Worker } from 'bullmq';
 import type { RedisClient } from '../redis/connection.js';
 import { createAuditLog } from '../audit-log.js';
@@ -23,7 +23,7 @@ export interface ApprovalsOptions {
   redis: RedisClient;
   /** Key prefix of the store and the audit stream (the BullMQ prefix). */
   prefix: string;
-  web: WebClient;
+  slack: SlackDoor;
   log: Logger;
   now?: () => Date;
   metrics?: ApprovalDeps['metrics'];
@@ -44,12 +44,12 @@ export function createApprovals(o: ApprovalsOptions) {
     clients: o.clients,
     store: createApprovalStore(o.redis, o.prefix),
     audit: createAuditLog(o.redis, o.prefix, now),
-    web: o.web,
+    slack: o.slack,
     log,
     now,
     metrics: o.metrics,
   };
-  const approvers = createApproverResolver(slackSettings(o.config), o.web, log, now);
+  const approvers = createApproverResolver(slackSettings(o.config), o.slack, log, now);
   return {
     deps,
     remediationBlocks: createRemediationBlocks(

@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import type { SlackDoor } from '../slack/slack-door.js';
 import type { SlackConfig } from '../config.js';
 import type { ApproverSet } from '../slack/channels.js';
 import { escapeMrkdwn } from '../slack/mrkdwn.js';
@@ -21,7 +21,7 @@ const cacheMs = 60_000;
  */
 export function createApproverResolver(
   slack: SlackConfig,
-  web: WebClient,
+  door: SlackDoor,
   log: Logger,
   now: () => Date,
 ): ApproverResolver {
@@ -32,7 +32,10 @@ export function createApproverResolver(
     if (hit && hit.until > now().getTime()) return hit.users;
     let pending = inFlight.get(group);
     if (!pending) {
-      pending = fetchGroup(web, group).finally(() => inFlight.delete(group));
+      pending = door
+        .userGroupMembers(group)
+        .then((users) => new Set(users))
+        .finally(() => inFlight.delete(group));
       inFlight.set(group, pending);
     }
     const users = await pending;
@@ -59,22 +62,6 @@ export function createApproverResolver(
     },
   };
   return resolver;
-}
-
-async function fetchGroup(web: WebClient, group: string): Promise<Set<string>> {
-  try {
-    const res = await web.usergroups.users.list({ usergroup: group });
-    return new Set(res.users ?? []);
-  } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error;
-    throw new UpstreamError({
-      service: 'slack',
-      status: null,
-      method: 'POST',
-      path: 'usergroups.users.list',
-      detail: code ?? errorMessage(err),
-    });
-  }
 }
 
 export type ClickRefusal = { code: 'unauthorized' | 'self-approval'; message: string };

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import * as z from 'zod';
 import { UserInputError, errorMessage } from '../errors.js';
 import { approversOf, channelRefusal } from '../slack/channels.js';
+import { textMessage } from '../slack/messages.js';
 import { code } from '../slack/mrkdwn.js';
 import { formatTime, actionIds } from './approval-blocks.js';
 import { approvalIdSchema, type Approval, type ProposalGroup } from './approval.js';
@@ -108,7 +109,7 @@ async function refuseExpired(deps: ClickDeps, a: Approval, click: Click, noticed
   if (noticed) {
     await auditExpiry(deps, a);
     await expireDue(deps, a.groupId, a.id);
-    await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
+    await updateApprovalMessage(deps.store, deps.slack, a, click.messageTs);
   }
   const hint = rerunHint(deps, await deps.store.group(a.groupId));
   throw new ClickRefused(
@@ -177,7 +178,7 @@ async function reject(deps: ClickDeps, a: Approval, click: Click): Promise<strin
     outcome: 'rejected',
     detail: `approval ${a.id}`,
   });
-  await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
+  await updateApprovalMessage(deps.store, deps.slack, a, click.messageTs);
   return 'rejected';
 }
 
@@ -196,14 +197,14 @@ async function approve(deps: ClickDeps, a: Approval, click: Click): Promise<stri
       detail: `approval ${a.id} by ${r.approvers.join(', ')}`,
     });
     // The execution must not wait on Slack: a failed update here is redone by the worker's report.
-    await updateApprovalMessage(deps.store, deps.web, a, click.messageTs).catch((err: unknown) =>
+    await updateApprovalMessage(deps.store, deps.slack, a, click.messageTs).catch((err: unknown) =>
       deps.log.warn({ approval: a.id, err: errorMessage(err) }, 'approval message update failed'),
     );
     await enqueueRemediation(deps.remediations, a);
     return 'approved';
   }
   if (r.result === 'recorded') {
-    await updateApprovalMessage(deps.store, deps.web, a, click.messageTs);
+    await updateApprovalMessage(deps.store, deps.slack, a, click.messageTs);
     await postEphemeral(
       deps,
       click,
@@ -223,16 +224,11 @@ async function approve(deps: ClickDeps, a: Approval, click: Click): Promise<stri
 }
 
 export async function postEphemeral(
-  deps: Pick<ApprovalDeps, 'web'>,
+  deps: Pick<ApprovalDeps, 'slack'>,
   click: Pick<Click, 'channel' | 'user'>,
   text: string,
 ): Promise<void> {
-  await deps.web.chat.postEphemeral({
-    channel: click.channel,
-    user: click.user,
-    text,
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
-  });
+  await deps.slack.ephemeral(click.channel, click.user, textMessage(text));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import type { SlackDoor } from '../slack/slack-door.js';
 import type { AuditLog } from '../audit-log.js';
 import type { ClientSet } from '../checks/clients.js';
 import type { RemediationDefinition, RunContext } from '../checks/define.js';
@@ -19,7 +19,7 @@ export interface ApprovalDeps {
   clients: ClientSet;
   store: ApprovalStore;
   audit: AuditLog;
-  web: WebClient;
+  slack: SlackDoor;
   log: Logger;
   now(): Date;
   /** Counts remediation outcomes for /metrics. */

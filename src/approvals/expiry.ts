@@ -66,7 +66,7 @@ export async function processExpiryJob(
   if (!first || !group) return { expired: expired.length };
   const record = await createFindingStore(deps.redis, deps.prefix, deps.now).get(group.finding.fingerprint);
   const post = record?.posts.find((p) => p.channel === group.thread.channel && p.threadTs === group.thread.threadTs);
-  if (post) await updateApprovalMessage(deps.store, deps.web, first, post.ts);
+  if (post) await updateApprovalMessage(deps.store, deps.slack, first, post.ts);
   else
     deps.log.info(
       { group: data.groupId },

@@ -155,7 +155,7 @@ export async function processRemediationJob(
   if (!s || !finalStates.has(s.state))
     throw new UserInputError(`approval ${a.id} is ${s?.state ?? 'gone'}, not approved`);
   if (!s.reported) {
-    await reportOutcome(deps.store, deps.web, a, s);
+    await reportOutcome(deps.store, deps.slack, a, s);
     await deps.store.markReported(a.id);
   }
   return { state: s.state };

@@ -1,7 +1,7 @@
 import { FlowProducer, type Worker } from 'bullmq';
 import { RunReadsByRun } from '../checks/run-reads.js';
 import type { QueueSettings } from '../queues.js';
-import type { Reporter } from '../slack/reporter.js';
+import type { SlackDoor } from '../slack/slack-door.js';
 import { anyOtherName, startQueueWorker } from '../worker/queue-worker.js';
 import type { WorkerContext } from '../worker/worker-context.js';
 import { checkJobKind } from './check-job.js';
@@ -10,7 +10,7 @@ import type { Publisher } from './publisher.js';
 import { summarizeDiagnosisKind } from './summarize-diagnosis.js';
 
 export interface DiagnosisWorkerContext extends WorkerContext {
-  reporter: Reporter;
+  slack: SlackDoor;
   publisher: Publisher;
   runReads?: RunReadsByRun;
 }

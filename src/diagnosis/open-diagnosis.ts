@@ -12,7 +12,8 @@ import {
   type DiagnosisJob,
   type OpenDiagnosisJob,
 } from './diagnosis-jobs.js';
-import type { Reporter } from '../slack/reporter.js';
+import { slackErrorCode, type SlackDoor } from '../slack/slack-door.js';
+import { rootMessage } from './root-message.js';
 
 /** Slack errors that no retry will cure: the bot cannot post in that channel. */
 const unpostable = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -24,21 +25,21 @@ const unpostable = new Set(['not_in_channel', 'channel_not_found', 'is_archived'
 async function tellRequester(
   data: OpenDiagnosisJob,
   code: string,
-  ctx: { reporter: Reporter; log: Logger },
+  ctx: { slack: SlackDoor; log: Logger },
 ): Promise<void> {
   if (!data.requestedBy) return;
   const text =
     `:warning: I could not post the diagnosis of ${escapeMrkdwn(data.label)} in <#${data.channel}> ` +
     `(Slack said \`${code}\`). Invite me there with \`/invite @harbor-pilot\` and run the command again.`;
   try {
-    await ctx.reporter.postMessage(data.requestedBy, textMessage(text));
+    await ctx.slack.dm(data.requestedBy, textMessage(text));
   } catch (err) {
     ctx.log.warn({ err: errorMessage(err), channel: data.channel }, 'could not tell the requester either');
   }
 }
 
 export interface OpenDiagnosisContext extends Pick<Queues, 'flow'> {
-  reporter: Reporter;
+  slack: SlackDoor;
   log: Logger;
 }
 
@@ -53,13 +54,10 @@ export async function processOpenDiagnosis(
   let threadTs = data.threadTs;
   if (!threadTs) {
     try {
-      ({ threadTs } = await ctx.reporter.postRoot(data.channel, {
-        label: data.label,
-        requestedBy: data.requestedBy,
-        planned: data.checks.length,
-      }));
+      const root = rootMessage({ label: data.label, requestedBy: data.requestedBy, planned: data.checks.length });
+      threadTs = await ctx.slack.post(data.channel, root);
     } catch (err) {
-      const code = (err as { data?: { error?: string } }).data?.error ?? '';
+      const code = slackErrorCode(err) ?? '';
       if (!unpostable.has(code)) throw err;
       await tellRequester(data, code, ctx);
       throw new UnrecoverableError(`cannot post in ${data.channel} (${code}): invite the bot to the channel`);

@@ -7,14 +7,16 @@ import type { FindingRecord } from '../findings/finding-record.js';
 import type { Logger } from '../log.js';
 import type { CheckJob } from '../diagnosis/diagnosis-jobs.js';
 import type { SlackThread } from '../slack/slack-thread.js';
-import { rootStatusSchema, type RootStatus } from '../diagnosis/root-message.js';
+import { rootMessage, rootStatusSchema, type RootStatus } from './root-message.js';
 import { resolvedMessage, stillPresentMessage } from '../slack/lifecycle-blocks.js';
-import type { Reporter } from '../slack/reporter.js';
+import type { SlackDoor } from '../slack/slack-door.js';
+import { slackErrorCode } from '../slack/slack-door.js';
+import { findingMessage } from '../slack/messages.js';
 
 export interface PublisherDeps {
   store: FindingStore;
   silences: Silences;
-  reporter: Reporter;
+  slack: SlackDoor;
   log: Logger;
   now(): Date;
   /** The approvals' blocks (plans and buttons) under a newly posted finding. */
@@ -52,7 +54,7 @@ export function postedIn(record: FindingRecord, thread: SlackThread): boolean {
 }
 
 export function createPublisher(deps: PublisherDeps): Publisher {
-  const { store, silences, reporter, log } = deps;
+  const { store, silences, slack, log } = deps;
   const isSilenced = async (fp: string) => (await silences.active(fp)) !== undefined;
   /** The last open finding of a thread resolved: its root message says all is resolved. */
   const settleRoot = async (thread: SlackThread, fp: string, resolvedAt: string) => {
@@ -65,7 +67,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         'unreadable root status; root message left as it was',
       );
     try {
-      await reporter.updateRoot(thread, { ...status.data, resolvedAt });
+      await slack.update(thread.channel, thread.threadTs, rootMessage({ ...status.data, resolvedAt }));
     } catch (err) {
       // Someone deleted the root message: nothing left to update, and no reason to retry.
       if (!messageGone(err)) throw err;
@@ -102,14 +104,14 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     async post(record, thread, job) {
       const f = record.finding;
       const extra = f.remediations.length > 0 ? await deps.remediationBlocks?.(f, thread, job) : undefined;
-      const ts = await reporter.postFinding(thread, f, extra);
+      const ts = await slack.post(thread.channel, findingMessage(f, extra), thread.threadTs);
       await store.addPost(record.fingerprint, { ...thread, ts });
     },
     async notePresent(run, thread, records) {
       const body = stillPresentMessage(run, records, deps.now());
       const ts = await store.statusNote(thread, run);
-      if (ts && (await updated(reporter, thread.channel, ts, body))) return;
-      await store.setStatusNote(thread, run, await reporter.postText(thread, body));
+      if (ts && (await updated(slack, thread.channel, ts, body))) return;
+      await store.setStatusNote(thread, run, await slack.post(thread.channel, body, thread.threadTs));
     },
     async announceResolved() {
       for (const fp of await store.unnotifiedResolutions()) {
@@ -117,8 +119,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         if (!r) continue;
         try {
           if (!(await isSilenced(fp))) {
-            for (const p of r.posts)
-              await reporter.postText({ channel: p.channel, threadTs: p.threadTs }, resolvedMessage(r, deps.now()));
+            for (const p of r.posts) await slack.post(p.channel, resolvedMessage(r, deps.now()), p.threadTs);
           }
           for (const p of r.posts)
             await settleRoot(
@@ -139,13 +140,13 @@ export function createPublisher(deps: PublisherDeps): Publisher {
 
 /** Updates a message; false when Slack no longer has it (deleted), so the caller posts anew. */
 async function updated(
-  reporter: Reporter,
+  slack: SlackDoor,
   channel: string,
   ts: string,
   body: ReturnType<typeof stillPresentMessage>,
 ): Promise<boolean> {
   try {
-    await reporter.updateMessage(channel, ts, body);
+    await slack.update(channel, ts, body);
     return true;
   } catch (err) {
     if (messageGone(err)) return false;
@@ -154,7 +155,7 @@ async function updated(
 }
 
 function messageGone(err: unknown): boolean {
-  return (err as { data?: { error?: string } }).data?.error === 'message_not_found';
+  return slackErrorCode(err) === 'message_not_found';
 }
 
 function parseJson(text: string): unknown {

@@ -1,11 +1,11 @@
-import type { Reporter } from '../slack/reporter.js';
+import type { SlackDoor } from '../slack/slack-door.js';
 import { checkJobResultSchema, diagnosisJobSchema, type CheckJobResult, type DiagnosisJob } from './diagnosis-jobs.js';
 import type { Publisher } from './publisher.js';
 import { defineJobKind, type JobContext } from '../worker/queue-worker.js';
-import type { RootStatus } from '../diagnosis/root-message.js';
+import { rootMessage, type RootStatus } from './root-message.js';
 
 export interface SummarizeContext {
-  reporter: Reporter;
+  slack: SlackDoor;
   now(): Date;
   /** Keeps the root status, so the root says so once everything it reported has resolved. */
   publisher: Pick<Publisher, 'rememberRoot'>;
@@ -40,7 +40,7 @@ export async function processDiagnosisJob(
       startedAt: data.startedAt,
       done: { ...counts, errors, durationMs, checks },
     };
-    await ctx.reporter.updateRoot(data.slack, status);
+    await ctx.slack.update(data.slack.channel, data.slack.threadTs, rootMessage(status));
     if (counts.critical + counts.warning + counts.info > 0) await ctx.publisher.rememberRoot(data.slack, status);
   }
   return { counts, errors, checks };

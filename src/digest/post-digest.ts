@@ -2,8 +2,7 @@ import { errorMessage } from '../errors.js';
 import type { DigestJob } from './digest-job.js';
 import type { FindingServices } from '../findings/services.js';
 import type { Logger } from '../log.js';
-import type { Reporter } from '../slack/reporter.js';
-import type { WebClient } from '../slack/web.js';
+import type { SlackDoor } from '../slack/slack-door.js';
 import { assembleDigest, type Digest } from './assemble.js';
 import { chartAltText, digestMessage } from './digest-message.js';
 import { renderTrendChart } from './chart.js';
@@ -11,8 +10,7 @@ import { auditEntriesSince, countRemediations } from './remediation-counts.js';
 
 export interface DigestContext {
   findings: FindingServices;
-  reporter: Reporter;
-  web: WebClient;
+  slack: SlackDoor;
   log: Logger;
   now(): Date;
 }
@@ -59,21 +57,17 @@ export async function postDigest(
   const body = digestMessage(digest);
   let chart = true;
   try {
-    await ctx.web.files.uploadV2({
-      channel_id: data.channel,
-      file: await renderTrendChart(digest.trend),
-      filename: 'open-findings-14-days.png',
-      title: 'Open findings by severity, last 14 days',
-      alt_text: chartAltText(digest.trend),
-      blocks: body.blocks,
-    });
+    const file = await renderTrendChart(digest.trend);
+    const title = 'Open findings by severity, last 14 days';
+    const altText = chartAltText(digest.trend);
+    await ctx.slack.upload(data.channel, { file, filename: 'open-findings-14-days.png', title, altText }, body);
   } catch (err) {
     chart = false;
     ctx.log.warn(
       { err: errorMessage(err), channel: data.channel },
       'digest chart upload failed; posting the digest without it',
     );
-    await ctx.reporter.postMessage(data.channel, body);
+    await ctx.slack.post(data.channel, body);
   }
   await ctx.findings.redis.set(markerKey, digest.until);
   ctx.log.info(

@@ -6,22 +6,19 @@ import {
   type CustomRoute,
   type Middleware,
   type Logger as BoltLogger,
-  type RespondFn,
-  type SlashCommand,
 } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { RedisClient } from '../redis/connection.js';
 import type { Registry } from '../checks/registry.js';
 import type { Config, Env } from '../config.js';
-import { ConfigError, NotAuthorizedError, UserInputError, errorMessage } from '../errors.js';
+import { ConfigError, UserInputError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Queues } from '../queues.js';
 import { textMessage, type MessageBody } from './messages.js';
 import { fitMessage } from './block-limits.js';
-import { ChannelRefusedError, assertChannelMay } from './channels.js';
+import { assertChannelMay } from './channels.js';
 import { type CommandContext, type CommandDefinition, maxCommandTextLength, tokenize } from './command.js';
-import { clip, escapeMrkdwn } from './mrkdwn.js';
-import { countRateLimits } from './web.js';
+import { countRateLimits } from './slack-door.js';
+import { replyOnError } from './reply-on-error.js';
 
 export interface SlackAppOptions {
   config: Config;
@@ -120,7 +117,7 @@ export function createSlackApp(options: SlackAppOptions): App {
   const commandName = config.slack?.command ?? '/harbor';
   const byName = new Map(options.commands.map((c) => [c.name, c]));
 
-  app.command(commandName, async ({ command, ack, respond, client }) => {
+  app.command(commandName, async ({ command, ack, respond }) => {
     const text = command.text ?? '';
     const tooLong = text.length > maxCommandTextLength;
     const [sub = 'help', ...args] = tooLong ? [] : tokenize(text);
@@ -137,7 +134,6 @@ export function createSlackApp(options: SlackAppOptions): App {
       redis: options.redis,
       prefix: options.prefix,
       commands: options.commands,
-      web: client as unknown as WebClient,
       log: clog,
       now: options.now ?? (() => new Date()),
       async ack(body) {
@@ -166,7 +162,10 @@ export function createSlackApp(options: SlackAppOptions): App {
       await def.run(ctx);
       if (!acked) await ack();
     } catch (err) {
-      await replyError(err, { acked, ack, respond, clog, reqId, command });
+      const reply = async (b: MessageBody) => {
+        await (acked ? respond({ response_type: 'ephemeral', ...b }) : ack({ response_type: 'ephemeral', ...b }));
+      };
+      await replyOnError(err, { what: 'command', reqId, log: clog, reply });
     }
   });
 
@@ -175,29 +174,4 @@ export function createSlackApp(options: SlackAppOptions): App {
     log.error({ err: errorMessage(err) }, 'unhandled slack error');
   });
   return app;
-}
-
-async function replyError(
-  err: unknown,
-  r: {
-    acked: boolean;
-    ack: (b?: object) => Promise<void>;
-    respond: RespondFn;
-    clog: Logger;
-    reqId: string;
-    command: SlashCommand;
-  },
-): Promise<void> {
-  const safe = err instanceof UserInputError || err instanceof NotAuthorizedError;
-  const text = safe
-    ? `:warning: ${err instanceof ChannelRefusedError ? err.message : escapeMrkdwn(clip((err as Error).message, 2000))}`
-    : `:x: Something went wrong (reference ${r.reqId}). The logs have the details.`;
-  if (safe) r.clog.info({ err: (err as Error).message }, 'command refused');
-  else r.clog.error({ err: errorMessage(err) }, 'command failed');
-  try {
-    if (!r.acked) await r.ack({ response_type: 'ephemeral', ...textMessage(text) });
-    else await r.respond({ response_type: 'ephemeral', ...textMessage(text) });
-  } catch (replyErr) {
-    r.clog.error({ err: errorMessage(replyErr) }, 'error reply failed');
-  }
 }

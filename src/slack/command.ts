@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { RedisClient } from '../redis/connection.js';
 import type { Registry } from '../checks/registry.js';
 import type { Config } from '../config.js';
@@ -21,7 +20,6 @@ export interface CommandContext {
   prefix: string;
   /** Sub-commands listed by `help`. */
   commands: readonly CommandDefinition[];
-  web: WebClient;
   log: Logger;
   now(): Date;
   /** Acknowledge within Slack's 3 s; the body, if any, is shown to the caller only. */

@@ -3,8 +3,7 @@ import type { RedisClient } from '../redis/connection.js';
 import { createFindingServices, type FindingServices } from '../findings/services.js';
 import type { Queues, QueueSettings } from '../queues.js';
 import { syncSchedules } from '../schedules.js';
-import type { Reporter } from '../slack/reporter.js';
-import type { WebClient } from '../slack/web.js';
+import type { SlackDoor } from '../slack/slack-door.js';
 import type { WorkerContext } from './worker-context.js';
 import { createPublisher, type Publisher, type PublisherDeps } from '../diagnosis/publisher.js';
 import { startScheduledWorker, type ScheduledJobDefinition } from './scheduled-worker.js';
@@ -14,8 +13,7 @@ export interface LifecycleOptions {
   /** Whether this process runs workers (`start`, `worker`) or only the bot. */
   runWorkers: boolean;
   /** The workers' context; `remediationBlocks` (the approvals' plans and buttons) go under new findings. */
-  ctx: WorkerContext & { reporter: Reporter; remediationBlocks?: PublisherDeps['remediationBlocks'] };
-  web: WebClient;
+  ctx: WorkerContext & { slack: SlackDoor; remediationBlocks?: PublisherDeps['remediationBlocks'] };
   queues: Queues;
   /** Where workers keep their Redis work (the findings store included). */
   settings: QueueSettings & { connection: RedisClient };
@@ -49,14 +47,12 @@ export async function startLifecycle(o: LifecycleOptions): Promise<Lifecycle> {
   const publisher = createPublisher({
     store: findings.store,
     silences: findings.silences,
-    reporter: ctx.reporter,
+    slack: ctx.slack,
     log: ctx.log,
     now: ctx.now,
     remediationBlocks: ctx.remediationBlocks,
   });
-  const worker = o.runWorkers
-    ? startScheduledWorker(o.settings, { ...ctx, findings, publisher, web: o.web }, jobs)
-    : undefined;
+  const worker = o.runWorkers ? startScheduledWorker(o.settings, { ...ctx, findings, publisher }, jobs) : undefined;
   return {
     findings,
     publisher,

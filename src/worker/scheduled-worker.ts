@@ -2,18 +2,16 @@ import type { Worker } from 'bullmq';
 import type * as z from 'zod';
 import type { FindingServices } from '../findings/services.js';
 import type { QueueJobs, QueueSettings } from '../queues.js';
-import type { Reporter } from '../slack/reporter.js';
-import type { WebClient } from '../slack/web.js';
+import type { SlackDoor } from '../slack/slack-door.js';
 import type { Publisher } from '../diagnosis/publisher.js';
 import { defineJobKind, startQueueWorker, type JobKind } from './queue-worker.js';
 import type { WorkerContext } from './worker-context.js';
 
 /** What a scheduled job (a watch, a digest) may use: the worker context plus the findings lifecycle. */
 export interface ScheduledContext extends WorkerContext {
-  reporter: Reporter;
+  slack: SlackDoor;
   findings: FindingServices;
   publisher: Publisher;
-  web: WebClient;
 }
 
 type ScheduledData = z.ZodType<QueueJobs['scheduled']>;

@@ -97,7 +97,7 @@ async function announce(
           records.map((r) => r.finding),
           ctx.now(),
         );
-        thread = { channel, threadTs: await ctx.reporter.postMessage(channel, body) };
+        thread = { channel, threadTs: await ctx.slack.post(channel, body) };
       }
       for (const r of records) {
         const job = {

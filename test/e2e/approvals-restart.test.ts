@@ -5,8 +5,7 @@ import type { RedisClient } from '../../src/redis/connection.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApprovals } from '../../src/approvals/approvals.js';
 import { createRedisFactory } from '../../src/redis/connection.js';
-import { createSlackReporter } from '../../src/slack/reporter.js';
-import { createSlackWebClient } from '../../src/slack/web.js';
+import { createSlackDoor } from '../../src/slack/slack-door.js';
 import { startDiagnosisWorkers, type Workers } from '../../src/diagnosis/diagnosis-workers.js';
 import { createPublisher } from '../../src/diagnosis/publisher.js';
 import { createFindingServices } from '../../src/findings/services.js';
@@ -38,7 +37,7 @@ function approvalsOnOwnConnection() {
     HARBOR_PILOT_QUEUE_PREFIX: h.env.HARBOR_PILOT_QUEUE_PREFIX,
   }).connect('approvals-restart-test');
   connections.push(redis);
-  const web = createSlackWebClient({ token: 'xoxb-test-worker', apiUrl: h.slack.apiUrl, retries: 0 });
+  const slack = createSlackDoor({ token: 'xoxb-test-worker', apiUrl: h.slack.apiUrl, retries: 0 });
   const { log } = memoryLogger('info');
   const approvals = createApprovals({
     config: h.config,
@@ -46,11 +45,11 @@ function approvalsOnOwnConnection() {
     clients: h.runtime.clients,
     redis,
     prefix: h.env.HARBOR_PILOT_QUEUE_PREFIX,
-    web,
+    slack,
     log,
     now: h.now,
   });
-  return { approvals, settings: { connection: redis, prefix: h.env.HARBOR_PILOT_QUEUE_PREFIX }, web, log };
+  return { approvals, settings: { connection: redis, prefix: h.env.HARBOR_PILOT_QUEUE_PREFIX }, slack, log };
 }
 
 /** A remediation worker in a separate process; resolves once it takes jobs. */
@@ -77,13 +76,12 @@ function startChildWorker(): Promise<ChildProcess> {
 
 beforeAll(async () => {
   h = await startApprovalHarness({ redisUrl, name: 'approvals-restart', mode: 'bot' });
-  const { approvals, settings, web, log } = approvalsOnOwnConnection();
-  const reporter = createSlackReporter(web);
+  const { approvals, settings, slack, log } = approvalsOnOwnConnection();
   const findings = createFindingServices(settings.connection, settings.prefix, h.now);
   const publisher = createPublisher({
     store: findings.store,
     silences: findings.silences,
-    reporter,
+    slack,
     log,
     now: h.now,
     remediationBlocks: approvals.remediationBlocks,
@@ -92,7 +90,7 @@ beforeAll(async () => {
     config: h.config,
     registry: widgetRegistry,
     clients: h.runtime.clients,
-    reporter,
+    slack,
     log,
     now: h.now,
     publisher,

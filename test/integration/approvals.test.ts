@@ -16,7 +16,7 @@ import { completeFinding } from '../../src/checks/runner.js';
 import { parseConfig, slackConfigSchema } from '../../src/config.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { createSlackWebClient } from '../../src/slack/web.js';
+import { createSlackDoor } from '../../src/slack/slack-door.js';
 import { queueNames } from '../../src/queues.js';
 import { runAuditCommand } from '../../src/cli/audit-command.js';
 import { widgetRegistry, widgetRoutes, widgetsOf } from '../fixtures/widgets.js';
@@ -40,14 +40,14 @@ beforeAll(async () => {
     { HP_PW: 'pilot-secret' },
   );
   const { log } = memoryLogger('warn');
-  const web = createSlackWebClient({ token: 'xoxb-int', apiUrl: slack.apiUrl, retries: 0 });
+  const door = createSlackDoor({ token: 'xoxb-int', apiUrl: slack.apiUrl, retries: 0 });
   deps = {
     config,
     registry: widgetRegistry,
     clients: createClientSet(config, { log }),
     store: createApprovalStore(redis, prefix),
     audit: createAuditLog(redis, prefix, now),
-    web,
+    slack: door,
     log,
     now,
   };
@@ -135,7 +135,7 @@ describe('approver resolution', () => {
     slack.state.userGroups.S0ONE = ['U0MEMBER'];
     const resolver = createApproverResolver(
       slackConfigSchema.parse({ approvers: ['U0A'], approverGroups: ['S0GONE', 'S0ONE'] }),
-      deps.web,
+      deps.slack,
       deps.log,
       now,
     );

@@ -108,7 +108,7 @@ describe('findings lifecycle', () => {
 
   it('updates the root message of a diagnosis once everything its thread reported has resolved', async () => {
     const status = { label: 'harbor/prod', requestedBy: 'U0ALICE', planned: 1, startedAt: '2026-11-23T09:11:58.000Z' };
-    const root = await h.ctx.reporter.postRoot('C0INC', status);
+    const root = await h.postRoot('C0INC', status);
     h.unhealthy('registry', 'trivy');
     const result = await h.runIn(root);
     await processDiagnosisJob({ ...status, runId: 'run1', slack: root }, [result], 0, {
@@ -146,7 +146,7 @@ describe('findings lifecycle', () => {
   });
 
   it('leaves a deleted root message alone and still resolves', async () => {
-    const root = await h.ctx.reporter.postRoot('C0INC', { label: 'harbor/prod', planned: 1 });
+    const root = await h.postRoot('C0INC', { label: 'harbor/prod', planned: 1 });
     h.unhealthy('registry');
     const result = await h.runIn(root);
     await processDiagnosisJob(

@@ -7,8 +7,8 @@ import { createFindingServices, type FindingServices } from '../../src/findings/
 import type { SlackThread } from '../../src/slack/slack-thread.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
-import { createSlackReporter } from '../../src/slack/reporter.js';
-import { createSlackWebClient } from '../../src/slack/web.js';
+import { rootMessage, type RootStatus } from '../../src/diagnosis/root-message.js';
+import { createSlackDoor } from '../../src/slack/slack-door.js';
 import { processCheckJob } from '../../src/diagnosis/check-job.js';
 import { createPublisher } from '../../src/diagnosis/publisher.js';
 import type { ScheduledContext } from '../../src/worker/scheduled-worker.js';
@@ -43,6 +43,8 @@ export interface FindingsHarness {
   runIn(thread: SlackThread): ReturnType<typeof processCheckJob>;
   /** Top-level posts and replies of a thread, as the Slack sim received them. */
   postsIn(thread: SlackThread): string[];
+  /** Posts a diagnosis' root message, as the `open` job does; returns its thread. */
+  postRoot(channel: string, status: RootStatus): Promise<SlackThread>;
   close(): Promise<void>;
 }
 
@@ -61,13 +63,12 @@ export async function startFindingsHarness(
     {},
   );
   const { log } = memoryLogger('warn');
-  const web = createSlackWebClient({ token: 'xoxb-test', apiUrl: slack.apiUrl, retries: 0 });
-  const reporter = createSlackReporter(web);
+  const door = createSlackDoor({ token: 'xoxb-test', apiUrl: slack.apiUrl, retries: 0 });
   const findings = createFindingServices(redis, prefix, clock.now);
   const publisher = createPublisher({
     store: findings.store,
     silences: findings.silences,
-    reporter,
+    slack: door,
     log,
     now: clock.now,
   });
@@ -76,13 +77,11 @@ export async function startFindingsHarness(
     config,
     registry,
     clients,
-    reporter,
+    slack: door,
     log,
     now: clock.now,
     findings,
     publisher,
-    web,
-    publish: publisher.publish,
   };
   return {
     harbor,
@@ -107,6 +106,9 @@ export async function startFindingsHarness(
         { runId: 'run1', checkId: 'harbor-health', target: 'harbor/prod', params: {}, slack: thread },
         ctx,
       );
+    },
+    async postRoot(channel, status) {
+      return { channel, threadTs: await door.post(channel, rootMessage(status)) };
     },
     postsIn(thread) {
       return slack
