@@ -4,6 +4,7 @@ import type { ClientSet } from '../checks/clients.js';
 import type { RemediationDefinition, RunContext } from '../checks/define.js';
 import type { Registry } from '../checks/registry.js';
 import { createRunContext } from '../checks/runner.js';
+import { loadKubernetesClient } from '../kube/k8s.js';
 import { slackConfigSchema, type Config, type SlackConfig } from '../config.js';
 import { UserInputError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -38,8 +39,11 @@ export function remediationTarget(config: Config, def: RemediationDefinition, pa
   return parseTargetRef(config, `${def.targetKind}/${name}`);
 }
 
-/** The remediation definition, its validated params and a RunContext on its target. */
-export function remediationContext(
+/**
+ * The remediation definition, its validated params and a RunContext on its target (with the
+ * Kubernetes client loaded when the target is a cluster).
+ */
+export async function remediationContext(
   deps: ApprovalDeps,
   a: Pick<Approval, 'remediation' | 'params'>,
   signal: AbortSignal,
@@ -49,6 +53,7 @@ export function remediationContext(
   if (!def) throw new UserInputError(`unknown remediation "${a.remediation}"`);
   const params = def.params.parse(a.params) as Record<string, unknown>;
   const target = remediationTarget(deps.config, def, params);
+  if (target.kind === 'cluster') await loadKubernetesClient();
   const ctx: RunContext = createRunContext(
     target,
     { config: deps.config, clients: deps.clients, log, now: deps.now },

@@ -15,7 +15,7 @@ export interface JobInfo {
 
 const executionTimeoutMs = 5 * 60_000;
 
-type Resolved = ReturnType<typeof remediationContext>;
+type Resolved = Awaited<ReturnType<typeof remediationContext>>;
 
 async function guarded(fn: () => Promise<Outcome>): Promise<Outcome> {
   try {
@@ -103,7 +103,7 @@ async function runApproved(
   job: JobInfo,
   log: Logger,
 ): Promise<void> {
-  const r = remediationContext(deps, a, AbortSignal.timeout(executionTimeoutMs), log);
+  const r = await remediationContext(deps, a, AbortSignal.timeout(executionTimeoutMs), log);
   if (s.claim) return finishInterrupted(deps, a, r, s.claim);
   const group = await deps.store.group(a.groupId);
   const holds = group

@@ -18,9 +18,9 @@ async function prepare(
   r: ProposedRemediation,
   base: Pick<Approval, 'groupId' | 'requestedBy' | 'thread'>,
 ): Promise<Prepared> {
-  let resolved: ReturnType<typeof remediationContext>;
+  let resolved: Awaited<ReturnType<typeof remediationContext>>;
   try {
-    resolved = remediationContext(
+    resolved = await remediationContext(
       deps,
       { remediation: r.id, params: r.params },
       AbortSignal.timeout(planTimeoutMs),

@@ -9,6 +9,7 @@ import type { ClientSet } from './clients.js';
 import type { CheckDefinition, FindingInput, Progress, RunContext } from './define.js';
 import { CheckTimeoutError, faultFinding } from './fault-finding.js';
 import { RunReads } from './run-reads.js';
+import { loadKubernetesClient } from '../kube/k8s.js';
 
 export { faultFinding };
 import type { Registry } from './registry.js';
@@ -97,6 +98,7 @@ export async function runCheck(
   const complete = (input: FindingInput): Finding => completeFinding(check.id, target, input);
   try {
     const params = resolveParams(check, deps.config, planned.params) as z.infer<typeof check.params>;
+    if (target.kind === 'cluster') await loadKubernetesClient();
     const ctx = {
       ...createRunContext(target, deps, controller.signal, log),
       params,

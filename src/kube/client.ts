@@ -1,7 +1,8 @@
-import * as k8s from '@kubernetes/client-node';
+import type * as K8s from '@kubernetes/client-node';
 import type { SharedReads } from '../checks/run-reads.js';
 import type { ClusterConfig } from '../config.js';
 import { UpstreamError, UserInputError } from '../errors.js';
+import { k8s } from './k8s.js';
 import { errorCode, sleep, tlsProblem } from '../http.js';
 import { parseRetryAfter, retryAfterStatuses, retryDelayMs } from '../retry-delay.js';
 
@@ -12,12 +13,12 @@ export interface KubeClientOptions {
   release: string;
   timeoutMs?: number;
   /** Tests and the lab pass a ready KubeConfig. */
-  kubeConfig?: k8s.KubeConfig;
+  kubeConfig?: K8s.KubeConfig;
 }
 
 /** Loads a kubeconfig file (and context) or the in-cluster service account. */
-export function loadKubeConfig(options: Pick<KubeClientOptions, 'kubeconfig' | 'context'>): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
+export function loadKubeConfig(options: Pick<KubeClientOptions, 'kubeconfig' | 'context'>): K8s.KubeConfig {
+  const kc = new (k8s().KubeConfig)();
   if (options.kubeconfig) {
     kc.loadFromFile(options.kubeconfig);
     if (options.context) {
@@ -52,10 +53,10 @@ export function createKubeClients(options: KubeClientOptions) {
     server: kc.getCurrentCluster()?.server ?? '(unknown)',
     namespace: options.namespace,
     release: options.release,
-    core: kc.makeApiClient(k8s.CoreV1Api),
-    apps: kc.makeApiClient(k8s.AppsV1Api),
-    networking: kc.makeApiClient(k8s.NetworkingV1Api),
-    custom: kc.makeApiClient(k8s.CustomObjectsApi),
+    core: kc.makeApiClient(k8s().CoreV1Api),
+    apps: kc.makeApiClient(k8s().AppsV1Api),
+    networking: kc.makeApiClient(k8s().NetworkingV1Api),
+    custom: kc.makeApiClient(k8s().CustomObjectsApi),
     /** Label selector of the Helm chart's pods for this release. */
     releaseSelector: `app=harbor,release=${options.release}`,
     call<T>(what: { verb: string; resource: string; namespace?: string }, fn: () => Promise<T>): Promise<T> {
@@ -137,7 +138,7 @@ async function kubeAttempt<T>(
     return await Promise.race([fn(), deadline]);
   } catch (err) {
     if (err instanceof UpstreamError) throw err;
-    if (err instanceof k8s.ApiException) {
+    if (err instanceof k8s().ApiException) {
       throw new UpstreamError({
         service: 'kubernetes',
         status: err.code,

@@ -1,11 +1,16 @@
-import * as k8s from '@kubernetes/client-node';
+import type * as K8s from '@kubernetes/client-node';
 import { UpstreamError } from '../errors.js';
+import { k8s } from './k8s.js';
 import type { KubeClients } from './client.js';
 
 /** Every write the bot makes carries this field manager, so `managedFields` shows who changed what. */
 export const fieldManager = 'harbor-pilot';
 
-const strategic = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch);
+/** Strategic merge patch needs its content type set explicitly; the client's default is JSON patch. */
+function strategic() {
+  const m = k8s();
+  return m.setHeaderOptions('Content-Type', m.PatchStrategy.StrategicMergePatch);
+}
 
 export interface PatchRequest {
   namespace: string;
@@ -16,7 +21,7 @@ export interface PatchRequest {
 }
 
 /** Strategic merge patch of a Deployment (`patch deployments`). */
-export function patchDeployment(kube: KubeClients, req: PatchRequest): Promise<k8s.V1Deployment> {
+export function patchDeployment(kube: KubeClients, req: PatchRequest): Promise<K8s.V1Deployment> {
   return kube.call({ verb: 'patch', resource: 'deployments', namespace: req.namespace }, () =>
     kube.apps.patchNamespacedDeployment(
       {
@@ -26,13 +31,13 @@ export function patchDeployment(kube: KubeClients, req: PatchRequest): Promise<k
         fieldManager,
         dryRun: req.dryRun ? 'All' : undefined,
       },
-      strategic,
+      strategic(),
     ),
   );
 }
 
 /** Strategic merge patch of a StatefulSet (`patch statefulsets`). */
-export function patchStatefulSet(kube: KubeClients, req: PatchRequest): Promise<k8s.V1StatefulSet> {
+export function patchStatefulSet(kube: KubeClients, req: PatchRequest): Promise<K8s.V1StatefulSet> {
   return kube.call({ verb: 'patch', resource: 'statefulsets', namespace: req.namespace }, () =>
     kube.apps.patchNamespacedStatefulSet(
       {
@@ -42,13 +47,13 @@ export function patchStatefulSet(kube: KubeClients, req: PatchRequest): Promise<
         fieldManager,
         dryRun: req.dryRun ? 'All' : undefined,
       },
-      strategic,
+      strategic(),
     ),
   );
 }
 
 /** Strategic merge patch of an Ingress (`patch ingresses`). */
-export function patchIngress(kube: KubeClients, req: PatchRequest): Promise<k8s.V1Ingress> {
+export function patchIngress(kube: KubeClients, req: PatchRequest): Promise<K8s.V1Ingress> {
   return kube.call({ verb: 'patch', resource: 'ingresses', namespace: req.namespace }, () =>
     kube.networking.patchNamespacedIngress(
       {
@@ -58,18 +63,18 @@ export function patchIngress(kube: KubeClients, req: PatchRequest): Promise<k8s.
         fieldManager,
         dryRun: req.dryRun ? 'All' : undefined,
       },
-      strategic,
+      strategic(),
     ),
   );
 }
 
-export function readDeployment(kube: KubeClients, namespace: string, name: string): Promise<k8s.V1Deployment> {
+export function readDeployment(kube: KubeClients, namespace: string, name: string): Promise<K8s.V1Deployment> {
   return kube.call({ verb: 'get', resource: 'deployments', namespace }, () =>
     kube.apps.readNamespacedDeployment({ name, namespace }),
   );
 }
 
-export function readStatefulSet(kube: KubeClients, namespace: string, name: string): Promise<k8s.V1StatefulSet> {
+export function readStatefulSet(kube: KubeClients, namespace: string, name: string): Promise<K8s.V1StatefulSet> {
   return kube.call({ verb: 'get', resource: 'statefulsets', namespace }, () =>
     kube.apps.readNamespacedStatefulSet({ name, namespace }),
   );
@@ -77,7 +82,7 @@ export function readStatefulSet(kube: KubeClients, namespace: string, name: stri
 
 /** A StatefulSet has rolled out when the controller saw its last change and every replica runs the update revision,
  * ready. */
-export function statefulSetRolloutStatus(sts: k8s.V1StatefulSet): { done: boolean; detail: string } {
+export function statefulSetRolloutStatus(sts: K8s.V1StatefulSet): { done: boolean; detail: string } {
   const want = sts.spec?.replicas ?? 1;
   const s = sts.status ?? { replicas: 0 };
   const observed = (s.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0);
@@ -92,7 +97,7 @@ export function statefulSetRolloutStatus(sts: k8s.V1StatefulSet): { done: boolea
 }
 
 /** A pod, or undefined when it does not exist. */
-export async function readPodIfAny(kube: KubeClients, namespace: string, name: string): Promise<k8s.V1Pod | undefined> {
+export async function readPodIfAny(kube: KubeClients, namespace: string, name: string): Promise<K8s.V1Pod | undefined> {
   try {
     return await kube.call({ verb: 'get', resource: 'pods', namespace }, () =>
       kube.core.readNamespacedPod({ name, namespace }),
@@ -108,7 +113,7 @@ export function deletePodByUid(
   kube: KubeClients,
   p: { namespace: string; name: string; uid: string },
   dryRun: boolean,
-): Promise<k8s.V1Pod> {
+): Promise<K8s.V1Pod> {
   return kube.call({ verb: 'delete', resource: 'pods', namespace: p.namespace }, () =>
     kube.core.deleteNamespacedPod({
       name: p.name,
@@ -120,7 +125,7 @@ export function deletePodByUid(
 }
 
 /** A Deployment has rolled out when the controller saw its last change and every replica is updated and ready. */
-export function rolloutStatus(dep: k8s.V1Deployment): { done: boolean; detail: string } {
+export function rolloutStatus(dep: K8s.V1Deployment): { done: boolean; detail: string } {
   const want = dep.spec?.replicas ?? 1;
   const s = dep.status ?? {};
   const observed = (s.observedGeneration ?? 0) >= (dep.metadata?.generation ?? 0);

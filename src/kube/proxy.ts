@@ -1,10 +1,10 @@
-import {
-  Observable,
-  type ConfigurationOptions,
-  type ObservableMiddleware,
-  type RequestContext,
-  type ResponseContext,
+import type {
+  ConfigurationOptions,
+  ObservableMiddleware,
+  RequestContext,
+  ResponseContext,
 } from '@kubernetes/client-node';
+import { k8s } from './k8s.js';
 import type { KubeClients } from './client.js';
 
 /**
@@ -19,10 +19,10 @@ const restoreProxySlashes: ObservableMiddleware = {
       const [path, query] = url.slice(at).split('?', 2) as [string, string | undefined];
       ctx.setUrl(`${url.slice(0, at)}${path.replace(/%2F/gi, '/')}${query === undefined ? '' : `?${query}`}`);
     }
-    return new Observable(Promise.resolve(ctx));
+    return new (k8s().Observable)(Promise.resolve(ctx));
   },
   post(ctx: ResponseContext) {
-    return new Observable(Promise.resolve(ctx));
+    return new (k8s().Observable)(Promise.resolve(ctx));
   },
 };
 

@@ -1,5 +1,6 @@
 import type { CheckDefinition, FindingInput } from '../checks/define.js';
 import { completeFinding, createRunContext, faultFinding, type RunnerDeps } from '../checks/runner.js';
+import { loadKubernetesClient } from '../kube/k8s.js';
 import { UserInputError } from '../errors.js';
 import type { Finding, Report, TargetRef } from '../findings/finding.js';
 import { clusterConfigOf, harborConfigOf, targetOf, type Target } from '../targets.js';
@@ -116,6 +117,7 @@ export async function runPreflight(deps: RunnerDeps, req: PreflightRequest): Pro
   const harborConfig = harborConfigOf(deps.config, req.harbor);
   const cluster = targetOf('cluster', req.cluster);
   const timeoutMs = Math.min(deps.timeoutMs ?? deps.config.runner.checkTimeoutMs, 60_000);
+  await loadKubernetesClient();
   const results = await Promise.all(
     gates.map(async (gate) => {
       const controller = new AbortController();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeClients } from '../../src/kube/client.js';
+import { loadKubernetesClient } from '../../src/kube/k8s.js';
 import { UpstreamError } from '../../src/errors.js';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube-sim.js';
 import { tempFiles } from '../support/helpers.js';
@@ -7,6 +8,7 @@ import { tempFiles } from '../support/helpers.js';
 let a: KubeSim;
 let b: KubeSim;
 beforeAll(async () => {
+  await loadKubernetesClient(); // what a worker does before it uses a cluster
   a = await startKubeSim();
   b = await startKubeSim();
   for (const [sim, name] of [

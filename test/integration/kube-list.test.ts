@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.js';
 import { createKubeClients } from '../../src/kube/client.js';
+import { loadKubernetesClient } from '../../src/kube/k8s.js';
 import { listAllPods } from '../../src/kube/release.js';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube-sim.js';
 import { tempFiles } from '../support/helpers.js';
@@ -8,6 +9,7 @@ import { tempFiles } from '../support/helpers.js';
 let kube: KubeSim;
 let clients: ReturnType<typeof createKubeClients>;
 beforeAll(async () => {
+  await loadKubernetesClient(); // what a worker does before it uses a cluster
   kube = await startKubeSim();
   for (let i = 0; i < 1234; i++)
     kube.put({

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.js';
 import { createHttp } from '../../src/http.js';
 import { createKubeClients } from '../../src/kube/client.js';
+import { loadKubernetesClient } from '../../src/kube/k8s.js';
 import { parseRetryAfter, retryDelayMs } from '../../src/retry-delay.js';
 import { startHttpSim, type HttpSim } from '../../src/sim/http-sim.js';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube-sim.js';
@@ -65,6 +66,7 @@ describe('the Kubernetes client and Retry-After', () => {
   let kube: KubeSim;
   beforeAll(async () => {
     kube = await startKubeSim();
+    await loadKubernetesClient();
   });
   afterAll(() => kube.close());
 
