@@ -7,6 +7,7 @@ import { upgradeThroughOwnProxyCache } from '../../src/sim/harbor-incidents.js';
 import { buildHarborRelease, loadScenario } from '../../src/sim/harbor-release.js';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube-sim.js';
 import { captureStream, memoryLogger, sql as query, tempFiles } from '../support/helpers.js';
+import { loadKubernetesClient } from '../../src/kube/k8s.js';
 
 const clusterChecks = [
   'image-pull',
@@ -24,6 +25,7 @@ let kube: KubeSim;
 const sql = (db: string, text: string) => query(`postgres://postgres@127.0.0.1:5432/${db}`, text);
 
 beforeAll(async () => {
+  await loadKubernetesClient(); // as a worker with clusters does at start
   await sql('postgres', `CREATE DATABASE ${dbName}`);
   await sql(
     dbName,

@@ -8,6 +8,7 @@ import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startKubeSim, type KubeSim } from '../../src/sim/kube-sim.js';
 import { listTargets } from '../../src/targets.js';
 import { memoryLogger, tempFiles } from '../support/helpers.js';
+import { loadKubernetesClient } from '../../src/kube/k8s.js';
 
 // Every check, against upstreams that misbehave in the ways production ones do, must end with a
 // finding that says what failed, within a bounded time: never a crash, never a silent pass.
@@ -16,6 +17,7 @@ let kube: KubeSim;
 let kubeconfig: string;
 
 beforeAll(async () => {
+  await loadKubernetesClient(); // as a worker with clusters does at start
   harbor = await startHarborSim();
   kube = await startKubeSim();
   kubeconfig = tempFiles({ kubeconfig: kube.kubeconfig() }).kubeconfig as string;

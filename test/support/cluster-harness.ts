@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { loadKubernetesClient } from '../../src/kube/k8s.js';
 import { createClientSet } from '../../src/checks/clients.js';
 import type { CheckDefinition, RunContext } from '../../src/checks/define.js';
 import { createRunContext, runCheck, type CheckRun } from '../../src/checks/runner.js';
@@ -82,6 +83,8 @@ export function useClusterHarness(
   let current: ClusterHarness | undefined;
   let harbor: HarborSim | undefined;
   beforeAll(async () => {
+    // As a worker with clusters does at start: the import stays out of the tests' own time.
+    await loadKubernetesClient();
     if (opts.withHarbor) {
       harbor = await startHarborSim();
       opts.withHarbor(harbor);
