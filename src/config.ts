@@ -114,6 +114,12 @@ export const runnerConfigSchema = z.strictObject({
     .default(120_000)
     .describe('a check running longer becomes an error finding'),
   concurrency: z.number().int().min(1).max(64).default(4).describe('checks a worker runs at once'),
+  handoffMs: z
+    .number()
+    .int()
+    .min(1000)
+    .default(30_000)
+    .describe("how soon another worker takes over a dead worker's check or diagnosis (its lock)"),
 });
 
 export const configSchema = z

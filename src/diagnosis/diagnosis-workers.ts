@@ -31,6 +31,8 @@ export function startDiagnosisWorkers(
 ): Workers {
   const flow = new FlowProducer({ connection: settings.connection, prefix: settings.prefix });
   const runReads = ctx.runReads ?? new RunReadsByRun();
+  // A worker that dies holding a job loses its lock after handoffMs; another worker then takes the job.
+  const handoff = { lockDuration: ctx.config.runner.handoffMs, stalledInterval: ctx.config.runner.handoffMs };
   const checks = startQueueWorker(
     'checks',
     { [anyOtherName]: checkJobKind },
@@ -39,12 +41,13 @@ export function startDiagnosisWorkers(
       ctx: { ...ctx, runReads },
       metrics: ctx.metrics,
       concurrency: options.concurrency ?? ctx.config.runner.concurrency,
+      ...handoff,
     },
   );
   const diagnoses = startQueueWorker(
     'diagnoses',
     { open: openDiagnosisKind, diagnosis: summarizeDiagnosisKind },
-    { settings, ctx: { ...ctx, flow }, metrics: ctx.metrics },
+    { settings, ctx: { ...ctx, flow }, metrics: ctx.metrics, ...handoff },
   );
   return {
     workers: [checks, diagnoses],
