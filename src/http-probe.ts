@@ -1,4 +1,4 @@
-import type { FetchLike, TransportResponse } from './http.js';
+import type { FetchLike, TransportResponse } from './transport.js';
 
 /** One redirect a probe followed: its status and the origin it pointed to (a signed URL's query is a secret). */
 export interface ProbeHop {

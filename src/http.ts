@@ -2,20 +2,11 @@ import { STATUS_CODES } from 'node:http';
 import { Agent, interceptors, request as undiciRequest, type Dispatcher } from 'undici';
 import { UpstreamError, type UpstreamService } from './errors.js';
 import { type ProbeAnswer, probeOnce } from './http-probe.js';
+import type { FetchLike, TransportResponse } from './transport.js';
 import type { Logger } from './log.js';
 import { parseRetryAfter, retryAfterStatuses, retryDelayMs } from './retry-delay.js';
 
-/** The part of a fetch Response this client reads. */
-export interface TransportResponse {
-  status: number;
-  statusText: string;
-  headers: Headers;
-  text(): Promise<string>;
-  /** The body as a stream, for reads that must see how many bytes arrived (probes); text() otherwise. */
-  body?: AsyncIterable<Uint8Array> | null;
-}
-
-export type FetchLike = (url: string, init: RequestInit & { dispatcher?: unknown }) => Promise<TransportResponse>;
+export type { FetchLike, TransportResponse } from './transport.js';
 
 const redirects = interceptors.redirect({ maxRedirections: 5 });
 const sharedDispatcher = new Agent().compose(redirects);

@@ -1,6 +1,6 @@
 import type { Manifest } from '../harbor/artifact-schemas.js';
 import type { ManifestProbe } from '../harbor/registry-v2.js';
-import type { RepoProbeContext, Registry } from './probe.js';
+import type { Registry, RepoProbeContext } from './probe-context.js';
 
 /** What the manifest probes of one artifact saw: its document (null when storage lost it), its lost tags. */
 export interface ManifestSight {

@@ -1,8 +1,9 @@
 import type { Artifact, Manifest } from '../harbor/artifact-schemas.js';
-import type { HarborClient } from '../harbor/client.js';
-import type { Limiter } from '../harbor/limiter.js';
 import { blobLoss } from './blob-verdict.js';
 import { type ManifestSight, probeManifests } from './manifest-probe.js';
+import type { Registry, RepoProbeContext } from './probe-context.js';
+
+export type { Registry, RepoProbeContext } from './probe-context.js';
 
 export type IntegrityCause = 'artifact-zero-size' | 'manifest-missing' | 'blob-missing';
 
@@ -18,22 +19,6 @@ export interface ArtifactProblem {
   lostTags: string[];
   /** The manifest GET answered 200: with the cache layer on, that may have come from Redis. */
   manifestServed: boolean;
-}
-
-export type Registry = Pick<HarborClient, 'probeManifest' | 'probeBlob' | 'manifestPath' | 'blobPath' | 'artifactPath'>;
-
-/** Per-repository state of a scan: its pull token and the blobs already probed (shared layers once). */
-export interface RepoProbeContext {
-  repository: string;
-  token: string;
-  /** Blob digest → what its probe saw when storage lost it, null when the byte arrived. */
-  blobs: Map<string, Promise<string | null>>;
-  limiter: Limiter;
-  /**
-   * Checked before each probe rather than passed to it: a probe is short and bounded by its own
-   * timeout, and combining signals per request costs more CPU than a probe's answer at 10^5 probes.
-   */
-  signal?: AbortSignal;
 }
 
 interface LostBlob {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { checks, registry } from '../../jobs/index.js';
 import { causes } from '../../src/findings/causes.js';
+import { importCycles } from '../support/import-graph.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 // The shared contract sits beside the repository; a copy travels with the tests for clones without it.
@@ -33,6 +34,35 @@ describe('architecture', () => {
           .map((i) => `${relative(root, join(root, f))} -> ${i}`),
       );
     expect(offenders).toEqual([]);
+  });
+
+  it('only the Slack door (src/slack/slack-door.ts) holds the Web API client and calls its methods', () => {
+    const door = join('src', 'slack', 'slack-door.ts');
+    const code = ['src', 'jobs', 'commands'].flatMap((d) => files(d)).filter((f) => f !== door);
+    const importsClient = (f: string) => {
+      const text = readFileSync(join(root, f), 'utf8');
+      return (
+        /import\s+(?!type\b)[^;]*from\s*'@slack\/web-api'/.test(text) || /import[^;]*\bWebClient\b[^;]*from/.test(text)
+      );
+    };
+    // Bolt's listener `client` is a Web API client too: nothing outside the door calls Slack's methods on one.
+    const callsSlack = (f: string) =>
+      !f.startsWith(join('src', 'sim')) &&
+      /\.(chat|files|views|usergroups|conversations|reactions)\.[a-zA-Z]+(\.[a-zA-Z]+)?\(/.test(
+        readFileSync(join(root, f), 'utf8'),
+      );
+    expect(code.filter(importsClient)).toEqual([]);
+    expect(code.filter(callsSlack)).toEqual([]);
+  });
+
+  it('only the worker builder (src/worker/queue-worker.ts) constructs a BullMQ Worker', () => {
+    const builder = join('src', 'worker', 'queue-worker.ts');
+    const builds = (f: string) => /\bnew\s+Worker\b/.test(readFileSync(join(root, f), 'utf8'));
+    expect(['src', 'jobs', 'commands'].flatMap((d) => files(d)).filter((f) => f !== builder && builds(f))).toEqual([]);
+  });
+
+  it('src/ has no import cycles, type-only imports included', () => {
+    expect(importCycles(root, 'src')).toEqual([]);
   });
 
   it('jobs/ never imports @slack/bolt', () => {
