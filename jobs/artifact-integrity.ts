@@ -136,8 +136,9 @@ export default defineCheck({
   description:
     "Streams the artifacts in scope (params: projects, repositories, since, limit) and checks each one's " +
     'manifest and config/layer blobs through the registry API with probes that reach storage (manifest GET ' +
-    'without If-None-Match, blob GET of one byte): size-0 records, missing manifests, missing blobs. With ' +
-    "Harbor's Redis configured, stale cache keys are shown too.",
+    'without If-None-Match by digest and by every tag; blob GET of one byte whose byte is read, so a body ' +
+    'cut after the headers or a 416 counts as lost, and a 307 is followed to storage): size-0 records, ' +
+    "missing manifests and tags, missing blobs. With Harbor's Redis configured, stale cache keys are shown too.",
   appliesTo: ['harbor'],
   causes: ['artifact-zero-size', 'manifest-missing', 'blob-missing'],
   params: z.strictObject({

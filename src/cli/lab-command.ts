@@ -26,6 +26,7 @@ interface LabOptions {
   demo?: boolean;
   drill?: boolean;
   list?: boolean;
+  realRegistry?: boolean;
 }
 
 type LabContext = CliContext & LabIo & { cli: string; port?: number };
@@ -73,7 +74,12 @@ async function lab(o: LabOptions, base: CliContext & LabIo): Promise<number> {
     return (await runDemo({ scenarios: all, registry: ctx.registry, log, out: ctx.stdout, port: o.port })).exitCode;
   if (o.drill) return await drillMode(o, all, ctx);
   const [scenario] = pickScenarios(all, [o.scenario]);
-  const served = await startLab({ scenario: scenario as Scenario, port: o.port, dir: o.dir });
+  const served = await startLab({
+    scenario: scenario as Scenario,
+    port: o.port,
+    dir: o.dir,
+    realRegistry: o.realRegistry,
+  });
   ctx.stdout.write(describeLab(served, ctx.cli));
   await (ctx.stopped ?? untilSignal());
   await served.close();
@@ -112,6 +118,13 @@ export function registerLab(program: Command, ctx: CliContext & LabIo): void {
     .option('--scenarios <A,B>', "the drill's scenarios (default: those fixable in the lab)")
     .option('--interval <SECONDS>', "the drill's pause between incidents", interval, 5)
     .option('--list', 'list the scenarios')
+    .addOption(
+      new Option(
+        '--real-registry',
+        "serve /v2/ from a real docker-registry (apt-get install -y docker-registry) holding the scenario's " +
+          'artifacts, its storage broken the same way: the storage-loss scenarios as production shows them',
+      ).conflicts(modes),
+    )
     .option('--scenarios-dir <DIR>', "where the scenarios are (default: the repository's scenarios/)")
     .action(act(ctx, 'lab', (o: LabOptions) => lab(o, ctx)));
 }

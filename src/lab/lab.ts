@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseConfig, type Config } from '../config.js';
 import { startHarborSim, type HarborSim } from '../sim/harbor-sim.js';
 import { startKubeSim, type KubeSim } from '../sim/kube-sim.js';
+import { attachRealRegistry, type LabRegistry } from './real-registry-lab.js';
 import { buildWorld } from './builders.js';
 import type { Scenario } from './scenario-schema.js';
 import { observerUser, serveWorld, type LabWorld } from './world.js';
@@ -27,6 +28,8 @@ export interface Lab {
   world: LabWorld;
   /** Serves another scenario (built relative to the lab's clock) and rewrites the files. */
   load(scenario: Scenario): LabWorld;
+  /** With `realRegistry`: the real registry behind the simulated Harbor's /v2/. */
+  registry?: LabRegistry;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ export interface LabOptions {
   /** Where config and kubeconfig go; default: a fresh temp directory. */
   dir?: string;
   now?: () => Date;
+  /** Serve /v2/ from a real docker-registry holding the scenario's artifacts, its storage broken alike. */
+  realRegistry?: boolean;
 }
 
 /** The configuration file the lab writes: one Harbor and one cluster, both named `lab`. */
@@ -120,10 +125,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     return world;
   };
   lab.close = async () => {
-    await Promise.all([harbor.close(), kube.close()]);
+    await Promise.all([harbor.close(), kube.close(), lab.registry?.close()]);
   };
   try {
     lab.load(options.scenario);
+    if (options.realRegistry) lab.registry = await attachRealRegistry(harbor);
   } catch (err) {
     await lab.close();
     throw err;
@@ -140,6 +146,7 @@ export function describeLab(lab: Lab, cli = 'npx tsx src/bin/harbor-pilot.ts'): 
       `${lab.world.release.options.host})`,
     `  Kubernetes API  ${lab.kube.url}  (namespace ${lab.world.release.options.namespace}, Helm release ` +
       `${lab.world.release.options.release})`,
+    ...(lab.registry ? [lab.registry.line] : []),
     `  config          ${lab.configPath}`,
     `  kubeconfig      ${lab.kubeconfigPath}`,
     '',

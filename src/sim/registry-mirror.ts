@@ -26,7 +26,8 @@ export async function mirrorToRegistry(st: ArtifactSimState, registry: RealRegis
         losses.push(...blobLosses(st, repo, d.digest, blobs.get(d.digest) as Descriptor, broken));
       }
       const realDoc = rewrite(doc, blobs);
-      const tags = (a.tags ?? []).map((t) => t.name);
+      // A registry takes only tags of the reference grammar; Harbor 2.x resolves the others by digest.
+      const tags = (a.tags ?? []).map((t) => t.name).filter((t) => /^\w[\w.-]{0,127}$/.test(t));
       const digest = await pushManifest(registry.url, repo, realDoc, tags);
       if (!st.storage.manifests[a.digest]) losses.push(() => broken.deleteData(digest));
       for (const t of tags) if (st.storage.lostTags[`${repo}:${t}`]) losses.push(() => broken.deleteTagLink(repo, t));

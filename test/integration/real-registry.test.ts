@@ -9,7 +9,14 @@ import type { HarborSim } from '../../src/sim/harbor-sim-types.js';
 import { type RegistryCache, registryBinary, startRealRegistry } from '../../src/sim/real-registry.js';
 import { mirrorToRegistry } from '../../src/sim/registry-mirror.js';
 import { startStorageServer } from '../../src/sim/storage-server.js';
+import { createClientSet } from '../../src/checks/clients.js';
+import { runCheck } from '../../src/checks/runner.js';
+import { describeLab, labTarget, startLab } from '../../src/lab/lab.js';
+import type { Scenario } from '../../src/lab/scenario-schema.js';
+import { loadScenarios, pickScenarios } from '../../src/lab/scenarios.js';
+import { targetOf } from '../../src/targets.js';
 import { harborDeps, runOn } from '../support/harbor-context.js';
+import { memoryLogger } from '../support/helpers.js';
 
 // artifact-integrity against the registry Harbor ships (CNCF distribution 2.8.2), behind the
 // simulated Harbor's API and token service, with its storage broken the ways failure-modes.md
@@ -158,6 +165,24 @@ describe('artifact-integrity against the real registry (distribution 2.8.2)', ()
     expect(text).not.toContain('Signature');
     expect(r.storageReads.length).toBeGreaterThan(0);
     expect(r.storageReads.every((q) => q.headers.authorization === undefined)).toBe(true);
+  });
+
+  it('lab --real-registry serves the storage-loss scenarios from the real registry, and they hold there', async () => {
+    for (const name of ['manifest-missing', 'zero-size-tags']) {
+      const scenario = pickScenarios(loadScenarios(), [name])[0] as Scenario;
+      const lab = await startLab({ scenario, realRegistry: true });
+      try {
+        expect(describeLab(lab)).toContain(`Registry        ${lab.registry?.registry.url}`);
+        const { log } = memoryLogger();
+        const deps = { config: lab.config, clients: createClientSet(lab.config, { log }), log };
+        const run = await runCheck({ check, target: targetOf('harbor', labTarget) }, deps);
+        expect(run.findings.map((f) => f.cause).sort(), name).toEqual([...scenario.expect.causes].sort());
+        const text = run.findings.flatMap((f) => f.evidence).join('\n');
+        if (name === 'manifest-missing') expect(text).toContain('body cut after 0 of 1 bytes');
+      } finally {
+        await lab.close();
+      }
+    }
   });
 
   it('says how to install the registry when it is missing', () => {
