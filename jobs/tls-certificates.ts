@@ -14,6 +14,8 @@ export default defineCheck({
   appliesTo: ['cluster', 'harbor'],
   causes: ['certificate-expiring', 'certificate-expired', 'certificate-name-mismatch'],
   params: z.strictObject({ warnDays: z.number().positive().default(14) }),
+  /** On a Harbor only when its URL is https: a plain-http URL presents no certificate. */
+  enabled: (ctx) => ctx.target.kind === 'cluster' || /^https:/i.test(ctx.harborConfig?.url ?? ''),
   async run(ctx) {
     let observed: ObservedCertificate[];
     if (ctx.target.kind === 'cluster') {
