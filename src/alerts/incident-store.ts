@@ -82,7 +82,7 @@ export function createIncidentStore(redis: RedisClient, prefix: string) {
     },
     /** Ends an incident: its state, check times and pending lines go; the alerts stay remembered. */
     async closeIncident(target: string): Promise<void> {
-      await redis.del(key('incident', target), key('ran', target), key('pending', target));
+      await redis.del(key('incident', target), key('ran', target), key('pending', target), key('firing', target));
     },
     /** The incident a thread belongs to, for the first-finding figure. */
     async threadIncident(threadTs: string): Promise<{ target: string; id: string; receivedAt: number } | undefined> {
@@ -95,14 +95,38 @@ export function createIncidentStore(redis: RedisClient, prefix: string) {
     async firstFinding(incidentId: string): Promise<boolean> {
       return (await redis.set(`${prefix}:alerts:first:${incidentId}`, '1', 'EX', week, 'NX')) === 'OK';
     },
-    async alerts(target: string): Promise<Map<string, AlertRecord>> {
-      const h = await redis.hgetall(key('known', target));
+    /** The remembered records of these alerts (one HMGET: never the whole history). */
+    async alertsByKey(target: string, keys: string[]): Promise<Map<string, AlertRecord>> {
+      const values = keys.length > 0 ? await redis.hmget(key('known', target), ...keys) : [];
       const out = new Map<string, AlertRecord>();
-      for (const [k, v] of Object.entries(h)) {
+      for (const v of values) {
         const rec = parse(alertRecordSchema, v);
-        if (rec) out.set(k, rec);
+        if (rec) out.set(rec.key, rec);
       }
       return out;
+    },
+    /** Every remembered alert of one incident (read when it opens or closes). */
+    async incidentAlerts(target: string, incidentId: string): Promise<AlertRecord[]> {
+      const h = await redis.hgetall(key('known', target));
+      return Object.values(h)
+        .map((v) => parse(alertRecordSchema, v))
+        .filter((r): r is AlertRecord => r?.incident === incidentId);
+    },
+    /** Alerts of the open incident that fire, each until it resolves or `until` (epoch ms) passes. */
+    async markFiring(target: string, alerts: { key: string; until: number }[]): Promise<void> {
+      if (alerts.length > 0) await redis.zadd(key('firing', target), ...alerts.flatMap((a) => [a.until, a.key]));
+    },
+    async markResolved(target: string, keys: string[]): Promise<void> {
+      if (keys.length > 0) await redis.zrem(key('firing', target), ...keys);
+    },
+    /** How many alerts of the open incident still fire at `now`. */
+    async firingCount(target: string, now: number): Promise<number> {
+      return redis.zcount(key('firing', target), now, '+inf');
+    },
+    /** When the last firing alert expires, if every one of them expires (Harbor events); else undefined. */
+    async lastExpiry(target: string, forever: number): Promise<number | undefined> {
+      const [, score] = (await redis.zrevrange(key('firing', target), 0, 0, 'WITHSCORES')) as string[];
+      return score === undefined || Number(score) >= forever ? undefined : Number(score);
     },
     async remember(target: string, records: AlertRecord[]): Promise<void> {
       if (records.length === 0) return;

@@ -1,7 +1,9 @@
 import type { Worker } from 'bullmq';
 import type { QueueSettings } from '../queues.js';
 import { defineJobKind, type JobContext, startQueueWorker } from '../worker/queue-worker.js';
-import { applyGroup, expireIncident, type IncidentDeps, postNote } from './incidents.js';
+import type { IncidentDeps } from './incident-checks.js';
+import { postNote } from './incident-notes.js';
+import { applyGroup, expireIncident } from './incidents.js';
 import { type IncidentJob, incidentJobSchema, notificationJobSchema } from './notification.js';
 
 /** How long a job waits for another worker to finish with the same target before it is retried. */
