@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startOpsServer, type ReadinessProbe } from './ops/server.js';
 import { opsRoutes, slackConnection } from './ops/routes.js';
 import { createSlackApp } from './slack/app.js';
+import { registerInteractions } from './slack/interactions.js';
 import { createReplayGuard } from './slack/replay-guard.js';
 import type { CommandDefinition } from './slack/command.js';
 import { createSlackDoor } from './slack/slack-door.js';
@@ -216,7 +217,19 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         customRoutes: [...opsRoutes(metrics, probes), ...alerts.routes],
         onRateLimited: (method) => metrics.slackRateLimited(method),
         middleware: [createReplayGuard(guardRedis, settings.prefix)],
-        extend: (a) => approvals.register(a, queues),
+        extend: (a) => {
+          approvals.register(a, queues);
+          registerInteractions(a, {
+            config: o.config,
+            registry: o.registry,
+            queues,
+            redis,
+            prefix: settings.prefix,
+            approvals,
+            log,
+            now,
+          });
+        },
       });
       const link = slackConnection(bot, !!o.env.SLACK_APP_TOKEN);
       connection = link;

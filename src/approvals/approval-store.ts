@@ -79,6 +79,8 @@ export interface ApprovalStore {
     result: { reason?: string; execution?: Outcome; verification?: Outcome; at: string },
   ): Promise<void>;
   markReported(id: string): Promise<void>;
+  /** Approvals still pending at `now` (for the Home tab), soonest to expire first. */
+  listPending(now: Date): Promise<Approval[]>;
 }
 
 /** Pending approvals in Redis under `<prefix>:approval:*`; they survive bot restarts. */
@@ -89,6 +91,8 @@ export function createApprovalStore(redis: RedisClient, prefix: string): Approva
     approvers: (id: string) => `${prefix}:approval:${id}:approvers`,
     pending: (id: string) => `${prefix}:approval:${id}:pending`,
     group: (id: string) => `${prefix}:approval-group:${id}`,
+    /** Ids of proposed approvals by expiry time; the decided ones drop out when listed. */
+    pendingIndex: `${prefix}:approvals:pending`,
   };
   const readJson = async <T>(key: string, parse: (v: unknown) => T): Promise<T | undefined> => {
     const raw = await redis.get(key);
@@ -102,6 +106,7 @@ export function createApprovalStore(redis: RedisClient, prefix: string): Approva
         tx.set(k.record(a.id), JSON.stringify(approvalSchema.parse(a)), 'EX', keep);
         tx.hset(k.state(a.id), 'state', 'pending').expire(k.state(a.id), keep);
         tx.set(k.pending(a.id), '1', 'PX', ttlMs);
+        tx.zadd(k.pendingIndex, Date.parse(a.expiresAt), a.id);
       }
       await tx.exec();
     },
@@ -146,6 +151,17 @@ export function createApprovalStore(redis: RedisClient, prefix: string): Approva
     },
     async markReported(id) {
       await redis.hset(k.state(id), 'reported', '1');
+    },
+    async listPending(now) {
+      await redis.zremrangebyscore(k.pendingIndex, '-inf', String(now.getTime()));
+      const ids = await redis.zrange(k.pendingIndex, '0', '199');
+      const found: Approval[] = [];
+      for (const id of ids) {
+        const [a, state] = await Promise.all([this.get(id), redis.hget(k.state(id), 'state')]);
+        if (a && state === 'pending') found.push(a);
+        else await redis.zrem(k.pendingIndex, id);
+      }
+      return found;
     },
   };
 }

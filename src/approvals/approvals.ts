@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { QueueSettings, Queues } from '../queues.js';
 import { registerApprovalActions } from './actions.js';
+import { handleClick, type Click } from './click.js';
 import { createApproverResolver } from './authorize.js';
 import { slackSettings, type ApprovalDeps } from './deps.js';
 import { scheduleExpiry } from './expiry.js';
@@ -56,6 +57,12 @@ export function createApprovals(o: ApprovalsOptions) {
       deps,
       o.queue ? (groupId, ttlMs) => scheduleExpiry(o.queue as Queue, groupId, ttlMs) : undefined,
     ),
+    approvers,
+    /** A click on an approval's button elsewhere than its message (the Home tab), judged the same way. */
+    clicker(queues: Pick<Queues, 'remediations' | 'diagnoses'>): (click: Click) => Promise<string> {
+      const clickDeps = { ...deps, approvers, remediations: queues.remediations, diagnoses: queues.diagnoses };
+      return (click) => handleClick(clickDeps, click);
+    },
     register(app: App, queues: Pick<Queues, 'remediations' | 'diagnoses'>): void {
       registerApprovalActions(app, {
         ...deps,

@@ -176,6 +176,11 @@ function answer(
       });
       return { ok: true, channel, ts: args.ts, text: args.text };
     }
+    case 'views.publish':
+    case 'views.open': {
+      const view = (typeof args.view === 'string' ? JSON.parse(args.view) : args.view) as Record<string, unknown>;
+      return { ok: true, view: { id: `V${nextTs().replace('.', '')}`, ...view } };
+    }
     case 'chat.postEphemeral':
       return { ok: true, message_ts: nextTs() };
     case 'usergroups.users.list': {

@@ -58,13 +58,20 @@ export function channelRefusal(config: Config, channel: string, targetRef?: stri
   if (!channelsScoped(config)) return undefined;
   if (!channelEntry(config, channel)) {
     const listed = (config.slack?.channels ?? []).map((c) => c.id);
-    return `This channel may not use harbor-pilot (slack.channels). Channels that may: ${channelList(listed)}. Nothing was done.`;
+    return (
+      `This channel may not use harbor-pilot (slack.channels). Channels that may: ${channelList(listed)}. ` +
+      'Nothing was done.'
+    );
   }
   if (targetRef === undefined || channelMayUse(config, channel, targetRef)) return undefined;
   const allowed = channelTargets(config, channel).map((t) => t.ref);
   const elsewhere = channelsForTarget(config, targetRef);
   const where = elsewhere.length > 0 ? ` ${targetRef} belongs to ${channelList(elsewhere)}.` : '';
-  return `${targetRef} is not one of this channel's targets (slack.channels). Allowed here: ${allowed.join(', ') || 'none'}.${where} Nothing was done.`;
+  const here = allowed.join(', ') || 'none';
+  return (
+    `${targetRef} is not one of this channel's targets (slack.channels). Allowed here: ${here}.${where} ` +
+    'Nothing was done.'
+  );
 }
 
 /**
@@ -109,5 +116,6 @@ export function describeChannel(config: Config, channel: string): string {
   const people = [...set.approvers.map((u) => `<@${u}>`), ...set.approverGroups.map((g) => `<!subteam^${g}>`)];
   const scope = channelsScoped(config) ? '' : ' (slack.channels is not set: every channel may use every target)';
   const who = people.length > 0 ? people.join(', ') : 'nobody (no approvers configured)';
-  return `*This channel:* may diagnose and fix ${targets.join(', ') || 'no targets'}${scope}; approvals here: ${who} (${set.source}).`;
+  const may = targets.join(', ') || 'no targets';
+  return `*This channel:* may diagnose and fix ${may}${scope}; approvals here: ${who} (${set.source}).`;
 }

@@ -56,6 +56,7 @@ export function findingMessage(f: Finding, remediationBlocks?: KnownBlock[]): Me
       });
     }
   }
+  blocks.push(findingButtons(f));
   blocks.push({
     type: 'context',
     elements: [
@@ -70,6 +71,22 @@ export function findingMessage(f: Finding, remediationBlocks?: KnownBlock[]): Me
     ],
   });
   return { text: clip(`[${f.severity}] ${f.title}`, 300), blocks: blocks.slice(0, 50) };
+}
+
+/** Silence… and Re-run… open a modal (src/slack/modal-handlers.ts) instead of asking for typed syntax. */
+function findingButtons(f: Finding): KnownBlock {
+  const button = (text: string, actionId: string, value: string) => ({
+    type: 'button' as const,
+    action_id: actionId,
+    text: { type: 'plain_text' as const, text },
+    value,
+  });
+  const rerun = JSON.stringify({ check: f.check, target: f.target });
+  return {
+    type: 'actions',
+    block_id: `finding-${f.fingerprint}`,
+    elements: [button('Silence…', 'finding:silence', f.fingerprint), button('Re-run…', 'finding:rerun', rerun)],
+  };
 }
 
 /** A plain ephemeral/text answer. */

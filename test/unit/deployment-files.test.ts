@@ -61,6 +61,8 @@ describe('deployment files', () => {
     const m = parse(read('manifest.yaml'));
     expect(m.features.slash_commands[0].command).toBe('/harbor');
     expect(m.settings.interactivity.is_enabled).toBe(true);
+    expect(m.features.app_home.home_tab_enabled).toBe(true);
+    expect(m.settings.event_subscriptions.bot_events).toContain('app_home_opened');
     expect(m.settings.socket_mode_enabled).toBe(true);
     expect(m.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'usergroups:read']));
   });
