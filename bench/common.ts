@@ -86,19 +86,18 @@ export function spawnCompiled(
   });
 }
 
-/** Polls a URL until it answers 200 (10 s at most). */
-export async function until200(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (
-      (await fetch(url).then(
-        (r) => r.status,
-        () => 0,
-      )) === 200
-    )
-      return;
+/** Polls a URL until it answers 200 (10 s at most, or `timeoutMs`). */
+export async function until200(url: string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const status = await fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`${url} did not answer 200 within 10 s`);
+  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
 }
 
 /** CPU time (user + system, ms) and peak RSS (VmHWM, MB) of another process, from /proc. */

@@ -233,7 +233,9 @@ describe('harbor-pilot audit', () => {
     });
     expect(doc.entries.length).toBeLessThanOrEqual(5);
     expect(await runAuditCommand(['--count', 'lots'], { stdout: out, stderr: err, env })).toBe(2);
-    expect(err.text()).toContain('--count must be a whole number');
+    expect(err.text()).toContain(
+      "option '--count <N>' argument 'lots' is invalid. expected a whole number from 1 to 1000",
+    );
   });
 
   it('runs through the real entry point', async () => {
