@@ -1,45 +1,10 @@
-import { UpstreamError, UserInputError, errorMessage } from '../errors.js';
+import { errorMessage, UpstreamError } from '../errors.js';
 import type { Artifact } from '../harbor/artifact-schemas.js';
-import { probeArtifact, type ArtifactProblem, type RepoProbeContext } from './probe.js';
-import type { HarborClient } from '../harbor/client.js';
-import { createLimiter } from '../harbor/limiter.js';
+import { createLimiter, type Limiter } from '../harbor/limiter.js';
+import { probeArtifact, type RepoProbeContext } from './probe.js';
+import { listScope, type ScanClient, type ScanOptions, type ScanResult } from './scope.js';
 
-export interface ScanScope {
-  projects?: string[];
-  /** Full names (`project/repo`). */
-  repositories?: string[];
-  /** Only artifacts pushed at or after this time. */
-  since?: Date;
-  /** Stop after this many artifacts. */
-  limit?: number;
-}
-
-export interface ScanOptions extends ScanScope {
-  /** Cap on concurrent Harbor requests (the Harbor's `concurrency`). */
-  concurrency: number;
-  signal?: AbortSignal;
-  /** Stop taking new artifacts at this time (ms since the epoch) and return what was found. */
-  deadline?: number;
-  now?: () => number;
-  onProgress?(done: number, total: number | null): void;
-}
-
-/** A repository the scan could not (fully) check, and why. */
-export interface RepositoryFailure {
-  repository: string;
-  error: string;
-}
-
-export interface ScanResult {
-  problems: ArtifactProblem[];
-  failures: RepositoryFailure[];
-  artifacts: number;
-  repositories: number;
-  peakConcurrency: number;
-  /** Artifacts in scope when known; set with `stopped` when the deadline cut the scan short. */
-  total: number | null;
-  stopped: boolean;
-}
+export type { RepositoryFailure, ScanOptions, ScanResult, ScanScope } from './scope.js';
 
 /**
  * Artifacts of one repository probed at once. With one repository worker per allowed request this
@@ -48,21 +13,21 @@ export interface ScanResult {
  */
 const LANES_PER_REPOSITORY = 3;
 
-type ScanClient = Pick<
-  HarborClient,
-  | 'repositoryPages'
-  | 'artifactPages'
-  | 'pullToken'
-  | 'probeManifest'
-  | 'probeBlob'
-  | 'manifestPath'
-  | 'blobPath'
-  | 'artifactPath'
->;
-
 /** Harbor's query time format: `2020-04-09 02:36:00` (UTC). */
 export function harborTime(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** What the repository workers of one scan share. */
+interface ScanRun {
+  harbor: ScanClient;
+  o: ScanOptions;
+  limiter: Limiter;
+  result: ScanResult;
+  /** Artifacts claimed so far (the limit counts these). */
+  started: number;
+  /** Harbor's `q` for `since`. */
+  query?: string;
 }
 
 /**
@@ -73,125 +38,94 @@ export function harborTime(d: Date): string {
 export async function scanArtifacts(harbor: ScanClient, o: ScanOptions): Promise<ScanResult> {
   const limiter = createLimiter(o.concurrency);
   const repos = await listScope(harbor, o, limiter.run.bind(limiter));
-  const knownTotal = o.since
-    ? null
-    : Math.min(
-        repos.reduce((n, r) => n + r.count, 0),
-        o.limit ?? Number.POSITIVE_INFINITY,
-      );
+  const inScope = repos.reduce((n, r) => n + r.count, 0);
+  const total = o.since ? null : Math.min(inScope, o.limit ?? Number.POSITIVE_INFINITY);
   const result: ScanResult = {
     problems: [],
     failures: [],
     artifacts: 0,
     repositories: 0,
     peakConcurrency: 0,
-    total: knownTotal,
+    total,
     stopped: false,
   };
-  const now = o.now ?? Date.now;
-  const open = () => {
-    if (o.deadline !== undefined && now() >= o.deadline) result.stopped = true;
-    return !result.stopped && !o.signal?.aborted && (o.limit === undefined || started < o.limit);
-  };
-  let started = 0;
-  const q = o.since ? `push_time=[${harborTime(o.since)}~]` : undefined;
-  const claim = () => {
-    if (!open()) return false;
-    started++;
-    return true;
-  };
-
-  const scanRepository = async (repository: string) => {
-    // Requests take a per-repository signal: every request signal combined with the scan's
-    // long-lived one stays registered on it until it aborts, which grows memory over 10^5 requests.
-    const abort = new AbortController();
-    const onAbort = () => abort.abort(o.signal?.reason);
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    const rc: RepoProbeContext = { repository, token: '', blobs: new Map(), limiter, signal: abort.signal };
-    const prefetch = (pages: ReturnType<ScanClient['artifactPages']>) => {
-      const p = limiter.run(() => pages.next());
-      p.catch(() => {}); // awaited on the next turn; a failure must not count as unhandled meanwhile
-      return p;
-    };
-    try {
-      rc.token = await limiter.run(() => harbor.pullToken(repository, rc.signal));
-      const pages = harbor.artifactPages(repository, q, rc.signal);
-      let next = prefetch(pages);
-      for (;;) {
-        const page = await next;
-        if (page.done) break;
-        const items = page.value.items.filter((a) => inWindow(a, o.since));
-        next = open() ? prefetch(pages) : Promise.resolve({ done: true, value: undefined });
-        // Claimed one by one as a lane takes it, so the limit and the deadline stop work promptly.
-        await each(items, LANES_PER_REPOSITORY, (a) => (claim() ? probeOne(a) : Promise.resolve(false)));
-        if (!open()) break;
-      }
-      result.repositories += 1;
-    } catch (err) {
-      if (o.signal?.aborted || isFatal(err)) throw err;
-      result.failures.push({ repository, error: describe(err) });
-    } finally {
-      o.signal?.removeEventListener('abort', onAbort);
-    }
-
-    async function probeOne(a: Artifact): Promise<boolean> {
-      try {
-        const problem = await probeArtifact(harbor, rc, a);
-        if (problem) result.problems.push(problem);
-      } catch (err) {
-        if (o.signal?.aborted || isFatal(err)) throw err;
-        result.failures.push({ repository, error: `${a.digest}: ${describe(err)}` });
-      }
-      result.artifacts += 1;
-      if (result.artifacts % 100 === 0) o.onProgress?.(result.artifacts, knownTotal);
-      return true;
-    }
-  };
-
+  const query = o.since ? `push_time=[${harborTime(o.since)}~]` : undefined;
+  const run: ScanRun = { harbor, o, limiter, result, started: 0, query };
   let cursor = 0;
   const worker = async () => {
-    while (cursor < repos.length && open()) {
-      const repo = repos[cursor++] as { name: string };
-      await scanRepository(repo.name);
-    }
+    while (cursor < repos.length && open(run)) await scanRepository(run, (repos[cursor++] as { name: string }).name);
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
-  o.onProgress?.(result.artifacts, knownTotal === null || result.stopped ? knownTotal : result.artifacts);
+  o.onProgress?.(result.artifacts, total === null || result.stopped ? total : result.artifacts);
   result.peakConcurrency = limiter.peak;
   return result;
 }
 
-/** The repositories in scope, with their artifact counts (small: names only, never artifacts). */
-async function listScope(
-  harbor: ScanClient,
-  o: ScanOptions,
-  run: <T>(t: () => Promise<T>) => Promise<T>,
-): Promise<{ name: string; count: number }[]> {
-  const out: { name: string; count: number }[] = [];
-  const wanted = o.repositories && o.repositories.length > 0 ? new Set(o.repositories) : null;
-  const sources =
-    o.projects && o.projects.length > 0
-      ? o.projects
-      : wanted
-        ? [...new Set([...wanted].map((r) => r.split('/')[0] as string))]
-        : [undefined];
-  for (const project of sources) {
-    const pages = harbor.repositoryPages(project, o.signal);
-    try {
-      for (let page = await run(() => pages.next()); !page.done; page = await run(() => pages.next())) {
-        for (const r of page.value.items)
-          if (!wanted || wanted.has(r.name)) out.push({ name: r.name, count: r.artifact_count });
-      }
-    } catch (err) {
-      if (project && err instanceof UpstreamError && err.status === 404)
-        throw new UserInputError(`project "${project}" does not exist on this Harbor`);
-      throw err;
-    }
+/** False once the deadline, the limit or a cancel says to take no more work. */
+function open(run: ScanRun): boolean {
+  const { o, result } = run;
+  if (o.deadline !== undefined && (o.now ?? Date.now)() >= o.deadline) result.stopped = true;
+  return !result.stopped && !o.signal?.aborted && (o.limit === undefined || run.started < o.limit);
+}
+
+/** Takes one artifact when the scan is still open; claimed one by one so the limit and deadline stop work promptly. */
+function claim(run: ScanRun): boolean {
+  if (!open(run)) return false;
+  run.started += 1;
+  return true;
+}
+
+async function scanRepository(run: ScanRun, repository: string): Promise<void> {
+  const { o, limiter, harbor, result } = run;
+  // Requests take a per-repository signal: every request signal combined with the scan's
+  // long-lived one stays registered on it until it aborts, which grows memory over 10^5 requests.
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(o.signal?.reason);
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const rc: RepoProbeContext = { repository, token: '', blobs: new Map(), limiter, signal: abort.signal };
+  try {
+    rc.token = await limiter.run(() => harbor.pullToken(repository, rc.signal));
+    await probePages(run, rc);
+    result.repositories += 1;
+  } catch (err) {
+    if (o.signal?.aborted || isFatal(err)) throw err;
+    result.failures.push({ repository, error: describe(err) });
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
   }
-  const missing = [...(wanted ?? [])].filter((r) => !out.some((x) => x.name === r));
-  if (missing.length > 0)
-    throw new UserInputError(`no repository ${missing.map((m) => `"${m}"`).join(', ')} on this Harbor`);
-  return out;
+}
+
+/** The repository's artifact pages, the next one fetched while this one is probed. */
+async function probePages(run: ScanRun, rc: RepoProbeContext): Promise<void> {
+  const pages = run.harbor.artifactPages(rc.repository, run.query, rc.signal);
+  const prefetch = () => {
+    const p = run.limiter.run(() => pages.next());
+    p.catch(() => {}); // awaited on the next turn; a failure must not count as unhandled meanwhile
+    return p;
+  };
+  let next = prefetch();
+  for (;;) {
+    const page = await next;
+    if (page.done) break;
+    const items = page.value.items.filter((a) => inWindow(a, run.o.since));
+    next = open(run) ? prefetch() : Promise.resolve({ done: true as const, value: undefined });
+    await each(items, LANES_PER_REPOSITORY, (a) => (claim(run) ? probeOne(run, rc, a) : Promise.resolve(false)));
+    if (!open(run)) break;
+  }
+}
+
+async function probeOne(run: ScanRun, rc: RepoProbeContext, a: Artifact): Promise<boolean> {
+  const { o, result } = run;
+  try {
+    const problem = await probeArtifact(run.harbor, rc, a);
+    if (problem) result.problems.push(problem);
+  } catch (err) {
+    if (o.signal?.aborted || isFatal(err)) throw err;
+    result.failures.push({ repository: rc.repository, error: `${a.digest}: ${describe(err)}` });
+  }
+  result.artifacts += 1;
+  if (result.artifacts % 100 === 0) o.onProgress?.(result.artifacts, result.total);
+  return true;
 }
 
 /** Runs `fn` over `items` with `lanes` at a time (few requests wait in the limiter's queue) until one answers false. */
