@@ -1,5 +1,4 @@
 import type { App } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { Queue } from 'bullmq';
 import * as z from 'zod';
 import type { Approval, ApprovalState } from '../approvals/approval.js';
@@ -51,7 +50,7 @@ async function schedules(deps: HomeDeps): Promise<HomeSchedule[]> {
 }
 
 /** Publishes one user's Home tab (`views.publish`). */
-export async function publishHome(deps: HomeDeps, web: WebClient, user: string): Promise<void> {
+export async function publishHome(deps: HomeDeps, user: string): Promise<void> {
   const { store, silences } = deps.findings;
   const [waiting, open, active, planned] = await Promise.all([
     waitingOn(deps, user),
@@ -61,7 +60,7 @@ export async function publishHome(deps: HomeDeps, web: WebClient, user: string):
   ]);
   const command = deps.config.slack?.command ?? '/harbor';
   const view = homeView({ user, waiting, open, silences: active, schedules: planned, now: deps.now(), command });
-  await web.views.publish({ user_id: user, view });
+  await deps.slack.publishHome(user, view);
 }
 
 /** The message a proposal's buttons are in: known from an earlier click, or where its finding was posted. */
@@ -78,7 +77,7 @@ const homeClickSchema = z.object({
   actions: z.array(z.object({ value: z.string().regex(/^a[0-9a-f]{24}$/) })).length(1),
 });
 
-async function homeClick(deps: HomeDeps, web: WebClient, body: unknown, verb: 'approve' | 'reject'): Promise<void> {
+async function homeClick(deps: HomeDeps, body: unknown, verb: 'approve' | 'reject'): Promise<void> {
   const parsed = homeClickSchema.safeParse(body);
   if (!parsed.success) return deps.log.info({ verb }, 'invalid home click payload');
   const user = parsed.data.user.id;
@@ -97,7 +96,7 @@ async function homeClick(deps: HomeDeps, web: WebClient, body: unknown, verb: 'a
     });
     deps.log.info({ approval: approvalId, outcome, from: 'home' }, 'click handled');
   }
-  await publishHome(deps, web, user);
+  await publishHome(deps, user);
 }
 
 /**
@@ -106,9 +105,9 @@ async function homeClick(deps: HomeDeps, web: WebClient, body: unknown, verb: 'a
  * diagnosis" opens the diagnose modal.
  */
 export function registerHome(app: App, deps: HomeDeps): void {
-  app.event('app_home_opened', async ({ event, client }) => {
+  app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
-    await publishHome(deps, client as unknown as WebClient, event.user).catch((err: unknown) =>
+    await publishHome(deps, event.user).catch((err: unknown) =>
       deps.log.warn({ user: event.user, err: errorMessage(err) }, 'home tab not published'),
     );
   });
@@ -116,19 +115,19 @@ export function registerHome(app: App, deps: HomeDeps): void {
     [homeActionIds.approve, 'approve'],
     [homeActionIds.reject, 'reject'],
   ] as const) {
-    app.action(actionId, async ({ ack, body, client }) => {
+    app.action(actionId, async ({ ack, body }) => {
       await ack();
-      await homeClick(deps, client as unknown as WebClient, body, verb).catch((err: unknown) =>
+      await homeClick(deps, body, verb).catch((err: unknown) =>
         deps.log.error({ action: actionId, err: errorMessage(err) }, 'home click failed'),
       );
     });
   }
-  app.action(homeActionIds.diagnose, async ({ ack, body, client }) => {
+  app.action(homeActionIds.diagnose, async ({ ack, body }) => {
     await ack();
     const trigger = (body as { trigger_id?: unknown }).trigger_id;
     if (typeof trigger !== 'string') return;
-    await (client as unknown as WebClient).views
-      .open({ trigger_id: trigger, view: diagnoseModal(listTargets(deps.config)) })
+    await deps.slack
+      .openView(trigger, diagnoseModal(listTargets(deps.config)))
       .catch((err: unknown) => deps.log.warn({ err: errorMessage(err) }, 'diagnose modal could not open'));
   });
 }

@@ -28,6 +28,7 @@ export function registerInteractions(app: App, o: InteractionOptions): void {
     registry: o.registry,
     queues: o.queues,
     findings: createFindingServices(o.redis, o.prefix, o.now),
+    slack: o.approvals.deps.slack,
     log,
     now: o.now,
   };

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import * as z from 'zod';
 import { errorMessage } from '../errors.js';
 import { channelRefusal } from './channels.js';
@@ -28,21 +27,19 @@ const rerunValueSchema = z.object({ check: z.string().min(1), target: z.string()
 type ButtonClick = z.infer<typeof buttonClickSchema>;
 
 /** Opens the Silence… modal for the finding the button belongs to, when this channel may act on it. */
-async function openSilence(deps: ModalDeps, web: WebClient, click: ButtonClick): Promise<void> {
+async function openSilence(deps: ModalDeps, click: ButtonClick): Promise<void> {
   const fingerprint = click.actions[0]?.value ?? '';
   const record = /^[0-9a-f]{16}$/.test(fingerprint) ? await deps.findings.store.get(fingerprint) : undefined;
   const [channel, user] = [click.channel.id, click.user.id];
-  if (!record) return ephemeral(web, channel, user, ':warning: This finding is no longer known; nothing to silence.');
+  if (!record)
+    return ephemeral(deps.slack, channel, user, ':warning: This finding is no longer known; nothing to silence.');
   const refused = channelRefusal(deps.config, channel, record.finding.target);
-  if (refused) return ephemeral(web, channel, user, `:warning: ${refused}`);
-  await web.views.open({
-    trigger_id: click.trigger_id,
-    view: silenceModal({ fingerprint, channel }, record.finding.title),
-  });
+  if (refused) return ephemeral(deps.slack, channel, user, `:warning: ${refused}`);
+  await deps.slack.openView(click.trigger_id, silenceModal({ fingerprint, channel }, record.finding.title));
 }
 
 /** Opens the Re-run… modal for the check behind the finding. */
-async function openRerun(deps: ModalDeps, web: WebClient, click: ButtonClick): Promise<void> {
+async function openRerun(deps: ModalDeps, click: ButtonClick): Promise<void> {
   const [channel, user] = [click.channel.id, click.user.id];
   let value: unknown;
   try {
@@ -51,10 +48,11 @@ async function openRerun(deps: ModalDeps, web: WebClient, click: ButtonClick): P
     value = undefined;
   }
   const parsed = rerunValueSchema.safeParse(value);
-  if (!parsed.success) return ephemeral(web, channel, user, ':warning: This button is not valid. Nothing happened.');
+  if (!parsed.success)
+    return ephemeral(deps.slack, channel, user, ':warning: This button is not valid. Nothing happened.');
   const refused = channelRefusal(deps.config, channel, parsed.data.target);
-  if (refused) return ephemeral(web, channel, user, `:warning: ${refused}`);
-  await web.views.open({ trigger_id: click.trigger_id, view: rerunModal({ ...parsed.data, channel }) });
+  if (refused) return ephemeral(deps.slack, channel, user, `:warning: ${refused}`);
+  await deps.slack.openView(click.trigger_id, rerunModal({ ...parsed.data, channel }));
 }
 
 /** The first input of each modal: where an unexpected failure is shown. */
@@ -75,11 +73,11 @@ export function registerModals(app: App, deps: ModalDeps): void {
     [modalIds.rerunButton, openRerun],
   ] as const;
   for (const [actionId, open] of buttons) {
-    app.action(actionId, async ({ ack, body, client }) => {
+    app.action(actionId, async ({ ack, body }) => {
       await ack();
       const click = buttonClickSchema.safeParse(body);
       if (!click.success) return deps.log.info({ action: actionId }, 'invalid modal button payload');
-      await open(deps, client as unknown as WebClient, click.data).catch((err: unknown) =>
+      await open(deps, click.data).catch((err: unknown) =>
         deps.log.warn({ action: actionId, err: errorMessage(err) }, 'modal could not open'),
       );
     });
@@ -90,7 +88,7 @@ export function registerModals(app: App, deps: ModalDeps): void {
     [modalIds.diagnose, submitDiagnose],
   ];
   for (const [callbackId, submit] of submits) {
-    app.view(callbackId, async ({ ack, body, client }) => {
+    app.view(callbackId, async ({ ack, body }) => {
       let outcome: Outcome;
       try {
         outcome = await submit(deps, submission(body));
@@ -102,7 +100,7 @@ export function registerModals(app: App, deps: ModalDeps): void {
       }
       if ('errors' in outcome) return ack({ response_action: 'errors', errors: outcome.errors });
       await ack();
-      await outcome.done(client as unknown as WebClient).catch((err: unknown) => {
+      await outcome.done(deps.slack).catch((err: unknown) => {
         deps.log.warn({ modal: callbackId, err: errorMessage(err) }, 'modal confirmation failed');
       });
     });

@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import { planChecks, resolveParams } from '../checks/runner.js';
 import type { Registry } from '../checks/registry.js';
 import type { Config } from '../config.js';
@@ -20,7 +19,9 @@ import {
   silenceValuesSchema,
   type FieldErrors,
 } from './modals.js';
+import { textMessage } from './messages.js';
 import { code, escapeMrkdwn, slackTime } from './mrkdwn.js';
+import type { SlackDoor } from './slack-door.js';
 
 /** What the modal submissions need. */
 export interface ModalDeps {
@@ -28,6 +29,8 @@ export interface ModalDeps {
   registry: Registry;
   queues: Pick<Queues, 'diagnoses'>;
   findings: FindingServices;
+  /** Every answer, modal and Home tab goes through the Slack door. */
+  slack: SlackDoor;
   log: Logger;
   now(): Date;
 }
@@ -38,7 +41,7 @@ export interface Submission {
   values: unknown;
 }
 
-export type Outcome = { errors: FieldErrors } | { done: (web: WebClient) => Promise<void> };
+export type Outcome = { errors: FieldErrors } | { done: (slack: SlackDoor) => Promise<void> };
 
 export function submission(body: unknown): Submission {
   const b = body as { user?: { id?: string }; view?: { private_metadata?: string; state?: { values?: unknown } } };
@@ -55,8 +58,8 @@ const invalidForm = (block: string): Outcome => ({
   errors: { [block]: 'This form could not be read; close it and try again.' },
 });
 
-export async function ephemeral(web: WebClient, channel: string, user: string, text: string): Promise<void> {
-  await web.chat.postEphemeral({ channel, user, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+export async function ephemeral(slack: SlackDoor, channel: string, user: string, text: string): Promise<void> {
+  await slack.ephemeral(channel, user, textMessage(text));
 }
 
 /** A Silence… submission: a duration (typed over picked), a reason; the finding must still be known. */
@@ -80,9 +83,9 @@ export async function submitSilence(deps: ModalDeps, s: Submission): Promise<Out
   const reason = (values.data.reason?.value.value ?? '').trim().slice(0, 500);
   const silence = await deps.findings.silences.silence({ fingerprint, by: s.user, reason, durationMs });
   return {
-    done: (web) =>
+    done: (slack) =>
       ephemeral(
-        web,
+        slack,
         channel,
         s.user,
         `:zipper_mouth_face: Silenced ${code(fingerprint)} (${escapeMrkdwn(record.finding.title)}) until ` +
@@ -119,9 +122,9 @@ export async function submitRerun(deps: ModalDeps, s: Submission): Promise<Outco
     params,
   });
   return {
-    done: (web) =>
+    done: (slack) =>
       ephemeral(
-        web,
+        slack,
         channel,
         s.user,
         `:repeat: Re-running ${code(checkId)} on ${code(ref)} (run ${runId}); findings follow in a new thread here.`,

@@ -1,4 +1,12 @@
-import { ErrorCode, LogLevel, WebClient, WebClientEvent, type WebClientOptions } from '@slack/web-api';
+import {
+  ErrorCode,
+  type HomeView,
+  LogLevel,
+  type View,
+  WebClient,
+  WebClientEvent,
+  type WebClientOptions,
+} from '@slack/web-api';
 import { errorMessage, UpstreamError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import { fitMessage, plainFallback, rejectedBlocksErrors } from './block-limits.js';
@@ -30,6 +38,10 @@ export interface SlackDoor {
   upload(channel: string, upload: SlackUpload, body: MessageBody): Promise<void>;
   /** The members of a user group (usergroups.users.list). */
   userGroupMembers(group: string): Promise<string[]>;
+  /** Opens a modal in answer to a click or command (`trigger_id`, valid for 3 s). */
+  openView(triggerId: string, view: View): Promise<void>;
+  /** Publishes a user's Home tab; its blocks are fitted within a view's limits. */
+  publishHome(user: string, view: HomeView): Promise<void>;
 }
 
 export interface SlackDoorOptions {
@@ -159,6 +171,13 @@ export function createSlackDoor(o: SlackDoorOptions): SlackDoor {
     async userGroupMembers(group) {
       const res = await call('usergroups.users.list', () => web.usergroups.users.list({ usergroup: group }));
       return res.users ?? [];
+    },
+    async openView(triggerId, view) {
+      await call('views.open', () => web.views.open({ trigger_id: triggerId, view }));
+    },
+    async publishHome(user, view) {
+      const blocks = fitMessage({ text: '', blocks: view.blocks as MessageBody['blocks'] }, { surface: 'view' }).blocks;
+      await call('views.publish', () => web.views.publish({ user_id: user, view: { ...view, blocks } }));
     },
   };
 }
