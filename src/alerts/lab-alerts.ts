@@ -152,3 +152,33 @@ export async function fireAlerts(baseUrl: string, token: string, notifications: 
   }
   return lines;
 }
+
+/**
+ * `lab --alerts`: waits until the bot at `bot` answers /healthz (the user starts it against the
+ * lab's configuration), then fires the notifications and prints one line per answer.
+ */
+export async function fireWhenReady(o: {
+  bot: string;
+  token: string;
+  notifications: LabNotification[];
+  print(line: string): void;
+  stopped: Promise<void>;
+}): Promise<void> {
+  let stop = false;
+  void o.stopped.then(() => {
+    stop = true;
+  });
+  if (o.notifications.length === 0) return o.print('This scenario raises no alert (nothing to fire).');
+  o.print(`Waiting for the bot at ${o.bot} (GET /healthz) to fire ${o.notifications.length} alert(s)...`);
+  while (
+    !stop &&
+    (await fetch(new URL('/healthz', o.bot)).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (stop) return;
+  for (const line of await fireAlerts(o.bot, o.token, o.notifications)) o.print(line);
+}

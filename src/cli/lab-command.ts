@@ -1,8 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { fireWhenReady, naturalAlerts } from '../alerts/lab-alerts.js';
 import type { Registry } from '../checks/registry.js';
 import { runDemo } from '../lab/demo.js';
 import { createDrill, runDrill } from '../lab/drill.js';
-import { describeLab, startLab } from '../lab/lab.js';
+import { describeLab, type Lab, startLab } from '../lab/lab.js';
 import type { Scenario } from '../lab/scenario-schema.js';
 import { loadScenarios, pickScenarios } from '../lab/scenarios.js';
 import { createLogger } from '../log.js';
@@ -27,6 +30,9 @@ interface LabOptions {
   drill?: boolean;
   list?: boolean;
   realRegistry?: boolean;
+  alerts?: boolean;
+  bot: string;
+  alertChannel: string;
 }
 
 type LabContext = CliContext & LabIo & { cli: string; port?: number };
@@ -80,10 +86,28 @@ async function lab(o: LabOptions, base: CliContext & LabIo): Promise<number> {
     dir: o.dir,
     realRegistry: o.realRegistry,
   });
+  const stopped = ctx.stopped ?? untilSignal();
+  if (o.alerts) appendFileSync(served.configPath, `alerts:\n  channel: ${JSON.stringify(o.alertChannel)}\n`);
   ctx.stdout.write(describeLab(served, ctx.cli));
-  await (ctx.stopped ?? untilSignal());
+  if (o.alerts) await fireLabAlerts(served, o, ctx, stopped);
+  await stopped;
   await served.close();
   return 0;
+}
+
+/** `--alerts`: the scenario's natural alerts, fired at the bot once it runs against this lab. */
+async function fireLabAlerts(served: Lab, o: LabOptions, ctx: LabContext, stopped: Promise<void>): Promise<void> {
+  const token = ctx.env.HARBOR_PILOT_HOOK_TOKEN || randomBytes(16).toString('hex');
+  const tokenHint = ctx.env.HARBOR_PILOT_HOOK_TOKEN
+    ? 'HARBOR_PILOT_HOOK_TOKEN from this shell'
+    : `HARBOR_PILOT_HOOK_TOKEN=${token}`;
+  ctx.stdout.write(
+    `Alerts: start the bot with ${tokenHint} and PORT=${new URL(o.bot).port || 80}; incident threads open in ${o.alertChannel}.\n`,
+  );
+  const pods = served.kube.state.objects.filter((x) => x.kind === 'Pod');
+  const notifications = naturalAlerts(served.world, pods, 'lab');
+  const print = (l: string) => ctx.stdout.write(`${l}\n`);
+  await fireWhenReady({ bot: o.bot, token, notifications, print, stopped });
 }
 
 /** A number option's parser: commander names the option and the value when it throws. */
@@ -125,6 +149,9 @@ export function registerLab(program: Command, ctx: CliContext & LabIo): void {
           'artifacts, its storage broken the same way: the storage-loss scenarios as production shows them',
       ).conflicts(modes),
     )
+    .addOption(new Option('--alerts', "also fire the scenario's natural alerts at a running bot").conflicts(modes))
+    .option('--bot <URL>', 'where --alerts finds the bot', 'http://127.0.0.1:3000')
+    .option('--alert-channel <CHANNEL>', "the lab configuration's alerts.channel (with --alerts)", '#harbor-lab')
     .option('--scenarios-dir <DIR>', "where the scenarios are (default: the repository's scenarios/)")
     .action(act(ctx, 'lab', (o: LabOptions) => lab(o, ctx)));
 }
