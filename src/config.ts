@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { alertRouteIssues, alertsConfigSchema } from './alerts/config-schema.js';
+import { describeIssues, formatPath, jsonSchemaOf } from './config-issues.js';
 import { ConfigError } from './errors.js';
+import { cronProblem, timeZoneProblem } from './schedule-syntax.js';
 import { lookupSecret, resolveSecretFiles } from './secret-files.js';
 
 const name = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, {
@@ -11,10 +13,10 @@ const name = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, {
 const remediationList = z.array(z.string().min(1)).default([]);
 
 export const harborConfigSchema = z.strictObject({
-  name: name.describe('unique name of this Harbor, used as harbor/NAME'),
+  name: name.describe('a short name for this Harbor, used as harbor/NAME (lowercase letters, digits, dashes)'),
   url: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .describe('API base: the external URL users and kubelets use'),
+    .describe("the Harbor's external URL, the one users and kubelets use, e.g. https://harbor.example.com"),
   username: z.string().min(1).optional().describe('robot account or user for the Harbor API'),
   password: z.string().min(1).optional().describe('its password or robot secret (use ${VAR})'),
   aliases: z.array(z.string().min(1)).default([]).describe('other host names (host[:port]) that reach this Harbor'),
@@ -30,7 +32,7 @@ export const harborConfigSchema = z.strictObject({
 });
 
 export const clusterConfigSchema = z.strictObject({
-  name: name.describe('unique name of this cluster, used as cluster/NAME'),
+  name: name.describe('a short name for this cluster, used as cluster/NAME (lowercase letters, digits, dashes)'),
   kubeconfig: z.string().min(1).optional().describe('kubeconfig file; in-cluster config when absent'),
   context: z.string().min(1).optional().describe('kubeconfig context'),
   namespace: z.string().min(1).default('harbor').describe('where the Harbor release runs'),
@@ -64,15 +66,24 @@ export const slackConfigSchema = z.strictObject({
   command: z
     .string()
     .regex(/^\/[a-z0-9_-]+$/, { error: 'must look like /harbor' })
-    .default('/harbor'),
+    .default('/harbor')
+    .describe('the slash command of the Slack app (as in manifest.yaml)'),
   approvers: z
     .array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'must be a Slack user id like U0123ABCD' }))
-    .default([]),
+    .default([])
+    .describe('Slack user ids (U…) who may approve fixes; nobody when empty'),
   approverGroups: z
     .array(z.string().regex(/^S[A-Z0-9]+$/, { error: 'must be a Slack user group id like S0123ABCD' }))
-    .default([]),
-  allowSelfApproval: z.boolean().default(false),
-  twoPersonRule: z.array(z.enum(['low', 'medium', 'high'])).default(['high']),
+    .default([])
+    .describe('Slack user group ids (S…) whose members may approve fixes'),
+  allowSelfApproval: z
+    .boolean()
+    .default(false)
+    .describe('whether the person who asked for the diagnosis may approve its fixes'),
+  twoPersonRule: z
+    .array(z.enum(['low', 'medium', 'high']))
+    .default(['high'])
+    .describe('risks whose fixes need two distinct approvers'),
   approvalTtlMinutes: z
     .number()
     .int()
@@ -87,19 +98,41 @@ export const slackConfigSchema = z.strictObject({
     .describe('which channel may use which targets, and who approves there; absent: any channel, any target'),
 });
 
+/** A cron pattern checked with the parser BullMQ's job schedulers use, so start-up cannot reject it. */
+const cron = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const problem = cronProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+const timeZone = z
+  .string()
+  .min(1)
+  .default('UTC')
+  .superRefine((value, ctx) => {
+    const problem = timeZoneProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('IANA time zone the cron pattern is read in, e.g. Europe/Berlin');
+const scheduleTargets = z
+  .array(z.string().regex(/^(harbor|cluster)\/[a-z0-9-]+$/))
+  .optional()
+  .describe('harbor/NAME or cluster/NAME; default: every configured target');
+
 export const digestConfigSchema = z.strictObject({
-  channel: z.string().min(1),
-  cron: z.string().min(1),
-  timezone: z.string().min(1).default('UTC'),
-  targets: z.array(z.string().regex(/^(harbor|cluster)\/[a-z0-9-]+$/)).optional(),
+  channel: z.string().min(1).describe('Slack channel id (C…) the digest is posted in'),
+  cron: cron.describe('when to post, a cron pattern, e.g. "0 9 * * 1-5" (09:00 on weekdays)'),
+  timezone: timeZone,
+  targets: scheduleTargets,
 });
 
 export const watchConfigSchema = z.strictObject({
-  cron: z.string().min(1),
-  timezone: z.string().min(1).default('UTC'),
-  targets: z.array(z.string().regex(/^(harbor|cluster)\/[a-z0-9-]+$/)).optional(),
-  checks: z.array(z.string().min(1)).optional(),
-  channel: z.string().min(1).optional(),
+  cron: cron.describe('when to run the checks, a cron pattern, e.g. "*/10 * * * *" (every 10 minutes)'),
+  timezone: timeZone,
+  targets: scheduleTargets,
+  checks: z.array(z.string().min(1)).optional().describe('check ids to run; default: every check'),
+  channel: z.string().min(1).optional().describe('Slack channel id for its alerts; default: slack.alertChannel'),
   minSeverity: z
     .enum(['critical', 'warning', 'info'])
     .default('critical')
@@ -124,13 +157,15 @@ export const runnerConfigSchema = z.strictObject({
 
 export const configSchema = z
   .strictObject({
-    harbors: z.array(harborConfigSchema).default([]),
-    clusters: z.array(clusterConfigSchema).default([]),
-    slack: slackConfigSchema.optional(),
-    digests: z.array(digestConfigSchema).default([]),
-    watches: z.array(watchConfigSchema).default([]),
+    harbors: z.array(harborConfigSchema).default([]).describe('the Harbors to diagnose'),
+    clusters: z.array(clusterConfigSchema).default([]).describe('the Kubernetes clusters Harbors run on'),
+    slack: slackConfigSchema.optional().describe('the Slack bot: command, approvers, channels'),
+    digests: z.array(digestConfigSchema).default([]).describe('scheduled summaries posted to a channel'),
+    watches: z.array(watchConfigSchema).default([]).describe('checks run on a schedule that announce new findings'),
     checks: z.record(z.string(), z.record(z.string(), z.unknown())).default({}).describe('default params per check id'),
-    runner: runnerConfigSchema.default(() => runnerConfigSchema.parse({})),
+    runner: runnerConfigSchema
+      .default(() => runnerConfigSchema.parse({}))
+      .describe('how checks run: time limit and concurrency'),
     alerts: alertsConfigSchema.optional().describe('Alertmanager and Harbor webhooks open incident threads'),
   })
   .superRefine((cfg, ctx) => {
@@ -211,7 +246,7 @@ export type SlackChannelConfig = z.infer<typeof slackChannelConfigSchema>;
 
 /** Environment variables of CONTRACT.md. */
 export const envSchema = z.object({
-  HARBOR_PILOT_CONFIG: z.string().min(1).optional(),
+  HARBOR_PILOT_CONFIG: z.string().min(1).optional().describe('the configuration file, when --config is not given'),
   REDIS_URL: z
     .string()
     .min(1)
@@ -223,17 +258,42 @@ export const envSchema = z.object({
   REDIS_SENTINEL_MASTER: z.string().min(1).optional().describe('Sentinel mode: the monitored master name'),
   REDIS_SENTINEL_PASSWORD: z.string().min(1).optional().describe("the sentinels' own password, if they have one"),
   REDIS_CLUSTER_NODES: z.string().min(1).optional().describe('Cluster mode: host:port[,host:port…] of some nodes'),
-  SLACK_BOT_TOKEN: z.string().min(1).optional(),
-  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-  SLACK_APP_TOKEN: z.string().min(1).optional(),
-  SLACK_API_URL: z.url().optional(),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  HARBOR_PILOT_QUEUE_PREFIX: z.string().min(1).default('hp'),
-  /** Port of /healthz, /readyz and /metrics in every mode; unset: only on PORT in HTTP mode. */
-  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  /** Bearer token of POST /hooks/alertmanager and /hooks/harbor; unset: they answer 404. */
-  HARBOR_PILOT_HOOK_TOKEN: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().min(1).optional().describe('the Bot User OAuth Token (xoxb-…); start, bot, worker'),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional().describe("the app's Signing Secret: HTTP mode (Slack calls PORT)"),
+  SLACK_APP_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('an app-level token (xapp-…) with connections:write: Socket Mode, no public URL'),
+  SLACK_API_URL: z.url().optional().describe("Slack's Web API base; set only for a simulator"),
+  PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(3000)
+    .describe('HTTP mode: the port of /slack/events (and /hooks/*)'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('log level of the JSON lines on stderr; one-shot commands on a terminal default to warn'),
+  HARBOR_PILOT_QUEUE_PREFIX: z
+    .string()
+    .min(1)
+    .default('hp')
+    .describe('prefix of every Redis key: two deployments on one Redis need different ones'),
+  OPS_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe('port of /healthz, /readyz and /metrics in every mode; unset: only beside PORT in HTTP mode'),
+  HARBOR_PILOT_HOOK_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('bearer token of POST /hooks/alertmanager and /hooks/harbor; unset: they answer 404'),
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -242,7 +302,7 @@ export function readEnv(env: NodeJS.ProcessEnv): Env {
   const withSecrets = resolveSecretFiles(env);
   const cleaned = Object.fromEntries(Object.entries(withSecrets).filter(([, v]) => v !== ''));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, 'env '));
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, { prefix: 'env ' }));
   return parsed.data;
 }
 
@@ -279,26 +339,6 @@ export function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string
   return value;
 }
 
-function formatPath(path: PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-    '',
-  );
-}
-
-function describeIssues(issues: z.core.$ZodIssue[], prefix = ''): string[] {
-  return issues.map((i) => {
-    const where = formatPath(i.path);
-    if (i.code === 'unrecognized_keys') {
-      return (
-        `${prefix}${where || '(root)'}: unknown key${i.keys.length > 1 ? 's' : ''} ` +
-        `${i.keys.map((k) => `"${k}"`).join(', ')}`
-      );
-    }
-    return `${prefix}${where || '(root)'}: ${i.message}`;
-  });
-}
-
 /** Parses and validates a configuration document (already-read YAML text). */
 export function parseConfig(text: string, env: NodeJS.ProcessEnv, source = 'configuration'): Config {
   let raw: unknown;
@@ -314,7 +354,8 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv, source = 'conf
   const parsed = configSchema.safeParse(expanded);
   if (!parsed.success) {
     // A key whose variable is unset is already reported; its knock-on issues would only confuse.
-    problems.push(...describeIssues(parsed.error.issues.filter((i) => !unsetKeys.has(formatPath(i.path)))));
+    const issues = parsed.error.issues.filter((i) => !unsetKeys.has(formatPath(i.path)));
+    problems.push(...describeIssues(issues, { input: expanded, schema: jsonSchemaOf(configSchema) }));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(parsed.data as Config);

@@ -17,7 +17,11 @@ function specsOf(program: Command, words: PositionalWords): Spec[] {
       name: c.name(),
       summary: c.summary() || c.description().split('\n')[0] || '',
       options: [...c.options.filter((o) => !o.hidden), c.createOption('-h, --help', 'print this help')],
-      words: [...c.registeredArguments.flatMap((a) => a.argChoices ?? []), ...(words[c.name()] ?? [])],
+      words: [
+        ...c.commands.map((sub) => sub.name()),
+        ...c.registeredArguments.flatMap((a) => a.argChoices ?? []),
+        ...(words[c.name()] ?? []),
+      ],
     }));
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseConfig, type Config } from '../config.js';
@@ -37,7 +37,7 @@ export interface LabOptions {
   scenario: Scenario;
   /** Harbor listens on `port`, Kubernetes on `port + 1`; default: free ports. */
   port?: number;
-  /** Where config and kubeconfig go; default: a fresh temp directory. */
+  /** Where config and kubeconfig go, kept after close; default: a fresh temp directory, removed on close. */
   dir?: string;
   now?: () => Date;
   /** Serve /v2/ from a real docker-registry holding the scenario's artifacts, its storage broken alike. */
@@ -126,6 +126,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   };
   lab.close = async () => {
     await Promise.all([harbor.close(), kube.close(), lab.registry?.close()]);
+    if (!options.dir) rmSync(dir, { recursive: true, force: true });
   };
   try {
     lab.load(options.scenario);
@@ -138,7 +139,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
 }
 
 /** What `harbor-pilot lab` prints: where things are and how to point `check` or Slack at them. */
-export function describeLab(lab: Lab, cli = 'npx tsx src/bin/harbor-pilot.ts'): string {
+export function describeLab(lab: Lab, cli = 'npx harbor-pilot'): string {
   const s = lab.scenario;
   return [
     `Incident lab: scenario "${s.name}" (${s.mode === 'healthy' ? 'healthy' : `failure mode ${s.mode}`}): ${s.title}`,
@@ -161,7 +162,7 @@ export function describeLab(lab: Lab, cli = 'npx tsx src/bin/harbor-pilot.ts'): 
     `  HARBOR_PILOT_CONFIG=${lab.configPath} SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... ${cli} start`,
     '  then type /harbor diagnose in a channel the app is in (add slack.approvers to the config to approve fixes).',
     '',
-    'Press Ctrl-C to stop the lab.',
+    'Press Ctrl-C to stop the lab (it removes its temp directory; one given with --dir stays).',
     '',
   ].join('\n');
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../jobs/index.js';
 import { runCheckCommand } from '../../src/cli/check-command.js';
@@ -117,11 +117,19 @@ describe('lab server', () => {
     }
   });
 
-  it('writes into --dir when given, and closes both servers', async () => {
+  it('writes into --dir when given and keeps it; closes both servers', async () => {
     const { dir } = tempFiles({});
     const own = await startLab({ scenario: byName('zero-size-tags'), dir });
     expect(own.configPath).toBe(`${dir}/harbor-pilot.yaml`);
     await own.close();
     await expect(fetch(`${own.harbor.url}/api/v2.0/ping`)).rejects.toThrow();
+    expect(existsSync(own.configPath)).toBe(true);
+  });
+
+  it('removes the temp directory it made when it closes', async () => {
+    const temp = await startLab({ scenario: byName('healthy') });
+    expect(existsSync(temp.kubeconfigPath)).toBe(true);
+    await temp.close();
+    expect(existsSync(temp.dir)).toBe(false);
   });
 });

@@ -125,11 +125,12 @@ describe('job schedulers from the configuration', () => {
 
   it('refuses a bad timezone, a bad cron, a watch with nowhere to post and a job this build cannot run', async () => {
     const bad = (yaml: string) => syncSchedules(queue, parseConfig(yaml, {}), log, ['watch', 'digest']);
-    await expect(bad('digests:\n  - channel: C1\n    cron: "0 9 * * *"\n    timezone: Mars/Olympus\n')).rejects.toThrow(
-      /digests\[0\]\.timezone: unknown timezone "Mars\/Olympus"/,
-    );
-    await expect(bad('digests:\n  - channel: C1\n    cron: "0 25 * * *"\n')).rejects.toThrow(
-      /digests\[0\]\.cron: "0 25 \* \* \*" is not a valid cron pattern/,
+    // A bad time zone or cron pattern is refused when the configuration loads, before any scheduler.
+    expect(() =>
+      parseConfig('digests:\n  - channel: C1\n    cron: "0 9 * * *"\n    timezone: Mars/Olympus\n', {}),
+    ).toThrow(/digests\[0\]\.timezone: "Mars\/Olympus" is not a known time zone/);
+    expect(() => parseConfig('digests:\n  - channel: C1\n    cron: "0 25 * * *"\n', {})).toThrow(
+      /digests\[0\]\.cron: "0 25 \* \* \*" is not a valid cron expression/,
     );
     await expect(bad('watches:\n  - cron: "*/5 * * * *"\n')).rejects.toThrow(
       /watches\[0\]\.channel: not set, and slack\.alertChannel is not set either/,
