@@ -98,7 +98,7 @@ describe('preflight', () => {
       'or the proxy in front of it is failing: look at its pods and ingress',
     );
     const yaml = await preflight(['--to', '2.11.0', '-o', 'yaml']);
-    expect(reportSchema.parse(parseYaml(yaml.out)).checks).toHaveLength(7);
+    expect(reportSchema.parse(parseYaml(yaml.out)).checks).toHaveLength(report.checks.length);
   });
 
   it('fails the database-schema gate on a downgrade, from the versions the release has run', async () => {
