@@ -80,6 +80,12 @@ export async function checkRedisDurability(redis: RedisClient, log: Logger): Pro
   return warnings;
 }
 
+/** Redis' readiness, or why not: the connection's state, or a PING left unanswered (see ops/server.ts). */
+async function redisAnswers(redis: RedisClient): Promise<boolean> {
+  if (redis.status !== 'ready') throw new Error(`connection ${redis.status}`);
+  return (await redis.ping()) === 'PONG';
+}
+
 /** Builds and starts the bot, the workers, or both, on one Redis connection. */
 export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const log = o.log.child({ mode: o.mode });
@@ -95,7 +101,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const workerRedis = o.mode === 'bot' ? undefined : factory.connect('harbor-pilot-worker');
   const workerSettings = { connection: workerRedis ?? redis, prefix: settings.prefix };
   // The replay guard sits on the ack path: a connection of its own keeps queue traffic out of its way.
-  const guardRedis = factory.connect('harbor-pilot-guard');
+  // No offline queue: while Redis is down the guard hears so at once and the person is told, instead
+  // of their request waiting in the client and running unannounced when Redis returns.
+  const guardRedis = factory.connect('harbor-pilot-guard', { failWhenDown: true });
   const queues = createQueues(settings);
   for (const q of [
     queues.checks,
@@ -151,9 +159,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   try {
     // The ops endpoints come up first: alive (/healthz) while Redis or Slack are still out of reach,
     // and not ready (/readyz says which) until both answer, so Kubernetes waits instead of restarting.
-    const probes: ReadinessProbe[] = [
-      { name: 'redis', check: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG' },
-    ];
+    const probes: ReadinessProbe[] = [{ name: 'redis', check: () => redisAnswers(redis) }];
     if (o.mode !== 'worker') probes.push({ name: 'slack', check: async () => connection?.up ?? false });
     // Socket Mode needs no Slack port, but the alert hooks (and ops endpoints) still listen on PORT.
     const hooksOnOps = !!o.env.SLACK_APP_TOKEN && o.mode !== 'worker' && o.env.OPS_PORT === o.env.PORT;
@@ -216,7 +222,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         now,
         customRoutes: [...opsRoutes(metrics, probes), ...alerts.routes],
         onRateLimited: (method) => metrics.slackRateLimited(method),
-        middleware: [createReplayGuard(guardRedis, settings.prefix)],
+        slack,
+        middleware: [createReplayGuard({ redis: guardRedis, prefix: settings.prefix, log, slack })],
         extend: (a) => {
           approvals.register(a, queues);
           registerInteractions(a, {

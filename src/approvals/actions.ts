@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
+import { errorMessage } from '../errors.js';
+import { redisSlowText } from '../slack/redis-away.js';
 import { actionIds } from './approval-blocks.js';
 import { ClickRefused, handleClick, parseClick, postEphemeral, type ClickDeps } from './click.js';
 import type { MessageBody } from '../slack/messages.js';
@@ -23,6 +25,17 @@ async function refuseInvalid(deps: ClickDeps, body: unknown, err: ClickRefused):
   if (user && channel) await postEphemeral(deps, { user, channel }, `:warning: ${err.message}`);
 }
 
+/** A click still being judged after this (Redis went slow after the door) is told its outcome follows. */
+const slowClickMs = 2_000;
+
+async function tellSlow(deps: ClickDeps, body: unknown): Promise<void> {
+  const { user, channel } = clicker(body);
+  if (!user || !channel) return;
+  await postEphemeral(deps, { user, channel }, redisSlowText).catch((err: unknown) =>
+    deps.log.warn({ err: errorMessage(err) }, 'could not tell the clicker that redis is slow'),
+  );
+}
+
 /**
  * Registers `remediation:approve`, `remediation:reject` and `remediation:rerun` (on expired
  * proposals). Each click is acked at once (Slack's 3 s), then judged; what it did is audited and,
@@ -34,6 +47,7 @@ export function registerApprovalActions(app: App, deps: ClickDeps): void {
       await ack();
       const reqId = randomUUID().slice(0, 8);
       const log = deps.log.child({ action: actionId, user: clicker(body).user, reqId });
+      const slow = setTimeout(() => void tellSlow(deps, body), slowClickMs);
       try {
         const click = parseClick(body);
         const outcome = await handleClick({ ...deps, log }, click);
@@ -45,6 +59,8 @@ export function registerApprovalActions(app: App, deps: ClickDeps): void {
           if (user && channel) await deps.slack.ephemeral(channel, user, b);
         };
         await replyOnError(err, { what: 'click', reqId, log, reply });
+      } finally {
+        clearTimeout(slow);
       }
     });
   }

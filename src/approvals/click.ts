@@ -74,10 +74,13 @@ export function parseClick(body: unknown): Click {
 /** Resolves the click to its stored approval, by id only; a button from another thread resolves to nothing. */
 async function resolve(deps: ClickDeps, click: Click): Promise<Approval> {
   const a = await deps.store.get(click.approvalId);
+  // Bound to where its buttons were posted: the finding's thread, and once known the message itself.
+  const bound = a ? (await deps.store.state(a.id))?.messageTs : undefined;
   if (
     !a ||
     a.thread.channel !== click.channel ||
-    (click.threadTs !== undefined && click.threadTs !== a.thread.threadTs)
+    click.threadTs !== a.thread.threadTs ||
+    (bound !== undefined && bound !== click.messageTs)
   ) {
     throw new ClickRefused(
       'unknown',
@@ -85,7 +88,6 @@ async function resolve(deps: ClickDeps, click: Click): Promise<Approval> {
         'for a fresh proposal.',
     );
   }
-  await deps.store.setMessageTs(a.id, click.messageTs);
   return a;
 }
 
@@ -165,6 +167,7 @@ async function rerun(deps: ClickDeps, a: Approval, click: Click): Promise<string
 }
 
 async function reject(deps: ClickDeps, a: Approval, click: Click): Promise<string> {
+  await deps.store.setMessageTs(a.id, click.messageTs);
   await refuseIfExpired(deps, a, click);
   const at = deps.now().toISOString();
   if (!(await deps.store.transition(a.id, ['pending'], 'rejected', { decidedBy: click.user, decidedAt: at }))) {
@@ -186,6 +189,8 @@ async function approve(deps: ClickDeps, a: Approval, click: Click): Promise<stri
   const set = approversOf(deps.config, a.thread.channel);
   const refusal = await refuseApproval(a, click.user, slackSettings(deps.config), deps.approvers, set);
   if (refusal) throw new ClickRefused(refusal.code, refusal.message);
+  // Recorded only now: an unauthorized click must not choose the message later updates go to.
+  await deps.store.setMessageTs(a.id, click.messageTs);
   await refuseIfExpired(deps, a, click);
   const r = await deps.store.approve(a.id, click.user, a.needed, deps.now().toISOString());
   if (r.result === 'approved') {

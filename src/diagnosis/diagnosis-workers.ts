@@ -6,6 +6,7 @@ import { anyOtherName, startQueueWorker } from '../worker/queue-worker.js';
 import type { WorkerContext } from '../worker/worker-context.js';
 import { checkJobKind } from './check-job.js';
 import { openDiagnosisKind } from './open-diagnosis.js';
+import { fateStoreOf } from './run-fate.js';
 import type { Publisher } from './publisher.js';
 import { summarizeDiagnosisKind } from './summarize-diagnosis.js';
 
@@ -18,6 +19,12 @@ export interface DiagnosisWorkerContext extends WorkerContext {
 export interface Workers {
   workers: Worker[];
   close(): Promise<void>;
+}
+
+/** The worker's own connection keeps run fates; given connection options instead (tests), none is kept. */
+function runFateOf(settings: QueueSettings) {
+  const store = fateStoreOf(settings.connection);
+  return store && { store, prefix: settings.prefix };
 }
 
 /**
@@ -47,7 +54,7 @@ export function startDiagnosisWorkers(
   const diagnoses = startQueueWorker(
     'diagnoses',
     { open: openDiagnosisKind, diagnosis: summarizeDiagnosisKind },
-    { settings, ctx: { ...ctx, flow }, metrics: ctx.metrics, ...handoff },
+    { settings, ctx: { ...ctx, flow, runFate: runFateOf(settings) }, metrics: ctx.metrics, ...handoff },
   );
   return {
     workers: [checks, diagnoses],

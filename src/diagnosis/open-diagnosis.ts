@@ -14,6 +14,7 @@ import {
 } from './diagnosis-jobs.js';
 import { slackErrorCode, type SlackDoor } from '../slack/slack-door.js';
 import { rootMessage } from './root-message.js';
+import { claimRun, type FateStore } from './run-fate.js';
 
 /** Slack errors that no retry will cure: the bot cannot post in that channel. */
 const unpostable = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -41,6 +42,8 @@ async function tellRequester(
 export interface OpenDiagnosisContext extends Pick<Queues, 'flow'> {
   slack: SlackDoor;
   log: Logger;
+  /** Where a run's fate is kept (run-fate.ts): a run its requester was told was not queued is dropped. */
+  runFate?: { store: FateStore; prefix: string };
 }
 
 /**
@@ -50,7 +53,11 @@ export interface OpenDiagnosisContext extends Pick<Queues, 'flow'> {
 export async function processOpenDiagnosis(
   data: OpenDiagnosisJob,
   ctx: OpenDiagnosisContext & Pick<JobContext, 'job'>,
-): Promise<{ threadTs: string }> {
+): Promise<{ threadTs?: string; abandoned?: true }> {
+  if (ctx.runFate && !(await claimRun(ctx.runFate.store, ctx.runFate.prefix, data.runId))) {
+    ctx.log.info({ runId: data.runId }, 'diagnosis dropped: its requester was told it was not queued');
+    return { abandoned: true };
+  }
   let threadTs = data.threadTs;
   if (!threadTs) {
     try {

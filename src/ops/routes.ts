@@ -1,6 +1,6 @@
 import type { App, CustomRoute } from '@slack/bolt';
 import type { Metrics } from './metrics.js';
-import type { ReadinessProbe } from './server.js';
+import { readiness, type ReadinessProbe } from './server.js';
 
 /** The ops endpoints as Bolt custom routes, served on PORT beside /slack/events in HTTP mode. */
 export function opsRoutes(metrics: Metrics, probes: ReadinessProbe[]): CustomRoute[] {
@@ -14,14 +14,7 @@ export function opsRoutes(metrics: Metrics, probes: ReadinessProbe[]): CustomRou
       path: '/readyz',
       method: ['GET'],
       handler: (_req, res) => {
-        void Promise.all(probes.map(async (p) => ((await p.check().catch(() => false)) ? null : p.name))).then(
-          (failing) => {
-            const bad = failing.filter(Boolean);
-            res
-              .writeHead(bad.length === 0 ? 200 : 503, { 'content-type': 'text/plain' })
-              .end(bad.length === 0 ? 'ready\n' : `not ready: ${bad.join(', ')}\n`);
-          },
-        );
+        void readiness(probes).then((r) => res.writeHead(r.status, { 'content-type': 'text/plain' }).end(r.text));
       },
     },
     {

@@ -11,7 +11,33 @@ export interface PostRoute {
 
 export interface ReadinessProbe {
   name: string;
+  /** True when ready; false, or an error whose message says why, when not. */
   check(): Promise<boolean>;
+}
+
+/** A probe that has not answered within this is "not ready": /readyz itself must never hang. */
+const probeTimeoutMs = 1_000;
+
+async function verdict(p: ReadinessProbe): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${probeTimeoutMs} ms`)), probeTimeoutMs);
+  });
+  try {
+    return (await Promise.race([p.check(), late])) ? null : p.name;
+  } catch (err) {
+    return `${p.name} (${err instanceof Error ? err.message : String(err)})`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `/readyz`: 200 `ready`, or 503 `not ready: redis (no answer within 1000 ms), slack`. */
+export async function readiness(probes: ReadinessProbe[]): Promise<{ status: number; text: string }> {
+  const failing = (await Promise.all(probes.map(verdict))).filter((v): v is string => v !== null);
+  return failing.length === 0
+    ? { status: 200, text: 'ready\n' }
+    : { status: 503, text: `not ready: ${failing.join(', ')}\n` };
 }
 
 /**
@@ -33,13 +59,8 @@ export async function startOpsServer(options: {
       if (req.url === '/healthz') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       } else if (req.url === '/readyz') {
-        const results = await Promise.all(
-          options.probes.map(async (p) => [p.name, await p.check().catch(() => false)] as const),
-        );
-        const failing = results.filter(([, ok]) => !ok).map(([n]) => n);
-        res
-          .writeHead(failing.length === 0 ? 200 : 503, { 'content-type': 'text/plain' })
-          .end(failing.length === 0 ? 'ready\n' : `not ready: ${failing.join(', ')}\n`);
+        const r = await readiness(options.probes);
+        res.writeHead(r.status, { 'content-type': 'text/plain' }).end(r.text);
       } else if (req.url === '/metrics') {
         res
           .writeHead(200, { 'content-type': options.metrics.registry.contentType })

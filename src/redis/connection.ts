@@ -9,6 +9,11 @@ export type RedisClient = Redis | Cluster;
 export interface ConnectOptions {
   /** One-shot commands (the CLI): connect on first use, no reconnecting, fail fast. */
   failFast?: boolean;
+  /**
+   * No offline queue: while the connection is down commands fail at once instead of waiting to run
+   * when Redis returns (the Slack front door's replay guard: the person is told, nothing runs later).
+   */
+  failWhenDown?: boolean;
 }
 
 /** Builds every connection of the process (bot, workers, queues, stores) the same way. */
@@ -55,9 +60,10 @@ function nodeOptions(t: RedisTopology, name: string, o: ConnectOptions): RedisOp
     enableReadyCheck: true,
     reconnectOnError: reconnectOnReadonly,
   };
+  const down = o.failWhenDown ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false } : {};
   return o.failFast
     ? { ...base, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 5000 }
-    : { ...base, maxRetriesPerRequest: null, retryStrategy: retryDelay };
+    : { ...base, ...down, maxRetriesPerRequest: null, retryStrategy: retryDelay };
 }
 
 function open(t: RedisTopology, name: string, o: ConnectOptions): RedisClient {
@@ -79,6 +85,7 @@ function open(t: RedisTopology, name: string, o: ConnectOptions): RedisClient {
     lazyConnect: o.failFast,
     enableReadyCheck: true,
     clusterRetryStrategy: o.failFast ? () => null : retryDelay,
+    enableOfflineQueue: !o.failWhenDown,
     // Managed clusters with TLS (ElastiCache) announce names the certificate covers: keep them.
     ...(t.common.tls
       ? { dnsLookup: (address: string, done: (e: null, a: string) => void) => done(null, address) }

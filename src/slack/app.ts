@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   App,
   LogLevel,
@@ -6,19 +5,19 @@ import {
   type CustomRoute,
   type Middleware,
   type Logger as BoltLogger,
+  type Receiver,
 } from '@slack/bolt';
 import type { RedisClient } from '../redis/connection.js';
 import type { Registry } from '../checks/registry.js';
 import type { Config, Env } from '../config.js';
-import { ConfigError, UserInputError, errorMessage } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Queues } from '../queues.js';
-import { textMessage, type MessageBody } from './messages.js';
-import { fitMessage } from './block-limits.js';
-import { assertChannelMay } from './channels.js';
-import { type CommandContext, type CommandDefinition, maxCommandTextLength, tokenize } from './command.js';
-import { countRateLimits } from './slack-door.js';
-import { replyOnError } from './reply-on-error.js';
+import { countRateLimits, type SlackDoor } from './slack-door.js';
+import type { CommandDefinition } from './command.js';
+import { createCommandListener } from './dispatch.js';
+import { createHttpDoor } from './http-door.js';
+import { answerUnacked } from './unanswered.js';
 
 export interface SlackAppOptions {
   config: Config;
@@ -35,6 +34,8 @@ export interface SlackAppOptions {
   extend?: (app: App) => void;
   /** Counts a 429 from Slack on the app's clients (harbor_pilot_slack_rate_limited_total). */
   onRateLimited?: (method: string) => void;
+  /** Answers a payload no listener acked (an unknown button), privately. */
+  slack: Pick<SlackDoor, 'ephemeral'>;
   /** Global middleware that runs before any listener (the replay guard). */
   middleware?: Middleware<AnyMiddlewareArgs>[];
 }
@@ -69,15 +70,10 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
-/** An ephemeral answer within Block Kit's limits (a list longer than Slack takes says how much is left out). */
-function asBody(b: MessageBody | string): MessageBody {
-  const { text, blocks } = fitMessage(typeof b === 'string' ? textMessage(b) : b);
-  return { text, blocks };
-}
-
 /**
- * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set, HTTP (POST /slack/events) otherwise.
- * One slash command dispatches to the sub-commands; user errors become ephemeral replies.
+ * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set, HTTP (POST /slack/events) otherwise,
+ * behind the front door's limits (http-door.ts). One slash command dispatches to the sub-commands
+ * (dispatch.ts); every payload is acked, unknown ones with a short answer (unanswered.ts).
  */
 export function createSlackApp(options: SlackAppOptions): App {
   const { env, config, log } = options;
@@ -88,22 +84,22 @@ export function createSlackApp(options: SlackAppOptions): App {
   const clientOptions = env.SLACK_API_URL
     ? { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 2 } }
     : { retryConfig: { retries: 2 } };
+  const logger = boltLogger(log.child({ component: 'bolt' }));
   // No conversation store: nothing reads it, and it costs a lookup on every request.
-  const common = {
-    token: env.SLACK_BOT_TOKEN,
-    convoStore: false as const,
-    logger: boltLogger(log.child({ component: 'bolt' })),
-    clientOptions,
-  };
+  const common = { token: env.SLACK_BOT_TOKEN, convoStore: false as const, logger, clientOptions };
   const app = env.SLACK_APP_TOKEN
     ? new App({ ...common, appToken: env.SLACK_APP_TOKEN, socketMode: true, signingSecret: env.SLACK_SIGNING_SECRET })
     : new App({
         ...common,
-        signingSecret: env.SLACK_SIGNING_SECRET as string,
-        port: env.PORT,
-        customRoutes: options.customRoutes,
+        receiver: createHttpDoor({
+          signingSecret: env.SLACK_SIGNING_SECRET as string,
+          port: env.PORT,
+          customRoutes: options.customRoutes,
+          logger,
+          log,
+        }),
       });
-
+  answerUnacked((app as unknown as { receiver: Receiver }).receiver, app, options.slack, log);
   for (const m of options.middleware ?? []) app.use(m);
   const onRateLimited = options.onRateLimited;
   if (onRateLimited) {
@@ -115,60 +111,7 @@ export function createSlackApp(options: SlackAppOptions): App {
     });
   }
   const commandName = config.slack?.command ?? '/harbor';
-  const byName = new Map(options.commands.map((c) => [c.name, c]));
-
-  app.command(commandName, async ({ command, ack, respond }) => {
-    const text = command.text ?? '';
-    const tooLong = text.length > maxCommandTextLength;
-    const [sub = 'help', ...args] = tooLong ? [] : tokenize(text);
-    const reqId = randomUUID().slice(0, 8);
-    const clog = log.child({ cmd: sub, user: command.user_id, reqId });
-    let acked = false;
-    const ctx: CommandContext = {
-      args,
-      user: command.user_id,
-      channel: command.channel_id,
-      config,
-      registry: options.registry,
-      queues: options.queues,
-      redis: options.redis,
-      prefix: options.prefix,
-      commands: options.commands,
-      log: clog,
-      now: options.now ?? (() => new Date()),
-      async ack(body) {
-        acked = true;
-        await (body === undefined ? ack() : ack({ response_type: 'ephemeral', ...asBody(body) }));
-      },
-      async respond(body) {
-        await respond({ response_type: 'ephemeral', ...asBody(body) });
-      },
-    };
-    const def = byName.get(sub);
-    try {
-      if (tooLong) {
-        throw new UserInputError(
-          `that command is ${text.length} characters long; harbor-pilot reads at most ${maxCommandTextLength}. Nothing was done.`,
-        );
-      }
-      if (!def) {
-        throw new UserInputError(
-          `unknown sub-command "${sub}"; valid: ${options.commands.map((c) => c.name).join(', ')}. Try ` +
-            `${commandName} help`,
-        );
-      }
-      // `help` and `status` answer everywhere: they say what this channel may do.
-      if (def.name !== 'help' && def.name !== 'status') assertChannelMay(config, command.channel_id);
-      await def.run(ctx);
-      if (!acked) await ack();
-    } catch (err) {
-      const reply = async (b: MessageBody) => {
-        await (acked ? respond({ response_type: 'ephemeral', ...b }) : ack({ response_type: 'ephemeral', ...b }));
-      };
-      await replyOnError(err, { what: 'command', reqId, log: clog, reply });
-    }
-  });
-
+  app.command(commandName, createCommandListener(options, commandName));
   options.extend?.(app);
   app.error(async (err) => {
     log.error({ err: errorMessage(err) }, 'unhandled slack error');

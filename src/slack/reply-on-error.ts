@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { ChannelRefusedError } from './channels.js';
 import { type MessageBody, textMessage } from './messages.js';
 import { clip, escapeMrkdwn } from './mrkdwn.js';
+import { isRedisUnavailable, redisAwayText } from './redis-away.js';
 
 /**
  * The one answer to an error in a slash command or a button click, shown to that person only: the
@@ -18,9 +19,12 @@ export async function replyOnError(
   const aftermath = o.what === 'click' ? '; nothing may have happened' : '';
   // A channel refusal is written in mrkdwn already (channel links).
   const shown = err instanceof ChannelRefusedError ? err.message : escapeMrkdwn(clip(safe ? err.message : '', 2000));
+  // Redis being away is said as such: the person can do something about it (wait, try again).
   const text = safe
     ? `:warning: ${shown}`
-    : `:x: Something went wrong (reference ${o.reqId})${aftermath}. The logs have the details.`;
+    : isRedisUnavailable(err)
+      ? redisAwayText
+      : `:x: Something went wrong (reference ${o.reqId})${aftermath}. The logs have the details.`;
   if (safe) o.log.info({ err: err.message }, `${o.what} refused`);
   else o.log.error({ err: errorMessage(err) }, `${o.what} failed`);
   try {
