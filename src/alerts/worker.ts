@@ -47,8 +47,11 @@ const expireKind = defineJobKind({
     locked(target, ctx, () => expireIncident(target, incident, ctx)),
 });
 
-/** The worker of the `alerts` queue: notifications become incident threads; notes; expiries. */
-export function startAlertWorker(settings: QueueSettings, deps: IncidentDeps, concurrency = 4): Worker {
+/**
+ * The worker of the `alerts` queue: notifications become incident threads; notes; expiries. One job
+ * at a time per process: a storm is many jobs for one target, and they would only wait for its lock.
+ */
+export function startAlertWorker(settings: QueueSettings, deps: IncidentDeps, concurrency = 1): Worker {
   return startQueueWorker(
     'alerts',
     { notification: notificationKind, note: noteKind, expire: expireKind },
