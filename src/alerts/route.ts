@@ -1,6 +1,7 @@
 import type { Registry } from '../checks/registry.js';
 import { planChecks } from '../checks/runner.js';
 import type { Config } from '../config.js';
+import { alertChannelFor } from '../slack/channels.js';
 import { clusterConfigOf, listTargets, type Target } from '../targets.js';
 import type { Alert } from './alert.js';
 import { isRegex, type AlertRoute } from './config-schema.js';
@@ -116,7 +117,7 @@ export function routeAlert(
   const reason = route?.checks ? `route ${index + 1}` : (rule?.id ?? 'full diagnosis');
   return {
     target: target.ref,
-    channel: route?.channel ?? config.alerts?.channel,
+    channel: alertChannelFor(config, target.ref, route?.channel ?? config.alerts?.channel),
     checks: place(registry, config, target, ids, a),
     reason: route && !route.checks ? `route ${index + 1}, ${reason}` : reason,
     unknownChecks: (route?.checks ?? []).filter((id) => !registry.check(id)),

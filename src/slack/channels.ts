@@ -119,3 +119,14 @@ export function describeChannel(config: Config, channel: string): string {
   const may = targets.join(', ') || 'no targets';
   return `*This channel:* may diagnose and fix ${may}${scope}; approvals here: ${who} (${set.source}).`;
 }
+
+/**
+ * The channel an alert thread about `targetRef` opens in, under `slack.channels`: `wanted` (the
+ * route's or `alerts.channel`) when it may use the target, else the first listed channel that may;
+ * undefined when none may, so the alert is not routed. Without `slack.channels`: `wanted`.
+ */
+export function alertChannelFor(config: Config, targetRef: string, wanted: string | undefined): string | undefined {
+  if (!channelsScoped(config)) return wanted;
+  if (wanted !== undefined && channelMayUse(config, wanted, targetRef)) return wanted;
+  return channelsForTarget(config, targetRef)[0];
+}
