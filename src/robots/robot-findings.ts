@@ -60,7 +60,8 @@ export function robotFinding(robot: Robot, leftMs: number, usedBy: readonly stri
     ...(severity ? { severity } : {}),
     title: `Robot account ${robot.name} ${when}${used ? ' and is in use' : ''}`,
     summary:
-      `${effect} Extend it (Robot Accounts > edit, or PUT /api/v2.0/robots/${robot.id} with a new ` +
+      `${effect.charAt(0).toUpperCase()}${effect.slice(1)} Extend it (Robot Accounts > edit, or ` +
+      `PUT /api/v2.0/robots/${robot.id} with a new ` +
       `duration; the secret stays the same), or disable it if nothing needs it.`,
     resource: { kind: 'RobotAccount', name: robot.name, namespace: null },
     evidence: [

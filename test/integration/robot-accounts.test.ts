@@ -34,6 +34,9 @@ describe('robot-accounts', () => {
       'used by enabled replication policy "mirror-library" (policy 1) through registry endpoint dr-site (https://harbor-dr.example.com)',
     );
     expect(run.findings[1]?.summary).toContain('nothing the bot can see');
+    expect(used?.summary).toMatch(
+      /^Enabled replication policy "mirror-library" \(policy 1\) through registry endpoint dr-site/,
+    );
     expect(JSON.stringify(run.findings)).not.toMatch(/dr-secret|\*\*\*\*\*/);
   });
 
