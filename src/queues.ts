@@ -45,6 +45,15 @@ export function createQueues(settings: QueueSettings) {
     scheduled: queue(queueNames.scheduled),
     alerts: queue(queueNames.alerts),
     flow: new FlowProducer(opts),
+    /** Logs what the queues' connections report instead of letting an 'error' event go unheard. */
+    onError(listener: (err: Error) => void): void {
+      this.checks.on('error', listener);
+      this.diagnoses.on('error', listener);
+      this.remediations.on('error', listener);
+      this.scheduled.on('error', listener);
+      this.alerts.on('error', listener);
+      this.flow.on('error', listener);
+    },
     async close() {
       await Promise.all([
         this.checks.close(),

@@ -1,24 +1,21 @@
 import type { App } from '@slack/bolt';
 import type { Worker } from 'bullmq';
 import { createClientSet, type ClientSet } from './checks/clients.js';
-import { loadKubernetesClient } from './kube/k8s.js';
 import type { Registry } from './checks/registry.js';
 import type { Config, Env } from './config.js';
 import { ConfigError, errorMessage } from './errors.js';
 import type { FetchLike } from './http.js';
 import type { Logger } from './log.js';
 import { createQueues, type Queues } from './queues.js';
-import { createRedisFactory, type RedisClient } from './redis/connection.js';
+import type { RedisClient } from './redis/connection.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startOpsServer, type ReadinessProbe } from './ops/server.js';
-import { opsRoutes, slackConnection } from './ops/routes.js';
-import { createSlackApp } from './slack/app.js';
-import { registerInteractions } from './slack/interactions.js';
-import { createReplayGuard } from './slack/replay-guard.js';
 import type { CommandDefinition } from './slack/command.js';
 import { createSlackDoor } from './slack/slack-door.js';
-import { startDiagnosisWorkers, type Workers } from './diagnosis/diagnosis-workers.js';
-import { startLifecycle } from './worker/lifecycle.js';
+import type { Workers } from './diagnosis/diagnosis-workers.js';
+import { type Lifecycle, startLifecycle } from './worker/lifecycle.js';
+import { checkRedisDurability, openRuntimeRedis, redisAnswers } from './runtime-redis.js';
+import { type BotRole, startBotRole, startWorkerRole, type WorkerRole } from './runtime-roles.js';
 import type { ScheduledJobDefinition } from './worker/scheduled-worker.js';
 import { createApprovals } from './approvals/approvals.js';
 import { createFindingStore } from './findings/store.js';
@@ -57,66 +54,16 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Warns when Redis would drop or lose queued jobs (eviction on, or no persistence). */
-export async function checkRedisDurability(redis: RedisClient, log: Logger): Promise<string[]> {
-  const warnings: string[] = [];
-  try {
-    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
-    const [, aof] = (await redis.config('GET', 'appendonly')) as string[];
-    const [, save] = (await redis.config('GET', 'save')) as string[];
-    if (policy !== 'noeviction')
-      warnings.push(`maxmemory-policy is "${policy}": Redis may evict queued jobs; set it to noeviction`);
-    if (aof !== 'yes' && !save)
-      warnings.push(
-        'persistence is off (appendonly no, no save points): a Redis restart loses queued jobs and pending approvals',
-      );
-  } catch (err) {
-    warnings.push(
-      `could not read the Redis configuration (${errorMessage(err)}); make sure maxmemory-policy is noeviction ` +
-        `and persistence is on`,
-    );
-  }
-  for (const w of warnings) log.warn({ redis: 'durability' }, w);
-  return warnings;
-}
-
-/** Redis' readiness, or why not: the connection's state, or a PING left unanswered (see ops/server.ts). */
-async function redisAnswers(redis: RedisClient): Promise<boolean> {
-  if (redis.status !== 'ready') throw new Error(`connection ${redis.status}`);
-  return (await redis.ping()) === 'PONG';
-}
-
-/** Builds and starts the bot, the workers, or both, on one Redis connection. */
+/** Builds and starts the bot, the workers, or both, on one Redis. */
 export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const log = o.log.child({ mode: o.mode });
   const now = o.now ?? (() => new Date());
   if (!o.env.SLACK_BOT_TOKEN)
     throw new ConfigError(['env SLACK_BOT_TOKEN: required by start, bot and worker (they post to Slack)']);
-  // One factory builds every connection: same topology, credentials, TLS and retry policy.
-  const factory = createRedisFactory(o.env, log);
-  log.info({ topology: factory.topology.kind }, `redis: ${factory.describe()}`);
-  const redis = factory.connect('harbor-pilot');
-  const settings = { connection: redis, prefix: factory.prefix };
-  // Workers get their own connection: their Lua calls must not delay the bot's acks (head-of-line).
-  const workerRedis = o.mode === 'bot' ? undefined : factory.connect('harbor-pilot-worker');
-  const workerSettings = { connection: workerRedis ?? redis, prefix: settings.prefix };
-  // The replay guard sits on the ack path: a connection of its own keeps queue traffic out of its way.
-  // No offline queue: while Redis is down the guard hears so at once and the person is told, instead
-  // of their request waiting in the client and running unannounced when Redis returns.
-  const guardRedis = factory.connect('harbor-pilot-guard', { failWhenDown: true });
+  const connections = openRuntimeRedis(o.env, o.mode !== 'bot', log);
+  const { redis, settings } = connections;
   const queues = createQueues(settings);
-  for (const q of [
-    queues.checks,
-    queues.diagnoses,
-    queues.remediations,
-    queues.scheduled,
-    queues.alerts,
-    queues.flow,
-  ]) {
-    (q as unknown as NodeJS.EventEmitter).on('error', (err: Error) =>
-      log.warn({ err: errorMessage(err) }, 'queue connection error'),
-    );
-  }
+  queues.onError((err) => log.warn({ err: errorMessage(err) }, 'queue connection error'));
   const clients = createClientSet(o.config, { log, fetch: o.fetch });
   let connection: { readonly up: boolean } | undefined;
   const metrics = createMetrics({
@@ -129,32 +76,19 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         .map((r) => ({ severity: r.finding.severity, target: r.finding.target })),
   });
   const slack = createSlackDoor({ token: o.env.SLACK_BOT_TOKEN, apiUrl: o.env.SLACK_API_URL, metrics });
-  const alerts = createAlerts({
-    config: o.config,
-    registry: o.registry,
-    token: o.env.HARBOR_PILOT_HOOK_TOKEN,
-    queues,
-    metrics: createAlertMetrics(metrics.registry),
-    log,
-    now,
-  });
+  const alertMetrics = createAlertMetrics(metrics.registry);
+  const alerts = createAlerts({ ...o, token: o.env.HARBOR_PILOT_HOOK_TOKEN, queues, metrics: alertMetrics, log, now });
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
-  let hooks: Awaited<ReturnType<typeof startOpsServer>> | undefined;
-  let alertWorker: Worker | undefined;
-  let lifecycle: Awaited<ReturnType<typeof startLifecycle>> | undefined;
-  let workers: Workers | undefined;
-  let remediationWorker: Worker | undefined;
-  let app: App | undefined;
+  let lifecycle: Lifecycle | undefined;
+  let workerRole: WorkerRole | undefined;
+  let bot: BotRole | undefined;
   const close = async () => {
     // Stop taking new commands, let active jobs finish (BullMQ hands back what it cannot), then Redis.
-    await app?.stop().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'bot stop failed'));
-    await hooks?.close();
-    await Promise.all([workers?.close(), remediationWorker?.close(), alertWorker?.close(), lifecycle?.close()]);
+    await bot?.close();
+    await Promise.all([workerRole?.close(), lifecycle?.close()]);
     await queues.close();
     await ops?.close();
-    await workerRedis?.quit().catch(() => workerRedis.disconnect());
-    await guardRedis.quit().catch(() => guardRedis.disconnect());
-    await redis.quit().catch(() => redis.disconnect());
+    await connections.close();
   };
   try {
     // The ops endpoints come up first: alive (/healthz) while Redis or Slack are still out of reach,
@@ -167,88 +101,28 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     if (o.env.OPS_PORT !== undefined) ops = await startOpsServer({ port: o.env.OPS_PORT, metrics, probes, log, posts });
     await checkRedisDurability(redis, log);
 
-    const approvals = createApprovals({
-      config: o.config,
-      registry: o.registry,
-      clients,
-      redis,
-      prefix: settings.prefix,
-      slack,
-      log,
-      now,
-      metrics,
-      queue: queues.remediations,
-    });
-    const workerCtx = {
-      config: o.config,
-      registry: o.registry,
-      clients,
-      slack,
-      log,
-      now,
-      metrics,
-      remediationBlocks: approvals.remediationBlocks,
-    };
-    const started = await startLifecycle({
-      runWorkers: o.mode !== 'bot',
-      ctx: workerCtx,
+    const approvalsOptions = { ...o, clients, redis, prefix: settings.prefix, slack, log, now, metrics };
+    const approvals = createApprovals({ ...approvalsOptions, queue: queues.remediations });
+    const remediationBlocks = approvals.remediationBlocks;
+    const ctx = { config: o.config, registry: o.registry, clients, slack, log, now, metrics, remediationBlocks };
+    const withWorkers = o.mode !== 'bot';
+    const scheduledJobs = o.scheduledJobs ?? [];
+    const settingsOfWorkers = connections.workerSettings;
+    lifecycle = await startLifecycle({
+      runWorkers: withWorkers,
+      ctx,
       queues,
-      settings: workerSettings,
-      scheduledJobs: o.scheduledJobs ?? [],
+      settings: settingsOfWorkers,
+      scheduledJobs,
     });
-    lifecycle = started;
-    if (o.mode !== 'bot') {
-      // Workers that may check a cluster load the Kubernetes client now, not on the first check; a bot,
-      // or a worker with no cluster configured, never loads it (about 80 MB of RSS).
-      if (o.config.clusters.length > 0) await loadKubernetesClient();
-      const publisher = {
-        ...started.publisher,
-        publish: alerts.observePublish(started.publisher.publish, workerSettings),
-      };
-      workers = startDiagnosisWorkers(workerSettings, { ...workerCtx, publisher });
-      remediationWorker = approvals.startWorker(workerSettings);
-      alertWorker = alerts.startWorker(workerSettings, slack);
-    }
+    const { publisher } = lifecycle;
+    if (withWorkers) workerRole = await startWorkerRole(ctx, { connections, publisher, approvals, alerts });
     if (o.mode !== 'worker') {
-      const bot = createSlackApp({
-        config: o.config,
-        env: o.env,
-        registry: o.registry,
-        commands: o.commands,
-        queues,
-        redis,
-        prefix: settings.prefix,
-        log,
-        now,
-        customRoutes: [...opsRoutes(metrics, probes), ...alerts.routes],
-        onRateLimited: (method) => metrics.slackRateLimited(method),
-        slack,
-        middleware: [createReplayGuard({ redis: guardRedis, prefix: settings.prefix, log, slack })],
-        extend: (a) => {
-          approvals.register(a, queues);
-          registerInteractions(a, {
-            config: o.config,
-            registry: o.registry,
-            queues,
-            redis,
-            prefix: settings.prefix,
-            approvals,
-            log,
-            now,
-          });
-        },
-      });
-      const link = slackConnection(bot, !!o.env.SLACK_APP_TOKEN);
-      connection = link;
-      await bot.start();
-      app = bot;
-      if (o.env.SLACK_APP_TOKEN && !hooksOnOps)
-        hooks = await startOpsServer({ port: o.env.PORT, metrics, probes, log, posts: alerts.routes });
-      link.started();
-      log.info(
-        { socketMode: !!o.env.SLACK_APP_TOKEN, port: o.env.SLACK_APP_TOKEN ? undefined : o.env.PORT },
-        'slack bot started',
-      );
+      const linked = (c: { readonly up: boolean }) => {
+        connection = c;
+      };
+      const role = { log, now, connections, queues, metrics, probes, approvals, alerts, hooksOnOps, linked, slack };
+      bot = await startBotRole(o, role);
     }
   } catch (err) {
     // Nothing half-started may keep the process alive (an open ops port would even look healthy).
@@ -257,16 +131,16 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   }
   log.info({ checks: o.registry.checks.size }, 'harbor-pilot started');
   return {
-    app,
-    workers,
-    remediationWorker,
+    app: bot?.app,
+    workers: workerRole?.workers,
+    remediationWorker: workerRole?.remediationWorker,
     queues,
     redis,
     prefix: settings.prefix,
     clients,
     metrics,
     opsPort: ops?.port,
-    hooksPort: hooks?.port,
+    hooksPort: bot?.hooks?.port,
     async close() {
       await close();
       log.info('harbor-pilot stopped');
