@@ -89,19 +89,65 @@ export async function readUpTo(
   }
   // Unknown length (chunked) counts as small until it proves otherwise.
   const small = promised === null || promised <= SMALL_BODY;
+  const enough = (n: number) => n >= SMALL_BODY || (!small && res.status < 300 && n >= want);
+  const read = isStream(res.body) ? await readStream(res.body, enough) : await readIterable(res.body, enough);
+  const n = read.body.length;
+  const short = read.cut === null && read.complete && small && promised !== null && n < promised;
+  return { body: read.body, promised, cut: short ? `body ended after ${n} bytes` : read.cut };
+}
+
+interface Read {
+  body: Buffer;
+  cut: string | null;
+  /** The body ended (rather than the probe stopping once it had enough). */
+  complete: boolean;
+}
+
+interface NodeStream {
+  on(event: string, listener: (arg: never) => void): unknown;
+  destroy(): unknown;
+}
+
+function isStream(body: unknown): body is NodeStream {
+  return typeof (body as NodeStream).on === 'function' && typeof (body as NodeStream).destroy === 'function';
+}
+
+/** A Node stream (undici's body) read by events: cheaper per request than async iteration at 10^5 probes. */
+function readStream(body: NodeStream, enough: (n: number) => boolean): Promise<Read> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    let settled = false;
+    const finish = (cut: string | null, complete: boolean) => {
+      if (settled) return;
+      settled = true;
+      resolve({ body: Buffer.concat(chunks), cut, complete });
+    };
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      n += chunk.length;
+      if (!enough(n)) return;
+      finish(null, false);
+      body.destroy();
+    });
+    body.on('end', () => finish(null, true));
+    body.on('error', (err: unknown) => finish(describeCut(err), false));
+  });
+}
+
+async function readIterable(body: AsyncIterable<Uint8Array>, enough: (n: number) => boolean): Promise<Read> {
   const chunks: Buffer[] = [];
   let n = 0;
   try {
-    for await (const chunk of res.body) {
+    for await (const chunk of body) {
       chunks.push(Buffer.from(chunk));
       n += chunk.byteLength;
-      if (n >= SMALL_BODY || (!small && res.status < 300 && n >= want)) break;
+      if (enough(n)) return { body: Buffer.concat(chunks), cut: null, complete: false };
     }
   } catch (err) {
-    return { body: Buffer.concat(chunks), promised, cut: describeCut(err) };
+    return { body: Buffer.concat(chunks), cut: describeCut(err), complete: false };
   }
-  const body = Buffer.concat(chunks);
-  return { body, promised, cut: small && promised !== null && n < promised ? `body ended after ${n} bytes` : null };
+  return { body: Buffer.concat(chunks), cut: null, complete: true };
 }
 
 function describeCut(err: unknown): string {

@@ -122,7 +122,8 @@ async function both(cache: RegistryCache, setup: Setup) {
 
 const broken = ['blob-missing v7', 'blob-missing v6', 'manifest-missing v5', 'manifest-missing v4'];
 
-describe('artifact-integrity against the real registry (distribution 2.8.2)', () => {
+// Each test starts a registry and pushes a scenario: generous on a machine shared with other work.
+describe('artifact-integrity against the real registry (distribution 2.8.2)', { timeout: 120_000 }, () => {
   it('without a cache: every broken artifact gets its cause, the healthy ones none, as on the simulator', async () => {
     const r = await both('none', { cache: false, tags: 'registry' });
     expect(r.realVerdicts).toEqual([...broken, 'blob-missing v3'].sort());
