@@ -74,16 +74,19 @@ describe('tokenize', () => {
   });
 
   it('reads 100 KB of adversarial text in milliseconds', () => {
-    for (const text of [
+    const texts = [
       '<'.repeat(100_000),
       '<|'.repeat(50_000),
       `${'<a|'.repeat(33_000)}>`,
       '&lt;'.repeat(25_000),
       ' \t'.repeat(50_000),
-    ]) {
+    ];
+    tokenize(texts.join('').slice(0, 10_000)); // warm up the JIT
+    for (const text of texts) {
       const started = performance.now();
       tokenize(text);
-      expect(performance.now() - started).toBeLessThan(50);
+      // The quadratic regex it replaced took 15.7 s here; the budget leaves room for a loaded machine.
+      expect(performance.now() - started).toBeLessThan(200);
     }
   });
 
