@@ -106,6 +106,19 @@ for (let i = 0; firstFinding.length < 20 && i < 60; i++) {
 
 // Throughput: a crash-loop incident's diagnosis starts, and at once a separate process fires 3,000
 // notifications, each a new alert for the same target (they join the incident: one note per window).
+// No loss: every accepted notification is a job in Redis; how many the worker got through is reported.
+const redis = new Redis(redisUrl);
+const jobs = async () => {
+  let n = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:alerts:alerts-alertmanager-*`, 'COUNT', 1000);
+    cursor = next;
+    n += keys.filter((k) => k.split(':').length === 3).length;
+  } while (cursor !== '0');
+  return n;
+};
+const baseline = await jobs();
 const COUNT = 3000;
 const storm = episode(byName('downgrade'), 1000) as { fire: LabNotification };
 await post(storm.fire);
@@ -131,23 +144,11 @@ const load = JSON.parse(out) as { accepted: number; sent: number; ms: number };
 const perSecond = load.accepted / (load.ms / 1000);
 process.stdout.write(`hook accepted ${load.accepted} of ${load.sent} notifications in ${load.ms.toFixed(0)} ms\n`);
 
-// No loss: every accepted notification is a job in Redis; how many the worker got through is reported.
-const redis = new Redis(redisUrl);
-const jobs = async () => {
-  let n = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:alerts:alerts-alertmanager-*`, 'COUNT', 1000);
-    cursor = next;
-    n += keys.filter((k) => k.split(':').length === 3).length;
-  } while (cursor !== '0');
-  return n;
-};
 const known = async () => {
   const h = await redis.hgetall(`${prefix}:alerts:known:cluster/lab`);
   return Object.values(h).filter((v) => v.includes('"KubePodNotReady"')).length;
 };
-const queued = await jobs();
+const queued = (await jobs()) - baseline;
 const drainUntil = Date.now() + 60_000;
 while ((await known()) < load.accepted && Date.now() < drainUntil) await sleep(200);
 const processed = await known();
