@@ -17,7 +17,8 @@ export default defineCommand({
         .map((t) => t.ref)
         .join(', ') || 'none';
     await ctx.respond(
-      `${describeChannel(ctx.config, ctx.channel)}\n*Targets:* ${targets}\n*Checks:* ${checks.waiting ?? 0} waiting, ${checks.active ?? 0} running, ` +
+      `${describeChannel(ctx.config, ctx.channel)}\n*Targets:* ${targets}\n*Checks:* ${checks.waiting ?? 0} ` +
+        `waiting, ${checks.active ?? 0} running, ` +
         `${checks.delayed ?? 0} retrying, ${checks.failed ?? 0} failed\n` +
         `*Diagnoses in progress:* ${(diagnoses['waiting-children'] ?? 0) + (diagnoses.active ?? 0)}`,
     );

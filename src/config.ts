@@ -221,7 +221,8 @@ function checkChannels(
     seen.add(c.id);
     c.targets.forEach((t, j) => {
       if (t !== '*' && !known.includes(t)) {
-        const message = `channel ${c.id} lists "${t}", which is no configured target (known: ${known.join(', ') || 'none'})`;
+        const message =
+          `channel ${c.id} lists "${t}", which is no configured target (known: ` + `${known.join(', ') || 'none'})`;
         ctx.addIssue({ code: 'custom', path: ['slack', 'channels', i, 'targets', j], message });
       }
     });

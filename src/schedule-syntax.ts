@@ -10,7 +10,10 @@ export function cronProblem(cron: string): string | undefined {
     CronExpressionParser.parse(cron, { tz: 'UTC' });
     return undefined;
   } catch (err) {
-    return `"${cron}" is not a valid cron expression (${(err as Error).message}); e.g. "0 9 * * 1-5" is 09:00 on weekdays`;
+    return (
+      `"${cron}" is not a valid cron expression (${(err as Error).message}); e.g. "0 9 * * 1-5" is 09:00 on ` +
+      `weekdays`
+    );
   }
 }
 

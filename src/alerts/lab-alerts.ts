@@ -147,7 +147,8 @@ export async function fireAlerts(baseUrl: string, token: string, notifications: 
       body: JSON.stringify(n.body),
     }).catch((err: unknown) => ({ status: 0, text: async () => String(err) }));
     lines.push(
-      `${res.status === 202 ? 'sent' : `FAILED (${res.status || 'no answer'})`}  ${n.label}${res.status === 202 ? '' : `: ${(await res.text()).trim()}`}`,
+      `${res.status === 202 ? 'sent' : `FAILED (${res.status || 'no answer'})`}  ` +
+        `${n.label}${res.status === 202 ? '' : `: ${(await res.text()).trim()}`}`,
     );
   }
   return lines;

@@ -45,14 +45,17 @@ export const mappingRules: readonly MappingRule[] = [
     id: 'crash-loop',
     when: '`KubePodCrashLooping`, or `KubeContainerWaiting` with reason `CrashLoopBackOff`',
     checks:
-      '`pod-health`, `component-logs`; for `core` also `core-token-keys`, `database-schema`; for `jobservice` also `replication-stuck`',
+      '`pod-health`, `component-logs`; for `core` also `core-token-keys`, `database-schema`; for `jobservice` ' +
+      'also `replication-stuck`',
     matches: (a) =>
       a.name === 'KubePodCrashLooping' || (a.name === 'KubeContainerWaiting' && a.labels.reason === 'CrashLoopBackOff'),
     plan: (a) => ['pod-health', 'component-logs', ...(byComponent[componentOf(a.labels) ?? ''] ?? [])],
   },
   {
     id: 'image-pull',
-    when: '`KubeContainerWaiting` (an image-pull reason, or none), `KubePodNotReady`, `KubeDeploymentReplicasMismatch`, `KubeStatefulSetReplicasMismatch`',
+    when:
+      '`KubeContainerWaiting` (an image-pull reason, or none), `KubePodNotReady`, ' +
+      '`KubeDeploymentReplicasMismatch`, `KubeStatefulSetReplicasMismatch`',
     checks: '`image-pull`, `pod-health`',
     matches: (a) =>
       (a.name === 'KubeContainerWaiting' && (!a.labels.reason || pullReasons.test(a.labels.reason))) ||
@@ -61,7 +64,9 @@ export const mappingRules: readonly MappingRule[] = [
   },
   {
     id: 'harbor-down',
-    when: 'alerts named `Harbor…` that say down, unhealthy, unavailable, 5xx, error, latency or slow (`harbor_up == 0`, error rates, latency)',
+    when:
+      'alerts named `Harbor…` that say down, unhealthy, unavailable, 5xx, error, latency or slow (`harbor_up ' +
+      '== 0`, error rates, latency)',
     checks: '`harbor-health`, `ingress`, `pod-health`',
     matches: (a) => a.source === 'alertmanager' && /^harbor/i.test(a.name) && harborTrouble.test(a.name),
     plan: () => ['harbor-health', 'ingress', 'pod-health'],

@@ -58,7 +58,8 @@ export function incidentRootMessage(i: Incident, alerts: AlertRecord[], checks: 
 /** The root message once every alert has resolved: edited in place, with how long it lasted. */
 export function resolvedRootMessage(i: Incident, alerts: AlertRecord[], resolvedAt: Date, now: Date): MessageBody {
   const lasted = formatDuration(resolvedAt.getTime() - Date.parse(i.openedAt));
-  const head = `:white_check_mark: *Resolved* after ${lasted}: ${escapeMrkdwn(names(alerts))} on ${escapeMrkdwn(i.target)}`;
+  const head =
+    `:white_check_mark: *Resolved* after ${lasted}: ${escapeMrkdwn(names(alerts))} on ` + `${escapeMrkdwn(i.target)}`;
   const when = `Fired ${slackTime(i.openedAt, now)}, all resolved ${slackTime(resolvedAt.toISOString(), now)}.`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: clip(`${head}\n${alertLines(alerts, now)}`, sectionMax) } },

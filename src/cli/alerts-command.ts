@@ -85,7 +85,9 @@ export function registerAlerts(program: Command, ctx: CliContext): void {
     .command('route')
     .summary('which target, checks and channel an Alertmanager or Harbor payload would get')
     .description(
-      'Reads a webhook payload (Alertmanager v4, Harbor Default or CloudEvents) and prints, per alert, the target\nits incident belongs to, the checks it would run and the channel; no Slack, no Redis.\nExit 0, 2 on bad usage, configuration or payload.',
+      'Reads a webhook payload (Alertmanager v4, Harbor Default or CloudEvents) and prints, per alert, the ' +
+        'target\nits incident belongs to, the checks it would run and the channel; no Slack, no Redis.\nExit 0, ' +
+        '2 on bad usage, configuration or payload.',
     )
     .requiredOption('--file <PAYLOAD>', 'the JSON payload')
     .addOption(configOption())

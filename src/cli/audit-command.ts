@@ -54,7 +54,8 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .command('audit')
     .summary('the newest audit entries, from Redis (REDIS_URL)')
     .description(
-      'Prints the newest entries of the audit trail, newest first (reads REDIS_URL and HARBOR_PILOT_QUEUE_PREFIX).\nExit 0, 1 when Redis cannot be read, 2 on bad usage.',
+      'Prints the newest entries of the audit trail, newest first (reads REDIS_URL and ' +
+        'HARBOR_PILOT_QUEUE_PREFIX).\nExit 0, 1 when Redis cannot be read, 2 on bad usage.',
     )
     .option('--count <N>', 'how many entries, 1 to 1000', count, 100)
     .addOption(outputOption(['table', 'json', 'yaml']))

@@ -68,7 +68,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .command('check')
     .summary('run checks once, here, with no Slack and no Redis')
     .description(
-      'Runs checks once against the configured targets and prints the findings.\nExit 0 when no finding is at or above --fail-on, 1 when one is, 2 on bad usage or configuration.',
+      'Runs checks once against the configured targets and prints the findings.\nExit 0 when no finding is at or ' +
+        'above --fail-on, 1 when one is, 2 on bad usage or configuration.',
     )
     .argument('[CHECK_ID...]', 'checks to run (default: every check that applies)')
     .addOption(configOption())

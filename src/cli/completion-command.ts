@@ -8,7 +8,8 @@ export function registerCompletion(program: Command, ctx: CliContext): void {
     .command('completion')
     .summary('print the shell completion script (bash or zsh)')
     .description(
-      'Prints a completion script for sub-commands, options, their values and check ids.\n  bash: source <(harbor-pilot completion bash)\n  zsh:  source <(harbor-pilot completion zsh)',
+      'Prints a completion script for sub-commands, options, their values and check ids.\n  bash: source ' +
+        '<(harbor-pilot completion bash)\n  zsh:  source <(harbor-pilot completion zsh)',
     )
     .addArgument(new Argument('<SHELL>', 'bash or zsh').choices(['bash', 'zsh']))
     .action(

@@ -102,7 +102,8 @@ async function fireLabAlerts(served: Lab, o: LabOptions, ctx: LabContext, stoppe
     ? 'HARBOR_PILOT_HOOK_TOKEN from this shell'
     : `HARBOR_PILOT_HOOK_TOKEN=${token}`;
   ctx.stdout.write(
-    `Alerts: start the bot with ${tokenHint} and PORT=${new URL(o.bot).port || 80}; incident threads open in ${o.alertChannel}.\n`,
+    `Alerts: start the bot with ${tokenHint} and PORT=${new URL(o.bot).port || 80}; incident threads open in ` +
+      `${o.alertChannel}.\n`,
   );
   const pods = served.kube.state.objects.filter((x) => x.kind === 'Pod');
   const notifications = naturalAlerts(served.world, pods, 'lab');
@@ -128,7 +129,8 @@ export function registerLab(program: Command, ctx: CliContext & LabIo): void {
     .command('lab')
     .summary('the incident lab: simulated Harbor and Kubernetes on 127.0.0.1')
     .description(
-      'Serves an incident scenario from a simulated Harbor and Kubernetes API until Ctrl-C, and prints how\nto point check, preflight, kubectl or Slack at it. Its temp directory is removed on exit (not --dir).',
+      'Serves an incident scenario from a simulated Harbor and Kubernetes API until Ctrl-C, and prints how\nto ' +
+        'point check, preflight, kubectl or Slack at it. Its temp directory is removed on exit (not --dir).',
     )
     .option('--scenario <NAME>', 'the scenario to serve (see --list)', 'healthy')
     .option('--port <N>', 'Harbor on N, the Kubernetes API on N+1 (default: free ports)', port)

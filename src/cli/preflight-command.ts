@@ -54,7 +54,8 @@ export function registerPreflight(program: Command, ctx: CliContext): void {
     .command('preflight')
     .summary('the gates before an upgrade; exits 1 when one fails')
     .description(
-      'Checks whether upgrading a Harbor to VERSION would break it; one PASS or FAIL line per gate.\nExit 0 when every gate passes, 1 when one fails, 2 on bad usage or configuration.',
+      'Checks whether upgrading a Harbor to VERSION would break it; one PASS or FAIL line per gate.\nExit 0 when ' +
+        'every gate passes, 1 when one fails, 2 on bad usage or configuration.',
     )
     .requiredOption('--to <VERSION>', 'the Harbor version of the upgrade, e.g. 2.11.0')
     .option('--harbor <NAME>', 'the Harbor (default: the only one configured)')

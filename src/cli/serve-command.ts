@@ -19,7 +19,8 @@ export function serveCommand(mode: Mode) {
       .command(mode)
       .summary(summaries[mode])
       .description(
-        `Runs ${summaries[mode]}, until SIGTERM or SIGINT; then shuts down gracefully.\nReads the environment variables of the README (SLACK_BOT_TOKEN, REDIS_URL, ...).`,
+        `Runs ${summaries[mode]}, until SIGTERM or SIGINT; then shuts down gracefully.\nReads the environment ` +
+          `variables of the README (SLACK_BOT_TOKEN, REDIS_URL, ...).`,
       )
       .addOption(configOption())
       .action(

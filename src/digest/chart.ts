@@ -111,7 +111,8 @@ export function trendChartSvg(days: readonly TrendDay[]): string {
         ]
       : [];
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${chartSize.width}" height="${chartSize.height}" font-family="DejaVu Sans">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${chartSize.width}" height="${chartSize.height}" ` +
+      `font-family="DejaVu Sans">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     text(plot.left, 38, `Open findings per day, ${range}`, `font-size="24" font-weight="bold" fill="${ink}"`),
     legend(),

@@ -42,6 +42,7 @@ export async function attachRealRegistry(harbor: HarborSim): Promise<LabRegistry
     throw err;
   }
   const cache = st.registryCache ? 'blob-descriptor cache on' : 'no cache';
-  const line = `  Registry        ${registry.url}  (docker-registry behind the Harbor's /v2/, ${cache}; ${registry.root})`;
+  const line =
+    `  Registry        ${registry.url}  (docker-registry behind the Harbor's /v2/, ${cache}; ` + `${registry.root})`;
   return { registry, storage, line, close };
 }

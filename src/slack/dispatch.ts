@@ -85,7 +85,8 @@ export function createCommandListener(options: CommandListenerOptions, commandNa
     try {
       if (tooLong)
         throw new UserInputError(
-          `that command is ${text.length} characters long; harbor-pilot reads at most ${maxCommandTextLength}. Nothing was done.`,
+          `that command is ${text.length} characters long; harbor-pilot reads at most ${maxCommandTextLength}. ` +
+            `Nothing was done.`,
         );
       const def = byName.get(sub);
       if (!def) {

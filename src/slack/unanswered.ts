@@ -5,7 +5,8 @@ import { textMessage } from './messages.js';
 import type { SlackDoor } from './slack-door.js';
 
 const unknownButton =
-  ':grey_question: harbor-pilot does not handle this button (it may be from an older version of a message). Nothing happened.';
+  ':grey_question: harbor-pilot does not handle this button (it may be from an older version of a message). ' +
+  'Nothing happened.';
 
 /** Says why nothing ran, to the person who triggered a payload no listener acked. */
 async function explain(slack: Pick<SlackDoor, 'ephemeral'>, body: ReceiverEvent['body'], log: Logger): Promise<void> {

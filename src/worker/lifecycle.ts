@@ -30,7 +30,8 @@ export interface Lifecycle {
 }
 
 /**
- * The findings lifecycle of a process: the store and silences, the publisher of what checks find, the job schedulers synced from the configuration (in every mode, so
+ * The findings lifecycle of a process: the store and silences, the publisher of what checks find, the job schedulers
+ * synced from the configuration (in every mode, so
  * whichever process restarts with a new configuration applies it) and the worker of the
  * `scheduled` queue (watches and digests).
  */
