@@ -20,51 +20,35 @@ export interface PatchRequest {
   dryRun: boolean;
 }
 
+/** The arguments every patch call shares: the object, the bot's field manager, the server-side dry run. */
+function patchArguments(req: PatchRequest) {
+  return {
+    name: req.name,
+    namespace: req.namespace,
+    body: req.body,
+    fieldManager,
+    dryRun: req.dryRun ? 'All' : undefined,
+  };
+}
+
 /** Strategic merge patch of a Deployment (`patch deployments`). */
 export function patchDeployment(kube: KubeClients, req: PatchRequest): Promise<K8s.V1Deployment> {
   return kube.call({ verb: 'patch', resource: 'deployments', namespace: req.namespace }, () =>
-    kube.apps.patchNamespacedDeployment(
-      {
-        name: req.name,
-        namespace: req.namespace,
-        body: req.body,
-        fieldManager,
-        dryRun: req.dryRun ? 'All' : undefined,
-      },
-      strategic(),
-    ),
+    kube.apps.patchNamespacedDeployment(patchArguments(req), strategic()),
   );
 }
 
 /** Strategic merge patch of a StatefulSet (`patch statefulsets`). */
 export function patchStatefulSet(kube: KubeClients, req: PatchRequest): Promise<K8s.V1StatefulSet> {
   return kube.call({ verb: 'patch', resource: 'statefulsets', namespace: req.namespace }, () =>
-    kube.apps.patchNamespacedStatefulSet(
-      {
-        name: req.name,
-        namespace: req.namespace,
-        body: req.body,
-        fieldManager,
-        dryRun: req.dryRun ? 'All' : undefined,
-      },
-      strategic(),
-    ),
+    kube.apps.patchNamespacedStatefulSet(patchArguments(req), strategic()),
   );
 }
 
 /** Strategic merge patch of an Ingress (`patch ingresses`). */
 export function patchIngress(kube: KubeClients, req: PatchRequest): Promise<K8s.V1Ingress> {
   return kube.call({ verb: 'patch', resource: 'ingresses', namespace: req.namespace }, () =>
-    kube.networking.patchNamespacedIngress(
-      {
-        name: req.name,
-        namespace: req.namespace,
-        body: req.body,
-        fieldManager,
-        dryRun: req.dryRun ? 'All' : undefined,
-      },
-      strategic(),
-    ),
+    kube.networking.patchNamespacedIngress(patchArguments(req), strategic()),
   );
 }
 
