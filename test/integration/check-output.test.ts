@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer } from 'node:net';
@@ -14,7 +13,7 @@ import { displayWidth } from '../../src/cli/text-layout.js';
 import { reportSchema } from '../../src/findings/finding.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { loadScenarios, pickScenarios } from '../../src/lab/scenarios.js';
-import { captureStream, freePort, memoryLogger, tempFiles } from '../support/helpers.js';
+import { captureStream, freePort, memoryLogger, selfSignedCertificate, tempFiles } from '../support/helpers.js';
 
 const scenarios = loadScenarios();
 let lab: Lab;
@@ -140,32 +139,8 @@ describe('a Harbor that cannot be reached is one row naming what happened', () =
   });
 
   it('a certificate the bot does not trust, with the CA advice in the row', async () => {
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '2',
-        ...subject,
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
-    const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) =>
-      res.end('{}'),
-    );
+    const { key, cert } = selfSignedCertificate(dir);
+    const server = createHttpsServer({ key, cert }, (_req, res) => res.end('{}'));
     const r = await checkHarborAt(`https://127.0.0.1:${await listen(server as unknown as Server)}`);
     expect(r.rows).toHaveLength(1);
     expect(r.out).toContain('  harbor/prod presents a TLS certificate the bot does not trust\n');

@@ -1,5 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { runCheck } from '../../src/checks/runner.js';
 import { parseConfig } from '../../src/config.js';
 import { tlsProblem } from '../../src/http.js';
 import { targetOf } from '../../src/targets.js';
-import { memoryLogger, tempFiles } from '../support/helpers.js';
+import { memoryLogger, selfSignedCertificate, tempFiles } from '../support/helpers.js';
 
 // Harbor behind TLS with a certificate of its own CA, as most installations run: an HTTPS server
 // with a fresh self-signed certificate for 127.0.0.1 (openssl, as .ci/run makes sure of).
@@ -22,30 +22,8 @@ let url: string;
 let handshakes = { ok: 0, failed: 0 };
 
 beforeAll(async () => {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
-  server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(certFile) }, (_req, res) => {
+  const { key, cert } = selfSignedCertificate(dir);
+  server = createServer({ key, cert }, (_req, res) => {
     res
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify({ status: 'healthy', components: [{ name: 'core', status: 'healthy' }] }));

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -174,4 +174,14 @@ export async function startRedisServer(port: number, dir: string): Promise<Child
   }
   proc.kill('SIGKILL');
   throw new Error('private redis-server did not start');
+}
+
+/** A throwaway self-signed EC certificate for 127.0.0.1 (2 days), made by openssl in `dir`. */
+export function selfSignedCertificate(dir: string): { keyFile: string; certFile: string; key: Buffer; cert: Buffer } {
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
+  const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2'];
+  const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
+  execFileSync('openssl', [...args, ...subject, '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  return { keyFile, certFile, key: readFileSync(keyFile), cert: readFileSync(certFile) };
 }
