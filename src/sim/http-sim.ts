@@ -53,7 +53,10 @@ export interface HttpSim {
   route(method: string, path: RegExp, handler: SimHandler): void;
   fault(f: Fault): void;
   clearFaults(): void;
-  /** Latency added to every answer (benchmarks model a remote server with it). */
+  /**
+   * Latency of every answer, counted from the request's arrival (benchmarks model a remote server with
+   * it): the answer leaves `latencyMs` after the request came in, whatever the simulator spent making it.
+   */
   latencyMs: number;
   /** Keep recording off for benchmarks with 10^5 requests. */
   record: boolean;
@@ -95,14 +98,16 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
   };
 
   const server: Server = createServer((req, res) => {
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      void handle(req, res, Buffer.concat(chunks).toString('utf8'));
+      void handle(req, res, Buffer.concat(chunks).toString('utf8'), arrived + sim.latencyMs);
     });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+  /** `due`: when the answer may leave (arrival + latency); the simulator's own work happens inside it. */
+  async function handle(req: IncomingMessage, res: ServerResponse, body: string, due: number): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     const method = (req.method ?? 'GET').toUpperCase();
     const recorded: RecordedRequest = {
@@ -114,7 +119,6 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
       at: Date.now(),
     };
     if (sim.record) sim.requests.push(recorded);
-    if (sim.latencyMs > 0) await delay(sim.latencyMs);
     const fault = faults.find(
       (f) =>
         (f.times === undefined || f.used < f.times) &&
@@ -124,6 +128,7 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
     );
     if (fault) {
       fault.used += 1;
+      await until(due);
       if (fault.delayMs) await delay(fault.delayMs);
       if (fault.cutMidResponse) {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
@@ -148,11 +153,14 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
           params: m.slice(1).map((p) => decodeURIComponent(p ?? '')),
           json: () => JSON.parse(body || 'null'),
         });
+        await until(due);
         return send(res, answer);
       } catch (err) {
+        await until(due);
         return send(res, { status: 500, body: { errors: [{ code: 'SIM_ERROR', message: (err as Error).message }] } });
       }
     }
+    await until(due);
     send(res, {
       status: 404,
       body: { errors: [{ code: 'NOT_FOUND', message: `no route for ${method} ${url.pathname}` }] },
@@ -192,6 +200,12 @@ function send(res: ServerResponse, answer: SimResponse): void {
     return;
   }
   res.end(payload);
+}
+
+/** Waits until `performance.now()` reaches `due`; no wait (and no timer) when it already has. */
+function until(due: number): Promise<void> | undefined {
+  const left = due - performance.now();
+  return left > 0 ? delay(left) : undefined;
 }
 
 export function delay(ms: number): Promise<void> {
