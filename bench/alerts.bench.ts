@@ -118,10 +118,9 @@ const jobs = async () => {
   } while (cursor !== '0');
   return n;
 };
-const baseline = await jobs();
 const COUNT = 3000;
 const storm = episode(byName('downgrade'), 1000) as { fire: LabNotification };
-await post(storm.fire);
+const stormRoots = roots().length;
 const gen = spawn(
   process.execPath,
   [
@@ -133,16 +132,44 @@ const gen = spawn(
     String(COUNT),
     '32',
   ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
+  { stdio: ['pipe', 'pipe', 'inherit'] },
 );
 let out = '';
-gen.stdout.on('data', (d) => {
-  out += d;
-});
-if ((await new Promise((r) => gen.on('exit', r))) !== 0) throw new Error('load generator failed');
-const load = JSON.parse(out) as { accepted: number; sent: number; ms: number };
+const ready = new Promise<void>((resolve) =>
+  gen.stdout.on('data', (d) => {
+    out += d;
+    if (out.startsWith('READY\n')) resolve();
+  }),
+);
+const exited = new Promise((r) => gen.on('exit', r));
+await ready;
+// The incident's alert first (202 means it is in Redis and its diagnosis is on its way), then the load at once.
+await post(storm.fire);
+const baseline = await jobs(); // only the load's jobs are counted from here
+gen.stdin.write('go\n');
+if ((await exited) !== 0) throw new Error('load generator failed');
+const load = JSON.parse(out.slice('READY\n'.length)) as {
+  accepted: number;
+  sent: number;
+  ms: number;
+  startedAt: number;
+  acceptedAt: number[];
+};
 const perSecond = load.accepted / (load.ms / 1000);
-process.stdout.write(`hook accepted ${load.accepted} of ${load.sent} notifications in ${load.ms.toFixed(0)} ms\n`);
+// "While a diagnosis runs": the window from the load's start to the incident's last finding (or the
+// load's end, if the diagnosis outlasted it); the figure judged is the hook's rate inside it.
+const stormTs = roots()[stormRoots]?.ts;
+const stormFindings = slack.calls.filter((c) => c.args.thread_ts === stormTs && /^\[/.test(String(c.args.text)));
+const windowEnd = Math.min(load.startedAt + load.ms, Math.max(0, ...stormFindings.map((c) => c.at)));
+const windowMs = windowEnd - load.startedAt;
+const inWindow = load.acceptedAt.filter((t) => t <= windowEnd).length;
+const perSecondDuringDiagnosis = windowMs > 0 ? inWindow / (windowMs / 1000) : 0;
+process.stdout.write(
+  `hook accepted ${load.accepted} of ${load.sent} notifications in ${load.ms.toFixed(0)} ms ` +
+    `(${perSecond.toFixed(0)}/s); ${inWindow} in the ${windowMs} ms the incident's diagnosis ran ` +
+    `(${perSecondDuringDiagnosis.toFixed(0)}/s)\n`,
+);
+if (windowMs < 200) throw new Error(`the diagnosis overlapped the load for only ${windowMs} ms`);
 
 const known = async () => {
   const h = await redis.hgetall(`${prefix}:alerts:known:cluster/lab`);
@@ -180,7 +207,7 @@ const ok = report(
     },
     {
       name: 'hook time per accepted notification while a diagnosis runs (2 ms = 500/s)',
-      measured: 1000 / perSecond,
+      measured: 1000 / perSecondDuringDiagnosis,
       unit: 'ms',
       bound: 2,
       kind: 'limit',
@@ -195,6 +222,14 @@ const ok = report(
       target: 0.999,
     },
   ],
-  { firstFindingMs: firstFinding, perSecond, load, queued, processed },
+  {
+    firstFindingMs: firstFinding,
+    perSecond,
+    perSecondDuringDiagnosis,
+    diagnosisWindowMs: windowMs,
+    load: { accepted: load.accepted, sent: load.sent, ms: load.ms },
+    queued,
+    processed,
+  },
 );
 process.exitCode = ok ? 0 : 1;
