@@ -167,6 +167,39 @@ describe('an alert storm', () => {
   });
 });
 
+describe('a Harbor event', () => {
+  it('never resolves by itself: its incident resolves when its hour is up, by editing the root', async () => {
+    const before = roots().length;
+    // Delivered when it occurred, 1 h minus 3 s ago: the incident counts it as firing for 3 s more.
+    const occurred = Math.floor(Date.now() / 1000) - 3600 + 3;
+    const event = {
+      type: 'QUOTA_WARNING',
+      occur_at: occurred,
+      operator: 'admin',
+      event_data: {
+        resources: [{ digest: 'sha256:aa', tag: 'v1', resource_url: `${lab.world.release.options.host}/team/app:v1` }],
+        repository: { name: 'app', namespace: 'team', repo_full_name: 'team/app', repo_type: 'private' },
+        custom_attributes: { Details: 'quota usage reach 85%: resource storage used 8.6 GiB of 10.0 GiB' },
+      },
+    };
+    expect((await postHook(`${bot.url}/hooks/harbor`, event)).status).toBe(202);
+    await waitUntil('the quota root', () => roots().length === before + 1);
+    const rootTs = rootTsOf('QUOTA_WARNING');
+    expect(rootTs).toBeDefined();
+    expect(
+      slack.callsOf('chat.update').some((c) => c.args.ts === rootTs && String(c.args.text).startsWith('Resolved')),
+    ).toBe(false);
+    const update = await waitUntil(
+      'the root edited when the hour is up',
+      () =>
+        slack.callsOf('chat.update').find((c) => c.args.ts === rootTs && String(c.args.text).startsWith('Resolved')),
+      20_000,
+    );
+    expect(String(update.args.text)).toContain('Resolved after 60 min');
+    expect(roots()).toHaveLength(before + 1);
+  });
+});
+
 describe('a Harbor replication webhook', () => {
   it('names the tag race in the thread', async () => {
     lab.load(scenario('replication-tag-race'));
