@@ -9,6 +9,7 @@ import { registry } from '../jobs/index.js';
 import { createClientSet } from '../src/checks/clients.js';
 import { planChecks, runPlan } from '../src/checks/runner.js';
 import { parseConfig } from '../src/config.js';
+import { loadKubernetesClient } from '../src/kube/k8s.js';
 import { buildRegistry } from '../src/sim/artifact-scenarios.js';
 import { startHarborSim } from '../src/sim/harbor-sim.js';
 import { buildHarborRelease, loadScenario } from '../src/sim/harbor-release.js';
@@ -98,6 +99,9 @@ async function main(): Promise<void> {
   );
   const targets = listTargets(config);
   const plan = planChecks(registry, config, {}, targets);
+  // A worker with clusters configured loads the Kubernetes client at start (runtime-roles), not
+  // during its first diagnosis: so here too, before the clock and the stall monitor start.
+  await loadKubernetesClient();
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   const started = performance.now();
