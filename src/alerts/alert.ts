@@ -89,7 +89,7 @@ export function alertFromHarbor(e: HarborEvent): Alert | undefined {
       ...(r.harbor_hostname ? { host: r.harbor_hostname } : {}),
     };
     const summary =
-      `replication ` + `${r.job_status.toLowerCase()}${policy ? ` (${policy})` : ''}${failed ? `: ${failed}` : ''}`;
+      `replication ${r.job_status.toLowerCase()}${policy ? ` (${policy})` : ''}${failed ? `: ${failed}` : ''}`;
     return { ...base, key: `hb-repl-${sha(`${r.harbor_hostname ?? ''}|${execution}`)}`, labels, summary };
   }
   if (e.type === 'QUOTA_WARNING' || e.type === 'QUOTA_EXCEED') {

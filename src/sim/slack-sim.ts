@@ -28,7 +28,7 @@ export interface SlackSim extends HttpSim {
   responseUrl(id: string): string;
   responses: { id: string; body: Record<string, unknown> }[];
   /** Files WebClient.files.uploadV2 sent to the upload URL (step 2 of 3), by upload id. */
-  uploads: { id: string; bytes: number; contentType: string | undefined }[];
+  uploads: { id: string; bytes: number; contentType: string | undefined; text: string }[];
   /** Resolves when `count` calls of `method` have arrived. */
   waitFor(method: string, count?: number, timeoutMs?: number): Promise<SlackCall[]>;
   /** Answers of Web API methods beyond or instead of the built-in ones (undefined: the built-in one). */
@@ -105,6 +105,8 @@ export async function startSlackSim(options: { port?: number } = {}): Promise<Sl
       id: req.params[0] as string,
       bytes,
       contentType: typeof ctype === 'string' ? ctype : undefined,
+      /** The body as UTF-8 (the multipart form around the file): a text file can be read in it. */
+      text: req.body,
     });
     return { body: 'OK - upload received' };
   });

@@ -9,10 +9,17 @@ export const severityIcon: Record<Severity, string> = {
 };
 
 const sectionMax = 3000;
+const evidenceLines = 15;
+const evidenceLineMax = 400;
 
 export interface MessageBody {
   text: string;
   blocks: KnownBlock[];
+  /**
+   * All of what the blocks shortened, as plain text, when the builder shortened something: the
+   * door shares it as a file in the message's thread (as it does when Slack's limits cut a message).
+   */
+  whole?: string;
 }
 
 function resourceLabel(f: Finding): string {
@@ -39,8 +46,10 @@ export function findingMessage(f: Finding, remediationBlocks?: KnownBlock[]): Me
   if (f.summary)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(f.summary), sectionMax) } });
   if (f.evidence.length > 0) {
-    const lines = f.evidence.slice(0, 15).map((e) => `• ${escapeMrkdwn(clip(e.replace(/`/g, "'"), 400))}`);
-    if (f.evidence.length > 15) lines.push(`• … ${f.evidence.length - 15} more`);
+    const lines = f.evidence
+      .slice(0, evidenceLines)
+      .map((e) => `• ${escapeMrkdwn(clip(e.replace(/`/g, "'"), evidenceLineMax))}`);
+    if (f.evidence.length > evidenceLines) lines.push(`• … ${f.evidence.length - evidenceLines} more`);
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: clip(`*Evidence*\n${lines.join('\n')}`, sectionMax) },
@@ -70,7 +79,31 @@ export function findingMessage(f: Finding, remediationBlocks?: KnownBlock[]): Me
       },
     ],
   });
-  return { text: clip(`[${f.severity}] ${f.title}`, 300), blocks: blocks.slice(0, 50) };
+  const body: MessageBody = { text: clip(`[${f.severity}] ${f.title}`, 300), blocks: blocks.slice(0, 50) };
+  return shortened(f) ? { ...body, whole: findingAsText(f) } : body;
+}
+
+/** Whether the finding's message leaves out part of its evidence or summary (or its title's end). */
+function shortened(f: Finding): boolean {
+  return (
+    f.evidence.length > evidenceLines ||
+    f.evidence.some((e) => e.length > evidenceLineMax) ||
+    f.summary.length > sectionMax - 100 ||
+    f.title.length > 200
+  );
+}
+
+/** A finding in plain text, all of it: what its Slack message shortened. */
+export function findingAsText(f: Finding): string {
+  const lines = [
+    `[${f.severity.toUpperCase()}] ${f.title}`,
+    `${f.target} · ${resourceLabel(f)} · cause ${f.cause} · check ${f.check} · fingerprint ${f.fingerprint}`,
+  ];
+  if (f.summary) lines.push('', f.summary);
+  if (f.evidence.length > 0) lines.push('', `Evidence (${f.evidence.length})`, ...f.evidence.map((e) => `- ${e}`));
+  if (f.remediations.length > 0)
+    lines.push('', 'Proposed fixes', ...f.remediations.map((r) => `- ${r.id}: ${r.title} (risk ${r.risk})`));
+  return `${lines.join('\n')}\n`;
 }
 
 /** Silence… and Re-run… open a modal (src/slack/modal-handlers.ts) instead of asking for typed syntax. */

@@ -10,6 +10,7 @@ import {
 import { errorMessage, UpstreamError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import { fitMessage, plainFallback, rejectedBlocksErrors } from './block-limits.js';
+import { messageAsText } from './full-text.js';
 import type { MessageBody } from './messages.js';
 
 /** A file shared in a channel with a message's blocks (files.uploadV2). */
@@ -51,6 +52,9 @@ export interface SlackDoorOptions {
   retries?: number;
   metrics?: Pick<Metrics, 'slackError' | 'slackRateLimited'>;
 }
+
+/** The comment on the file that carries a message Slack's limits cut. */
+export const fullTextComment = "Slack's limits cut the message above; this file holds all of it.";
 
 /** Slack's error code of a failed call through the door (`not_in_channel`), else undefined. */
 export function slackErrorCode(err: unknown): string | undefined {
@@ -126,14 +130,32 @@ export function createSlackDoor(o: SlackDoorOptions): SlackDoor {
     }
   };
   // Should Slack still refuse the fitted blocks, the same payload would fail again on every retry,
-  // so the plain text goes instead.
-  const fitted = <T>(method: string, body: MessageBody, send: (b: MessageBody) => Promise<T>): Promise<T> =>
-    call(method, () => send(fitMessage(body))).catch((err: unknown) => {
+  // so the plain text goes instead. `whole`: nothing of the message was cut, dropped or replaced.
+  const fitted = async <T>(method: string, body: MessageBody, send: (b: MessageBody) => Promise<T>) => {
+    const fit = fitMessage(body);
+    try {
+      return { res: await call(method, () => send(fit)), whole: fit.cut.length === 0 && fit.dropped === 0 };
+    } catch (err) {
       if (!rejectedBlocksErrors.has(slackErrorCode(err) ?? '')) throw err;
-      return call(method, () => send(plainFallback(body)));
-    });
+      return { res: await call(method, () => send(plainFallback(body))), whole: false };
+    }
+  };
+  // The whole of a message its builder shortened or Slack's limits cut, as a text file in its thread. The message is posted
+  // already: a failed upload (counted in the metrics by call) costs the file, not a second message.
+  const attachWhole = async (channel: string, threadTs: string, whole: string) => {
+    await call('files.uploadV2', () =>
+      web.files.uploadV2({
+        channel_id: channel,
+        thread_ts: threadTs,
+        file: Buffer.from(whole, 'utf8'),
+        filename: 'full-message.txt',
+        title: 'The whole message',
+        initial_comment: fullTextComment,
+      }),
+    ).catch(() => undefined);
+  };
   const post = async (channel: string, body: MessageBody, threadTs?: string): Promise<string> => {
-    const res = await fitted('chat.postMessage', body, (b) =>
+    const { res, whole } = await fitted('chat.postMessage', body, (b) =>
       web.chat.postMessage({
         channel,
         thread_ts: threadTs,
@@ -143,7 +165,9 @@ export function createSlackDoor(o: SlackDoorOptions): SlackDoor {
         unfurl_media: false,
       }),
     );
-    return String(res.ts);
+    const ts = String(res.ts);
+    if (body.whole || !whole) await attachWhole(channel, threadTs ?? ts, body.whole ?? messageAsText(body));
+    return ts;
   };
   return {
     post,

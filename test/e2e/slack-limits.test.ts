@@ -7,6 +7,7 @@ import type { Runtime } from '../../src/runtime.js';
 import { blockKitRejection } from '../../src/sim/slack-block-rules.js';
 import { startHarborSim, type HarborSim } from '../../src/sim/harbor-sim.js';
 import { startSlackSim, type SlackSim } from '../../src/sim/slack-sim.js';
+import { fullTextComment } from '../../src/slack/slack-door.js';
 import { freePort, postSigned, slashBody, waitUntil } from '../support/helpers.js';
 import { startBot } from '../support/bot-harness.js';
 
@@ -110,6 +111,15 @@ describe('Block Kit limits', () => {
     const threaded = slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === update?.args.ts);
     expect(threaded).toHaveLength(200);
     expect(slack.rejections).toEqual([]);
+
+    // Each cut finding has its whole text in its thread, as a file; none of its evidence is lost.
+    const files = slack.callsOf('files.completeUploadExternal').filter((c) => c.args.thread_ts === update?.args.ts);
+    expect(files).toHaveLength(200);
+    expect(files.every((c) => c.args.initial_comment === fullTextComment)).toBe(true);
+    const whole = slack.uploads.find((u) => u.text.includes('Thing 7 is broken'));
+    expect(whole?.text).toContain(long('thing 7 summary', 5000));
+    expect(whole?.text).toContain(`evidence 29: ${long('proof', 600)}`);
+    expect(whole?.text).not.toContain('remediation:approve');
 
     // The findings with long plans kept their buttons, within the total.
     const withButtons = threaded.filter((c) => JSON.stringify(c.args.blocks).includes('remediation:approve'));

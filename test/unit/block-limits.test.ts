@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { blockKitLimits, blocksTextLength, fitMessage, moreFindingsLine } from '../../src/slack/block-limits.js';
 import { cronInWords } from '../../src/slack/cron-words.js';
+import { messageAsText } from '../../src/slack/full-text.js';
 import { blockKitRejection } from '../../src/sim/slack-block-rules.js';
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
@@ -108,5 +109,25 @@ describe('cronInWords', () => {
     expect(cronInWords('0 8 1 * *')).toBe('at 08:00 on day 1 of the month (UTC)');
     expect(cronInWords('0 9 * * 1,3')).toBe('at 09:00 on Monday and Wednesday (UTC)');
     expect(cronInWords('0 9 * 1 *')).toBe('`0 9 * 1 *` (UTC)');
+  });
+});
+
+describe('messageAsText', () => {
+  it('gives every text of a message, block by block, and leaves the buttons out', () => {
+    const blocks = [
+      { type: 'header', text: { type: 'plain_text', text: 'Digest' } },
+      { type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(5000) }, fields: [{ type: 'mrkdwn', text: 'f1' }] },
+      { type: 'divider' },
+      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Approve' }, value: 'v' }] },
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: 'c1' },
+          { type: 'mrkdwn', text: 'c2' },
+        ],
+      },
+    ] as KnownBlock[];
+    expect(messageAsText({ text: 'fallback', blocks })).toBe(`Digest\n\n${'x'.repeat(5000)}\nf1\n\n---\n\nc1  c2\n`);
+    expect(messageAsText({ text: 'only text', blocks: [] })).toBe('only text\n');
   });
 });
