@@ -190,6 +190,7 @@ export const configSchema = z
       }
     });
     checkChannels(cfg, ctx);
+    checkScheduledChannels(cfg, ctx);
     cfg.harbors.forEach((h, i) => {
       if ((h.username === undefined) !== (h.password === undefined)) {
         ctx.addIssue({
@@ -229,7 +230,41 @@ function checkChannels(
   });
 }
 
-type SlackConfigIn = { channels?: { id: string; targets: string[] }[] };
+type SlackConfigIn = { channels?: { id: string; targets: string[] }[]; alertChannel?: string };
+type ScheduledIn = { channel?: string; targets?: string[] };
+
+/**
+ * Under `slack.channels`, a digest or a watch posts only in a channel that may use every target it
+ * covers (default: every target), or its findings would reach a channel scoped away from them.
+ */
+function checkScheduledChannels(
+  cfg: {
+    harbors: { name: string }[];
+    clusters: { name: string }[];
+    slack?: SlackConfigIn;
+    digests: ScheduledIn[];
+    watches: ScheduledIn[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const channels = cfg.slack?.channels;
+  if (!channels) return;
+  const known = [...cfg.harbors.map((h) => `harbor/${h.name}`), ...cfg.clusters.map((c) => `cluster/${c.name}`)];
+  const check = (kind: 'digests' | 'watches', i: number, s: ScheduledIn, channel: string | undefined) => {
+    if (!channel) return;
+    const entry = channels.find((c) => c.id === channel);
+    const may = entry ? (entry.targets.includes('*') ? known : entry.targets) : [];
+    const not = (s.targets ?? known).filter((t) => known.includes(t) && !may.includes(t));
+    if (not.length === 0) return;
+    const message =
+      `posts in ${channel}, which slack.channels does not let use ${not.join(', ')} ` +
+      `(${entry ? `it may use: ${may.join(', ') || 'nothing'}` : 'it is not listed there'}); ` +
+      `set ${kind}[${i}].targets to what it may use, or name a channel that may use them all`;
+    ctx.addIssue({ code: 'custom', path: [kind, i, s.channel ? 'channel' : 'targets'], message });
+  };
+  for (const [i, d] of cfg.digests.entries()) check('digests', i, d, d.channel);
+  for (const [i, w] of cfg.watches.entries()) check('watches', i, w, w.channel ?? cfg.slack?.alertChannel);
+}
 
 function unique(names: string[], path: (string | number)[], ctx: z.RefinementCtx): void {
   const seen = new Set<string>();

@@ -88,8 +88,8 @@ export function alertFromHarbor(e: HarborEvent): Alert | undefined {
       execution: String(execution),
       ...(r.harbor_hostname ? { host: r.harbor_hostname } : {}),
     };
-    const summary =
-      `replication ${r.job_status.toLowerCase()}${policy ? ` (${policy})` : ''}${failed ? `: ${failed}` : ''}`;
+    const detail = `${policy ? ` (${policy})` : ''}${failed ? `: ${failed}` : ''}`;
+    const summary = `replication ${r.job_status.toLowerCase()}${detail}`;
     return { ...base, key: `hb-repl-${sha(`${r.harbor_hostname ?? ''}|${execution}`)}`, labels, summary };
   }
   if (e.type === 'QUOTA_WARNING' || e.type === 'QUOTA_EXCEED') {

@@ -140,8 +140,9 @@ export function createSlackDoor(o: SlackDoorOptions): SlackDoor {
       return { res: await call(method, () => send(plainFallback(body))), whole: false };
     }
   };
-  // The whole of a message its builder shortened or Slack's limits cut, as a text file in its thread. The message is posted
-  // already: a failed upload (counted in the metrics by call) costs the file, not a second message.
+  // The whole of a message its builder shortened or Slack's limits cut, as a text file in its thread.
+  // The message is posted already: a failed upload (counted in the metrics by call) costs the file,
+  // not a second message.
   const attachWhole = async (channel: string, threadTs: string, whole: string) => {
     await call('files.uploadV2', () =>
       web.files.uploadV2({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../src/checks/registry.js';
 import { parseConfig } from '../../src/config.js';
+import type { ConfigError } from '../../src/errors.js';
 import { routeAlert } from '../../src/alerts/route.js';
 import { alertChannelFor, approversOf, channelRefusal, describeChannel } from '../../src/slack/channels.js';
 
@@ -48,5 +49,33 @@ describe('slack.channels', () => {
       links: [],
     };
     expect(routeAlert(config, createRegistry([]), alert, 'prod.example')?.channel).toBe('C0PROD');
+  });
+
+  it('a digest or watch posts only where the channel may use every target it covers', () => {
+    const base =
+      'harbors:\n  - name: prod\n    url: https://prod.example\n  - name: staging\n    url: https://staging.example\n' +
+      'slack:\n  alertChannel: C0PROD\n  channels:\n    - id: C0PROD\n      targets: [harbor/prod]\n' +
+      '    - id: C0ALL\n      targets: ["*"]\n';
+    const problems = (extra: string) => {
+      try {
+        parseConfig(base + extra, {});
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems('digests:\n  - channel: C0PROD\n    cron: "0 9 * * *"\n    targets: [harbor/prod]\n')).toEqual([]);
+    expect(problems('digests:\n  - channel: C0ALL\n    cron: "0 9 * * *"\n')).toEqual([]);
+    expect(problems('digests:\n  - channel: C0PROD\n    cron: "0 9 * * *"\n')).toEqual([
+      'digests[0].channel: posts in C0PROD, which slack.channels does not let use harbor/staging (it may use: ' +
+        'harbor/prod); set digests[0].targets to what it may use, or name a channel that may use them all',
+    ]);
+    // A watch without its own channel posts in slack.alertChannel, so the targets are what to change.
+    const [watch] = problems('watches:\n  - cron: "*/10 * * * *"\n    targets: [harbor/staging]\n');
+    expect(watch).toMatch(
+      /^watches\[0\]\.targets: posts in C0PROD, which slack.channels does not let use harbor\/staging/,
+    );
+    const [unlisted] = problems('watches:\n  - cron: "*/10 * * * *"\n    channel: C0OTHER\n');
+    expect(unlisted).toContain('(it is not listed there)');
   });
 });
