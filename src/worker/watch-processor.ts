@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { planChecks, runPlan, type CheckRun } from '../checks/runner.js';
 import { watchJobSchema, type WatchJob } from './watch-job.js';
 import type { Severity } from '../findings/finding.js';
@@ -6,6 +7,7 @@ import type { SlackThread } from '../slack/slack-thread.js';
 import { incidentRootMessage } from '../slack/lifecycle-blocks.js';
 import { listTargets, parseTargetRef } from '../targets.js';
 import { defineScheduledJob, type ScheduledContext } from './scheduled-worker.js';
+import { oneTickAtATime } from './tick-guard.js';
 
 interface Placed {
   record: FindingRecord;
@@ -18,11 +20,32 @@ interface Placed {
  * open episode: one thread per incident (a target with such
  * findings), joined by later ones while it is open. Findings already there get a "still present"
  * note; resolved ones are told in their thread. Everything else is recorded for the digest only.
+ * A tick that finds the previous tick of the same watch still running is skipped.
  */
-export async function processWatchJob(
-  data: WatchJob,
-  ctx: ScheduledContext,
-): Promise<{ runs: number; announced: number; resolved: number }> {
+export async function processWatchJob(data: WatchJob, ctx: ScheduledContext): Promise<WatchOutcome> {
+  // The same watch (same data: the same scheduler) runs one tick at a time, across every worker.
+  const id = createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
+  const { redis, prefix } = ctx.findings;
+  const tick = await oneTickAtATime(redis, `${prefix}:watch-tick:${id}`, ctx.config.runner.handoffMs, () =>
+    runWatch(data, ctx),
+  );
+  if (tick.ran) return tick.value;
+  ctx.log.warn(
+    { channel: data.channel, targets: data.targets, checks: data.checks },
+    "watch tick skipped: the previous one is still running (its checks take longer than the schedule's interval)",
+  );
+  return { runs: 0, announced: 0, resolved: 0, skipped: true };
+}
+
+export interface WatchOutcome {
+  runs: number;
+  announced: number;
+  resolved: number;
+  /** The previous tick of this watch was still running. */
+  skipped?: true;
+}
+
+async function runWatch(data: WatchJob, ctx: ScheduledContext): Promise<WatchOutcome> {
   const targets = data.targets?.map((ref) => parseTargetRef(ctx.config, ref));
   const plan = planChecks(ctx.registry, ctx.config, { ids: data.checks, targets }, listTargets(ctx.config));
   const report = await runPlan(plan, {

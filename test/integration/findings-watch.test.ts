@@ -88,11 +88,19 @@ describe('watch schedules', () => {
     expect((await h.findings.store.list()).filter((r) => r.status === 'open')).toHaveLength(4);
   });
 
-  it('announces once when ticks overlap, and again on the retry after Slack failed', async () => {
+  it('runs one tick of a watch at a time, announces once, and again on the retry after Slack failed', async () => {
     h.unhealthy('registry');
+    h.harbor.latencyMs = 200;
     const results = await Promise.all([processWatchJob(watch, h.ctx), processWatchJob(watch, h.ctx)]);
-    expect(results.map((r) => r.announced).sort()).toEqual([0, 1]);
+    h.harbor.latencyMs = 0;
+    expect(results).toContainEqual({ runs: 0, announced: 0, resolved: 0, skipped: true });
+    expect(results).toContainEqual({ runs: 1, announced: 1, resolved: 0 });
     expect(roots()).toHaveLength(1);
+    expect(h.logs.join('')).toContain('watch tick skipped: the previous one is still running');
+    // Another watch (other data) is not held up by this one; and the claim was released.
+    const other = { ...watch, minSeverity: 'warning' as const };
+    const both = await Promise.all([processWatchJob(watch, h.ctx), processWatchJob(other, h.ctx)]);
+    expect(both.map((r) => r.skipped)).toEqual([undefined, undefined]);
 
     h.unhealthy('registry', 'database');
     h.slack.fault({ path: /\/api\/chat\.postMessage$/, status: 500, times: 1 });

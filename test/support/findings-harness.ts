@@ -37,6 +37,8 @@ export interface FindingsHarness {
   clock: ReturnType<typeof testClock>;
   findings: FindingServices;
   ctx: ScheduledContext;
+  /** What the context's logger wrote (warn and above). */
+  logs: string[];
   /** Makes exactly these Harbor components unhealthy (none: all healthy). */
   unhealthy(...names: string[]): void;
   /** Runs harbor-health on harbor/prod as a check job posting in `thread`. */
@@ -62,7 +64,7 @@ export async function startFindingsHarness(
     `harbors:\n  - name: prod\n    url: ${harbor.url}\n    username: robot$pilot\n    password: pilot-secret\n    timeoutMs: 2000\n${options.extra ?? ''}`,
     {},
   );
-  const { log } = memoryLogger('warn');
+  const { log, lines } = memoryLogger('warn');
   const door = createSlackDoor({ token: 'xoxb-test', apiUrl: slack.apiUrl, retries: 0 });
   const findings = createFindingServices(redis, prefix, clock.now);
   const publisher = createPublisher({
@@ -92,6 +94,7 @@ export async function startFindingsHarness(
     clock,
     findings,
     ctx,
+    logs: lines,
     unhealthy(...names) {
       harbor.state.health = {
         status: names.length > 0 ? 'unhealthy' : 'healthy',
