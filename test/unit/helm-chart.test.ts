@@ -56,6 +56,24 @@ describe('Helm chart', () => {
     }
   });
 
+  it("sizes each component's V8 heap to 3/4 of its memory limit, unless told otherwise", () => {
+    const heap = (d: Manifest[], name: string) =>
+      container(named(d, 'Deployment', `hp-harbor-pilot-${name}`))
+        .env.filter((e: { name: string }) => e.name === 'NODE_OPTIONS')
+        .map((e: { value: string }) => e.value);
+    expect([heap(docs, 'bot'), heap(docs, 'worker')]).toEqual([
+      ['--max-old-space-size=384'],
+      ['--max-old-space-size=576'],
+    ]);
+    const sized = render({ 'worker.resources.limits.memory': '2Gi', 'bot.heapMb': '300' });
+    expect([heap(sized, 'bot'), heap(sized, 'worker')]).toEqual([
+      ['--max-old-space-size=300'],
+      ['--max-old-space-size=1536'],
+    ]);
+    const own = render({ 'extraEnv[0].name': 'NODE_OPTIONS', 'extraEnv[0].value': '--max-old-space-size=200' });
+    expect(heap(own, 'worker')).toEqual(['--max-old-space-size=200']);
+  });
+
   it('rolls the pods when the configuration changes (checksum/config)', () => {
     const sum = (d: Manifest[]) =>
       named(d, 'Deployment', 'hp-harbor-pilot-worker')?.spec.template.metadata.annotations['checksum/config'];

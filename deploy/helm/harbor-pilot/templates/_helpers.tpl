@@ -107,6 +107,11 @@ spec:
         - { name: NODE_EXTRA_CA_CERTS, value: /etc/harbor-pilot/ca.pem }
         {{- end }}
         {{- include "hp.redisEnv" $root | trim | nindent 8 }}
+        {{- with include "hp.heapMb" $c }}
+        {{- if not (include "hp.hasEnv" (dict "env" $root.Values.extraEnv "name" "NODE_OPTIONS")) }}
+        - { name: NODE_OPTIONS, value: "--max-old-space-size={{ . }}" }
+        {{- end }}
+        {{- end }}
         {{- with $root.Values.extraEnv }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -157,4 +162,26 @@ spec:
                 {{- include "hp.selector" $root | nindent 16 }}
                 app.kubernetes.io/component: {{ .component }}
   {{- end }}
+{{- end -}}
+
+{{/*
+The V8 heap of a component, in MB: its heapMb, else 3/4 of its memory limit (Mi or Gi), so Node
+collects garbage before the kernel kills the container; empty without a limit.
+*/}}
+{{- define "hp.heapMb" -}}
+{{- $limit := toString (dig "limits" "memory" "" (.resources | default dict)) -}}
+{{- if .heapMb -}}
+{{- .heapMb -}}
+{{- else if hasSuffix "Gi" $limit -}}
+{{- div (mul (trimSuffix "Gi" $limit | int) 1024 3) 4 -}}
+{{- else if hasSuffix "Mi" $limit -}}
+{{- div (mul (trimSuffix "Mi" $limit | int) 3) 4 -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when the EnvVar list `env` sets `name`. */}}
+{{- define "hp.hasEnv" -}}
+{{- range .env -}}
+{{- if eq .name $.name -}}true{{- end -}}
+{{- end -}}
 {{- end -}}
