@@ -167,7 +167,9 @@ export function createSlackDoor(o: SlackDoorOptions): SlackDoor {
       }),
     );
     const ts = String(res.ts);
-    if (body.whole || !whole) await attachWhole(channel, threadTs ?? ts, body.whole ?? messageAsText(body));
+    // A DM is posted to a user id; the file goes to the channel Slack answered with (D…).
+    const where = typeof res.channel === 'string' ? res.channel : channel;
+    if (body.whole || !whole) await attachWhole(where, threadTs ?? ts, body.whole ?? messageAsText(body));
     return ts;
   };
   return {
