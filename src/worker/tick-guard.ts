@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis/connection.js';
 
 // Renews the claim only while the caller's token still holds it; releases it the same way.
-const renewScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-const releaseScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const renewScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`;
+const releaseScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
 
 /**
  * One tick of a schedule at a time: `run` runs only when no earlier tick of the same schedule
