@@ -60,6 +60,9 @@ export interface HttpSim {
   latencyMs: number;
   /** Keep recording off for benchmarks with 10^5 requests. */
   record: boolean;
+  /** Requests received and not yet answered (or abandoned), and the most there were at once. */
+  inFlight: number;
+  maxInFlight: number;
   /** The Node server, for protocol upgrades (the Socket Mode simulator's WebSocket). */
   server: Server;
   close(): Promise<void>;
@@ -78,6 +81,8 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
     requests: [],
     latencyMs: 0,
     record: true,
+    inFlight: 0,
+    maxInFlight: 0,
     get server() {
       return server;
     },
@@ -99,6 +104,11 @@ export async function startHttpSim(options: { port?: number; host?: string } = {
 
   const server: Server = createServer((req, res) => {
     const arrived = performance.now();
+    sim.inFlight += 1;
+    sim.maxInFlight = Math.max(sim.maxInFlight, sim.inFlight);
+    res.once('close', () => {
+      sim.inFlight -= 1;
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

@@ -125,6 +125,7 @@ describe('digests', () => {
         id: expect.any(String),
         bytes: expect.any(Number),
         contentType: expect.stringContaining('multipart/form-data'),
+        text: expect.stringContaining('PNG'),
       },
     ]);
     expect(h.slack.uploads[0]?.bytes).toBeGreaterThan(Number(getUrl?.args.length));
