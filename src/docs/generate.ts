@@ -2,23 +2,11 @@ import * as z from 'zod';
 import type { CheckDefinition } from '../checks/define.js';
 import type { Registry } from '../checks/registry.js';
 import { configSchema, envSchema } from '../config.js';
+import type { JsonSchemaNode } from '../config-issues.js';
 import { causes } from '../findings/causes.js';
 
-type JsonSchema = {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  items?: JsonSchema;
-  additionalProperties?: JsonSchema | boolean;
-  required?: string[];
-  default?: unknown;
-  description?: string;
-  enum?: unknown[];
-  pattern?: string;
-  format?: string;
-  anyOf?: JsonSchema[];
-};
 
-function typeOf(s: JsonSchema): string {
+function typeOf(s: JsonSchemaNode): string {
   if (s.enum) return s.enum.map((e) => JSON.stringify(e)).join(' \\| ');
   if (s.anyOf) return s.anyOf.map(typeOf).join(' \\| ');
   if (s.type === 'array') return `list of ${s.items ? typeOf(s.items) : 'any'}`;
@@ -27,7 +15,7 @@ function typeOf(s: JsonSchema): string {
   return String(s.type ?? 'any');
 }
 
-function rows(s: JsonSchema, path: string, out: string[]): void {
+function rows(s: JsonSchemaNode, path: string, out: string[]): void {
   for (const [key, prop] of Object.entries(s.properties ?? {})) {
     const p = path ? `${path}.${key}` : key;
     const itemObject = prop.type === 'array' && prop.items?.properties ? prop.items : undefined;
@@ -48,8 +36,8 @@ function rows(s: JsonSchema, path: string, out: string[]): void {
 
 /** The configuration reference, generated from the zod schema (file keys and environment). */
 export function configReference(): string {
-  const file = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const env = z.toJSONSchema(envSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const file = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
+  const env = z.toJSONSchema(envSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
   const out = ['| key | type | default | meaning |', '|---|---|---|---|'];
   rows(file, '', out);
   out.push('', '| environment variable | type | default | meaning |', '|---|---|---|---|');
