@@ -1,6 +1,7 @@
 import { inOrder } from '../checks/format.js';
 import type { Cause } from '../findings/causes.js';
 import type { Severity } from '../findings/finding.js';
+import { scrubLogLine } from '../log-scrub.js';
 import { saturationSignatures } from './saturation-signatures.js';
 
 /** A log line pattern whose meaning is known (failure-modes.md), and the cause it proves. */
@@ -97,7 +98,7 @@ export const logSignatures: readonly LogSignature[] = [
 export interface SignatureHit {
   signature: LogSignature;
   count: number;
-  /** The most recent matching lines (at most 3). */
+  /** The most recent matching lines (at most 3), credentials blanked (scrubLogLine). */
   samples: string[];
 }
 
@@ -115,7 +116,7 @@ export function scanLog(
     lines.forEach((line) => {
       if (signature.pattern.test(line)) {
         count += 1;
-        samples = [...samples, line].slice(-3);
+        samples = [...samples, scrubLogLine(line)].slice(-3);
       } else if (signature.until?.test(line)) {
         count = 0;
         samples = [];

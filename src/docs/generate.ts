@@ -5,7 +5,6 @@ import { configSchema, envSchema } from '../config.js';
 import type { JsonSchemaNode } from '../config-issues.js';
 import { causes } from '../findings/causes.js';
 
-
 function typeOf(s: JsonSchemaNode): string {
   if (s.enum) return s.enum.map((e) => JSON.stringify(e)).join(' \\| ');
   if (s.anyOf) return s.anyOf.map(typeOf).join(' \\| ');

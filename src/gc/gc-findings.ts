@@ -1,6 +1,7 @@
 import type { FindingInput } from '../checks/define.js';
 import { clip, formatDuration } from '../checks/format.js';
 import type { GcRun } from '../harbor/admin-schemas.js';
+import { scrubLogLine } from '../log-scrub.js';
 
 type Outcome = 'success' | 'error' | 'stopped' | 'running';
 
@@ -27,13 +28,6 @@ export function failedLatest(
   const firstSuccess = finished.findIndex((r) => outcomeOf(r.job_status) === 'success');
   const streak = firstSuccess < 0 ? finished : finished.slice(0, firstSuccess);
   return { latest, streak, lastSuccess: firstSuccess < 0 ? null : (finished[firstSuccess] as GcRun) };
-}
-
-/** Credentials that GC logs can carry (redis_url_reg, storage URLs), blanked before a line leaves the bot. */
-export function scrubLogLine(line: string): string {
-  return line
-    .replace(/(\w+:\/\/)[^\s/@]*@/g, '$1[redacted]@')
-    .replace(/((?:password|secret|secretkey|accesskey|token)["']?\s*[:=]\s*)[^\s,"'}]+/gi, '$1[redacted]');
 }
 
 /** The last `lines` lines of a job log, each clipped and scrubbed. */

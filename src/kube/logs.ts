@@ -1,4 +1,5 @@
 import { UpstreamError } from '../errors.js';
+import { scrubLogLine } from '../log-scrub.js';
 import type { KubeClients } from './client.js';
 
 /** Bounds of every log read: the bot reads a recent tail, never a whole log. */
@@ -37,9 +38,12 @@ export async function readLogTail(kube: KubeClients, req: LogRequest): Promise<s
   }
 }
 
-/** Log lines fit for evidence: the last `max`, each cut to `width` characters. */
+/** Log lines fit for evidence: the last `max`, credentials blanked (scrubLogLine), each cut to `width`. */
 export function excerpt(lines: readonly string[], max = 5, width = 240): string[] {
-  return lines.slice(-max).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+  return lines
+    .slice(-max)
+    .map((l) => scrubLogLine(l))
+    .map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
 }
 
 /** Splits a log into non-empty lines. */

@@ -49,6 +49,22 @@ describe('pod-health', () => {
     expect(logEvidence[4]).toContain('line 1999');
   });
 
+  it('blanks the credentials a crash log prints before it becomes evidence', async () => {
+    const log = [
+      '2026-11-22T09:50:00Z [ERROR] [/jobservice/main.go:60]: failed to connect redis://:Redis-Pw-123@harbor-redis:6379/2',
+      '2026-11-22T09:50:01Z [ERROR] [/jobservice/main.go:61]: config dump password=Core-Pw-456 secretKey: not-a-16-char-k',
+      '2026-11-22T09:50:02Z [ERROR] [/jobservice/main.go:62]: request with Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.x',
+    ];
+    loadScenario(h.kube, crashLoop(buildHarborRelease({ now }), 'jobservice', { lastLog: log }));
+    const f = (await h.run(podHealth, { logLines: 5 })).findings[0];
+    const text = f?.evidence.join('\n') ?? '';
+    expect(text).toContain('redis://[redacted]@harbor-redis:6379/2');
+    expect(text).toContain('password=[redacted]');
+    expect(text).toContain('Authorization: Bearer [redacted]');
+    for (const secret of ['Redis-Pw-123', 'Core-Pw-456', 'not-a-16-char-k', 'eyJhbGciOiJSUzI1NiJ9'])
+      expect(text).not.toContain(secret);
+  });
+
   it('keeps the finding when logs are forbidden and says which permission is missing', async () => {
     loadScenario(h.kube, downgradeBelowSchema(buildHarborRelease({ now }), { toVersion: '2.9.4' }));
     h.kube.state.forbidden = ['get pods/log'];

@@ -6,6 +6,7 @@ import { classifyReplicationFailure } from '../../src/replication/failure-signat
 import { parseHarborVersion } from '../../src/harbor/schema-versions.js';
 import { nextLink } from '../../src/http.js';
 import { scrubSlackText } from '../../src/slack/app.js';
+import { scrubLogLine } from '../../src/log-scrub.js';
 
 // Every pattern applied to text from Slack, Harbor, Kubernetes logs or events runs in time linear in
 // the text: a quadratic pattern on 100 KB stalls the event loop for seconds (every command with it).
@@ -76,6 +77,13 @@ describe('patterns over untrusted text run in linear time', () => {
     ).toEqual({ page: '3' });
     expect(timed(() => parseHarborVersion('1'.repeat(100_000)))).toBeLessThan(budgetMs);
     expect(parseHarborVersion('harbor-core:v2.15.2-080b0220')).toEqual([2, 15, 2]);
+  });
+
+  it('blanking credentials in log lines shown as evidence', () => {
+    const hostile = ['a', 'a:', 'password ', 'token: ', 'bearer ', 'authorization: bearer ', 'x://', 'a://b'].map((u) =>
+      u.repeat(Math.ceil(100_000 / u.length)),
+    );
+    for (const t of hostile) expect(timed(() => scrubLogLine(t, 100_000))).toBeLessThan(budgetMs);
   });
 
   it('scrubbing Slack payload text for logs', () => {
