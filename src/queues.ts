@@ -33,6 +33,8 @@ export const queueNames: { readonly [Q in QueueName]: Q } = {
 export interface QueueSettings {
   connection: ConnectionOptions;
   prefix: string;
+  /** Awaited before each job starts (in `start`, the bot's pending acks go first: AckGate). */
+  beforeJob?: () => Promise<void> | undefined;
 }
 
 export function createQueues(settings: QueueSettings) {

@@ -15,6 +15,7 @@ import type { Registry } from './checks/registry.js';
 import type { Config, Env } from './config.js';
 import type { CommandDefinition } from './slack/command.js';
 import type { RuntimeRedis } from './runtime-redis.js';
+import type { AckGate } from './slack/ack-gate.js';
 import { createSlackApp } from './slack/app.js';
 import { registerInteractions } from './slack/interactions.js';
 import { createReplayGuard } from './slack/replay-guard.js';
@@ -76,6 +77,8 @@ export async function startBotRole(
     slack: SlackDoor;
     /** Told the bot's Slack connection, which the readiness probe and the metrics read. */
     linked(connection: { readonly up: boolean }): void;
+    /** In `start`: payloads waiting for their ack, which this process's workers let go first. */
+    acks?: AckGate;
   },
 ): Promise<BotRole> {
   const { log, connections, metrics } = r;
@@ -92,6 +95,7 @@ export async function startBotRole(
     customRoutes: [...opsRoutes(metrics, r.probes), ...r.alerts.routes],
     onRateLimited: (method) => metrics.slackRateLimited(method),
     slack: r.slack,
+    acks: r.acks,
     middleware: [
       createReplayGuard({ redis: connections.guardRedis, prefix: connections.settings.prefix, log, slack: r.slack }),
     ],

@@ -21,6 +21,7 @@ import { createApprovals } from './approvals/approvals.js';
 import { createFindingStore } from './findings/store.js';
 import { createAlerts } from './alerts/alerts.js';
 import { createAlertMetrics } from './alerts/metrics.js';
+import { createAckGate } from './slack/ack-gate.js';
 
 export type Mode = 'start' | 'bot' | 'worker';
 
@@ -60,7 +61,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const now = o.now ?? (() => new Date());
   if (!o.env.SLACK_BOT_TOKEN)
     throw new ConfigError(['env SLACK_BOT_TOKEN: required by start, bot and worker (they post to Slack)']);
-  const connections = openRuntimeRedis(o.env, o.mode !== 'bot', log);
+  // Bot and workers in one process: a job starts only once the bot's pending acks went out (AckGate).
+  const acks = o.mode === 'start' ? createAckGate() : undefined;
+  const opened = openRuntimeRedis(o.env, o.mode !== 'bot', log);
+  const connections = acks ? { ...opened, workerSettings: { ...opened.workerSettings, beforeJob: acks.idle } } : opened;
   const { redis, settings } = connections;
   const queues = createQueues(settings);
   queues.onError((err) => log.warn({ err: errorMessage(err) }, 'queue connection error'));
@@ -121,7 +125,20 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       const linked = (c: { readonly up: boolean }) => {
         connection = c;
       };
-      const role = { log, now, connections, queues, metrics, probes, approvals, alerts, hooksOnOps, linked, slack };
+      const role = {
+        log,
+        now,
+        connections,
+        queues,
+        metrics,
+        probes,
+        approvals,
+        alerts,
+        hooksOnOps,
+        linked,
+        slack,
+        acks,
+      };
       bot = await startBotRole(o, role);
     }
   } catch (err) {

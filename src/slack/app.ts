@@ -13,6 +13,7 @@ import type { Config, Env } from '../config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Queues } from '../queues.js';
+import type { AckGate } from './ack-gate.js';
 import { countRateLimits, type SlackDoor } from './slack-door.js';
 import type { CommandDefinition } from './command.js';
 import { createCommandListener } from './dispatch.js';
@@ -38,6 +39,8 @@ export interface SlackAppOptions {
   slack: Pick<SlackDoor, 'ephemeral'>;
   /** Global middleware that runs before any listener (the replay guard). */
   middleware?: Middleware<AnyMiddlewareArgs>[];
+  /** Counts payloads waiting for their ack, so this process's workers let them go first (`start`). */
+  acks?: AckGate;
 }
 
 /**
@@ -99,7 +102,7 @@ export function createSlackApp(options: SlackAppOptions): App {
           log,
         }),
       });
-  answerUnacked((app as unknown as { receiver: Receiver }).receiver, app, options.slack, log);
+  answerUnacked((app as unknown as { receiver: Receiver }).receiver, app, options.slack, log, options.acks);
   for (const m of options.middleware ?? []) app.use(m);
   const onRateLimited = options.onRateLimited;
   if (onRateLimited) {

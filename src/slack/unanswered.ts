@@ -1,6 +1,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { AckGate } from './ack-gate.js';
 import { textMessage } from './messages.js';
 import type { SlackDoor } from './slack-door.js';
 
@@ -24,18 +25,31 @@ async function explain(slack: Pick<SlackDoor, 'ephemeral'>, body: ReceiverEvent[
 /**
  * Every payload gets an answer: the receiver hands events to this instead of the app, and when no
  * listener acked one (an action id nothing registered, a view nobody handles), it is acked here,
- * with a short ephemeral to a clicker, instead of Slack showing a failure after 3 s.
+ * with a short ephemeral to a clicker, instead of Slack showing a failure after 3 s. `acks` counts
+ * the payloads waiting for their ack (AckGate).
  */
-export function answerUnacked(receiver: Receiver, app: App, slack: Pick<SlackDoor, 'ephemeral'>, log: Logger): void {
+export function answerUnacked(
+  receiver: Receiver,
+  app: App,
+  slack: Pick<SlackDoor, 'ephemeral'>,
+  log: Logger,
+  acks?: AckGate,
+): void {
   const processEvent = async (event: ReceiverEvent) => {
     let acked = false;
+    const leave = acks?.enter();
     const ack: ReceiverEvent['ack'] = async (response) => {
       acked = true;
-      return event.ack(response);
+      try {
+        return await event.ack(response);
+      } finally {
+        leave?.();
+      }
     };
     try {
       await app.processEvent({ ...event, ack });
     } finally {
+      leave?.();
       if (!acked) {
         await event.ack().catch((err: unknown) => log.debug({ err: errorMessage(err) }, 'late ack failed'));
         await explain(slack, event.body, log).catch((err: unknown) =>

@@ -85,6 +85,7 @@ export function startQueueWorker<Q extends QueueName, C>(
     if (!data.success)
       throw new UnrecoverableError(`bad ${job.name} job data: ${data.error.issues[0]?.message ?? 'invalid'}`);
     if (kind.waits) o.metrics?.observeJobStart(queue, job.timestamp, Date.now());
+    await o.settings.beforeJob?.();
     try {
       return await kind.process(data.data, { ...ctx, log, job: handle(job, attempt) });
     } catch (err) {
