@@ -53,8 +53,8 @@ export interface SlackDoorOptions {
   metrics?: Pick<Metrics, 'slackError' | 'slackRateLimited'>;
 }
 
-/** The comment on the file that carries a message Slack's limits cut. */
-export const fullTextComment = "Slack's limits cut the message above; this file holds all of it.";
+/** The comment on the file that carries all of a message shortened to fit Slack. */
+export const fullTextComment = 'The message above is shortened to fit Slack; this file holds all of it.';
 
 /** Slack's error code of a failed call through the door (`not_in_channel`), else undefined. */
 export function slackErrorCode(err: unknown): string | undefined {
@@ -130,14 +130,14 @@ export function createSlackDoor(o: SlackDoorOptions): SlackDoor {
     }
   };
   // Should Slack still refuse the fitted blocks, the same payload would fail again on every retry,
-  // so the plain text goes instead. `whole`: nothing of the message was cut, dropped or replaced.
+  // so the plain text goes instead. `complete`: nothing of the message was cut, dropped or replaced.
   const fitted = async <T>(method: string, body: MessageBody, send: (b: MessageBody) => Promise<T>) => {
     const fit = fitMessage(body);
     try {
-      return { res: await call(method, () => send(fit)), whole: fit.cut.length === 0 && fit.dropped === 0 };
+      return { res: await call(method, () => send(fit)), complete: fit.cut.length === 0 && fit.dropped === 0 };
     } catch (err) {
       if (!rejectedBlocksErrors.has(slackErrorCode(err) ?? '')) throw err;
-      return { res: await call(method, () => send(plainFallback(body))), whole: false };
+      return { res: await call(method, () => send(plainFallback(body))), complete: false };
     }
   };
   // The whole of a message its builder shortened or Slack's limits cut, as a text file in its thread.
@@ -156,7 +156,7 @@ export function createSlackDoor(o: SlackDoorOptions): SlackDoor {
     ).catch(() => undefined);
   };
   const post = async (channel: string, body: MessageBody, threadTs?: string): Promise<string> => {
-    const { res, whole } = await fitted('chat.postMessage', body, (b) =>
+    const { res, complete } = await fitted('chat.postMessage', body, (b) =>
       web.chat.postMessage({
         channel,
         thread_ts: threadTs,
@@ -169,7 +169,7 @@ export function createSlackDoor(o: SlackDoorOptions): SlackDoor {
     const ts = String(res.ts);
     // A DM is posted to a user id; the file goes to the channel Slack answered with (D…).
     const where = typeof res.channel === 'string' ? res.channel : channel;
-    if (body.whole || !whole) await attachWhole(where, threadTs ?? ts, body.whole ?? messageAsText(body));
+    if (body.whole || !complete) await attachWhole(where, threadTs ?? ts, body.whole ?? messageAsText(body));
     return ts;
   };
   return {
