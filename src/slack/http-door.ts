@@ -11,8 +11,13 @@ export const doorLimits = {
   slackBodyBytes: 64 * 1024,
   /** Slack gives up after 3 s: a body still arriving later is not Slack's. */
   slackBodyMs: 3_000,
-  /** Slack requests being read at once; more are refused (503) before reading. */
+  /**
+   * Slack requests being read at once. When all are taken, a new one takes the slot of the read that
+   * has gone on longest, if that one is older than `slackEvictAfterMs` (Slack's bodies arrive at
+   * once: a read that old is trickling); else the new one is refused (503) before reading.
+   */
   slackConcurrentReads: 64,
+  slackEvictAfterMs: 500,
   /** Signed timestamps further than this from the bot's clock are refused: replays, skewed clocks. */
   slackSkewSeconds: 300,
   /** Every route (hooks too): headers within 5 s, the whole request within 10 s. */
@@ -47,35 +52,49 @@ function refuse(res: ServerResponse, r: Refusal): void {
 /**
  * Wraps Bolt's request listener: Slack requests without signature headers, with a timestamp out of
  * window, or declaring a body too large are refused before reading; at most a bounded number are
- * read at once; a body that has not arrived within Slack's own deadline is cut off.
+ * read at once, and a body that has not arrived within Slack's own deadline is cut off. When every
+ * read slot is taken, the longest-running read (if older than slackEvictAfterMs) is cut to make room,
+ * so connections that trickle their bodies cannot keep Slack out by holding the slots.
  */
 export function gateSlackRequests(
   inner: RequestListener,
   o: { path: string; log: Logger; now?: () => number },
 ): RequestListener {
-  let reading = 0;
+  /** The reads in progress, oldest first (a Set keeps insertion order). */
+  const reads = new Set<{ started: number; cut(): void }>();
   const now = o.now ?? Date.now;
+  const makeRoom = (): boolean => {
+    if (reads.size < doorLimits.slackConcurrentReads) return true;
+    const oldest = reads.values().next().value;
+    if (!oldest || now() - oldest.started < doorLimits.slackEvictAfterMs) return false;
+    o.log.warn({ ms: now() - oldest.started }, 'slack request body still arriving; cut to make room');
+    oldest.cut();
+    return true;
+  };
   return (req, res) => {
     if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== o.path) return inner(req, res);
     const refusal =
       precheck(req, Math.floor(now() / 1000)) ??
-      (reading >= doorLimits.slackConcurrentReads ? { status: 503, why: 'too many requests being read' } : undefined);
+      (makeRoom() ? undefined : { status: 503, why: 'too many requests being read' });
     if (refusal) {
       o.log.warn({ status: refusal.status, why: refusal.why }, 'slack request refused at the door');
       return refuse(res, refusal);
     }
-    reading += 1;
-    let done = false;
+    const read = {
+      started: now(),
+      cut() {
+        release();
+        req.socket.destroy();
+      },
+    };
+    reads.add(read);
     const release = () => {
-      if (done) return;
-      done = true;
-      reading -= 1;
+      reads.delete(read);
       clearTimeout(timer);
     };
     const timer = setTimeout(() => {
       o.log.warn({ ms: doorLimits.slackBodyMs }, 'slack request body too slow; connection cut');
-      release();
-      req.socket.destroy();
+      read.cut();
     }, doorLimits.slackBodyMs);
     req.once('end', release).once('close', release);
     inner(req, res);
