@@ -62,6 +62,11 @@ export async function ephemeral(slack: SlackDoor, channel: string, user: string,
   await slack.ephemeral(channel, user, textMessage(text));
 }
 
+/** The outcome of a submission that went through: the submitter reads `text`, privately, in `channel`. */
+const told = (channel: string, user: string, text: string): Outcome => ({
+  done: (slack) => ephemeral(slack, channel, user, text),
+});
+
 /** A Silence… submission: a duration (typed over picked), a reason; the finding must still be known. */
 export async function submitSilence(deps: ModalDeps, s: Submission): Promise<Outcome> {
   const meta = silenceMetaSchema.safeParse(s.metadata);
@@ -82,16 +87,12 @@ export async function submitSilence(deps: ModalDeps, s: Submission): Promise<Out
   if (refused) return { errors: { duration: refused } };
   const reason = (values.data.reason?.value.value ?? '').trim().slice(0, 500);
   const silence = await deps.findings.silences.silence({ fingerprint, by: s.user, reason, durationMs });
-  return {
-    done: (slack) =>
-      ephemeral(
-        slack,
-        channel,
-        s.user,
-        `:zipper_mouth_face: Silenced ${code(fingerprint)} (${escapeMrkdwn(record.finding.title)}) until ` +
-          `${slackTime(silence.until, deps.now())}.`,
-      ),
-  };
+  return told(
+    channel,
+    s.user,
+    `:zipper_mouth_face: Silenced ${code(fingerprint)} (${escapeMrkdwn(record.finding.title)}) until ` +
+      `${slackTime(silence.until, deps.now())}.`,
+  );
 }
 
 /** A Re-run… submission: optional key=value parameters, validated as `/harbor check` does. */
@@ -121,15 +122,11 @@ export async function submitRerun(deps: ModalDeps, s: Submission): Promise<Outco
     checks: plan.map((p) => ({ checkId: p.check.id, target: p.target.ref })),
     params,
   });
-  return {
-    done: (slack) =>
-      ephemeral(
-        slack,
-        channel,
-        s.user,
-        `:repeat: Re-running ${code(checkId)} on ${code(ref)} (run ${runId}); findings follow in a new thread here.`,
-      ),
-  };
+  return told(
+    channel,
+    s.user,
+    `:repeat: Re-running ${code(checkId)} on ${code(ref)} (run ${runId}); findings follow in a new thread here.`,
+  );
 }
 
 /** The Home tab's diagnose modal: a target (or all the channel may use) and the channel to post in. */
