@@ -8,13 +8,37 @@ import { parseAllDocuments } from 'yaml';
 const root = new URL('../../', import.meta.url).pathname;
 const helm = execFileSync('bash', [`${root}scripts/helm.sh`], { encoding: 'utf8' }).trim();
 
+interface Container {
+  args: string[];
+  env: { name: string; value?: string; valueFrom?: unknown }[];
+  envFrom: unknown[];
+  securityContext: unknown;
+  livenessProbe: { httpGet: { path: string } };
+  readinessProbe: { httpGet: { path: string } };
+  resources: { limits: { memory?: string } };
+}
+
+/** The fields of the rendered kinds' specs that these tests read (each kind has only its own). */
+interface Spec {
+  replicas?: number;
+  template: {
+    metadata: { annotations: Record<string, string> };
+    spec: { securityContext: unknown; containers: Container[] };
+  };
+  podSelector: { matchLabels: Record<string, string> };
+  policyTypes: string[];
+  ingress: { ports: unknown; from: unknown }[];
+  selector: { matchLabels: Record<string, string> };
+  minAvailable: number;
+  scaleTargetRef: { name: string };
+  metrics: { external: { metric: unknown } }[];
+}
+
 interface Manifest {
   kind: string;
   metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
-  // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are read field by field
-  spec: any;
-  // biome-ignore lint/suspicious/noExplicitAny: rules of Roles
-  rules?: any[];
+  spec: Spec;
+  rules?: { verbs: string[] }[];
   stringData?: Record<string, string>;
 }
 
@@ -30,8 +54,13 @@ function render(values: Record<string, string> = {}): Manifest[] {
 const of = (docs: Manifest[], kind: string) => docs.filter((d) => d.kind === kind);
 const named = (docs: Manifest[], kind: string, name: string) =>
   docs.find((d) => d.kind === kind && d.metadata.name === name);
-const verbs = (roles: Manifest[]) => new Set(roles.flatMap((r) => (r.rules ?? []).flatMap((x) => x.verbs as string[])));
-const container = (d: Manifest | undefined) => d?.spec.template.spec.containers[0];
+const verbs = (roles: Manifest[]) => new Set(roles.flatMap((r) => (r.rules ?? []).flatMap((x) => x.verbs)));
+/** The first container of a rendered workload; a missing one fails the test that asked. */
+function container(d: Manifest | undefined): Container {
+  const c = d?.spec.template.spec.containers[0];
+  if (!c) throw new Error(`no container in ${d?.kind ?? 'a missing manifest'} ${d?.metadata.name ?? ''}`);
+  return c;
+}
 
 describe('Helm chart', () => {
   const docs = render();
@@ -39,11 +68,11 @@ describe('Helm chart', () => {
   it('runs the bot and the workers as separate Deployments, non-root, read-only, probed on the ops port', () => {
     const bot = named(docs, 'Deployment', 'hp-harbor-pilot-bot');
     const worker = named(docs, 'Deployment', 'hp-harbor-pilot-worker');
-    expect([container(bot)?.args, container(worker)?.args]).toEqual([['bot'], ['worker']]);
+    expect([container(bot).args, container(worker).args]).toEqual([['bot'], ['worker']]);
     expect([bot?.spec.replicas, worker?.spec.replicas]).toEqual([2, 2]);
     for (const d of [bot, worker]) {
       const pod = d?.spec.template.spec;
-      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod?.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       const c = container(d);
       expect(c.securityContext).toEqual({
         allowPrivilegeEscalation: false,
@@ -59,8 +88,8 @@ describe('Helm chart', () => {
   it("sizes each component's V8 heap to 3/4 of its memory limit, unless told otherwise", () => {
     const heap = (d: Manifest[], name: string) =>
       container(named(d, 'Deployment', `hp-harbor-pilot-${name}`))
-        .env.filter((e: { name: string }) => e.name === 'NODE_OPTIONS')
-        .map((e: { value: string }) => e.value);
+        .env.filter((e) => e.name === 'NODE_OPTIONS')
+        .map((e) => e.value);
     expect([heap(docs, 'bot'), heap(docs, 'worker')]).toEqual([
       ['--max-old-space-size=384'],
       ['--max-old-space-size=576'],
@@ -103,8 +132,8 @@ describe('Helm chart', () => {
     expect(policy?.spec.podSelector.matchLabels['app.kubernetes.io/component']).toBe('redis');
     expect(policy?.spec.policyTypes).toEqual(['Ingress']);
     const [rule] = policy?.spec.ingress ?? [];
-    expect(rule.ports).toEqual([{ protocol: 'TCP', port: 6379 }]);
-    expect(rule.from).toEqual([
+    expect(rule?.ports).toEqual([{ protocol: 'TCP', port: 6379 }]);
+    expect(rule?.from).toEqual([
       {
         podSelector: {
           matchExpressions: expect.arrayContaining([
@@ -132,7 +161,7 @@ describe('Helm chart', () => {
     const scaled = render({ 'worker.autoscaling.enabled': 'true' });
     const [hpa] = of(scaled, 'HorizontalPodAutoscaler');
     expect(hpa?.spec.scaleTargetRef.name).toBe('hp-harbor-pilot-worker');
-    expect(hpa?.spec.metrics[0].external.metric).toEqual({
+    expect(hpa?.spec.metrics[0]?.external.metric).toEqual({
       name: 'harbor_pilot_queue_depth',
       selector: { matchLabels: { queue: 'checks', state: 'waiting' } },
     });
